@@ -242,12 +242,11 @@ export function suspiciousGlob(pattern: string): string | undefined {
     }
   }
   for (const { at, body } of classes) {
-    if (body === '' || body === '^') {
-      if (body === '') {
-        return `"[]" at position ${at} is an empty character class and never matches; write "\\[\\]" to match literal brackets`;
-      }
-      continue;
+    if (body === '') {
+      return `"[]" at position ${at} is an empty character class and never matches; write "\\[\\]" to match literal brackets`;
     }
+    // `[^]` (any one byte) is a deliberate idiom, not a typo.
+    if (body === '^') continue;
     const raw = pattern.slice(at, at + body.length + 2);
     if (!hasWildcard) {
       return `"${raw}" at position ${at} matches one character from a set, not the literal text "${raw}"; write "${escapeText(raw)}" to match it literally`;
