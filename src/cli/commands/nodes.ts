@@ -1,0 +1,65 @@
+// `cachectl nodes` (alias `ping`): the first thing to run mid-incident — what am I connected to,
+// and is every node answering?
+
+import { Command } from 'commander';
+import { ExitCode } from '../../core/errors.js';
+import { describeNodes } from '../../core/nodes.js';
+import type { NodeReport, NodesReport } from '../../core/nodes.js';
+import { formatBytes } from '../../core/units.js';
+import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import type { Cell } from '../../render/table.js';
+import { renderTable } from '../../render/table.js';
+import type { Runtime } from '../runtime.js';
+
+export function nodesCommand(runtime: Runtime): Command {
+  return new Command('nodes')
+    .alias('ping')
+    .description('list every node of the topology: role, version, slots, keys, latency')
+    .addHelpText('after', '\nExamples:\n  cachectl nodes --url redis://10.0.0.5:6379\n  cachectl nodes --cluster 10.0.0.1:7000 -o json\n  cachectl ping --sentinel 10.0.0.9:26379 --master cache')
+    .action(
+      runtime.action(async (ctx) => {
+        const topology = await ctx.connect();
+        const report = await describeNodes(topology, ctx.signal);
+        if (ctx.output === 'json') ctx.write(renderJson(report));
+        else if (ctx.output === 'ndjson') for (const node of report.nodes) ctx.write(renderNdjsonLine({ topology: report.topology, ...node }));
+        else ctx.write(renderNodesTable(report, ctx.color));
+        const down = report.nodes.filter((node) => node.status === 'down');
+        for (const node of down) ctx.warn(`${node.role} ${node.address} is down: ${node.error?.message ?? 'no answer'}`);
+        return down.length > 0 ? ExitCode.Error : ExitCode.Ok;
+      }),
+    );
+}
+
+export function renderNodesTable(report: NodesReport, color: boolean): string {
+  const columns = [
+    { header: 'ADDRESS' },
+    { header: 'ROLE' },
+    { header: 'STATUS' },
+    { header: 'VERSION' },
+    { header: 'SLOTS' },
+    { header: 'KEYS', align: 'right' as const },
+    { header: 'MEMORY', align: 'right' as const },
+    { header: 'LATENCY', align: 'right' as const },
+    { header: 'MASTER' },
+  ];
+  const rows = report.nodes.map((node): Cell[] => [
+    node.address,
+    node.role,
+    node.status === 'up' ? { text: 'up', tone: 'ok' } : { text: 'DOWN', tone: 'critical' },
+    node.version ?? '-',
+    slotsText(node),
+    node.keys === null ? '-' : String(node.keys),
+    node.usedMemoryBytes === null ? '-' : formatBytes(node.usedMemoryBytes),
+    node.latencyMs === null ? '-' : `${node.latencyMs.toFixed(2)} ms`,
+    node.master ?? '',
+  ]);
+  const count = report.nodes.length;
+  return `${report.topology}: ${count} node${count === 1 ? '' : 's'}\n${renderTable(columns, rows, color)}\n`;
+}
+
+function slotsText(node: NodeReport): string {
+  if (node.slots.length === 0) return '-';
+  const ranges = node.slots.map(([from, to]) => (from === to ? `${from}` : `${from}-${to}`));
+  const shown = ranges.length > 3 ? `${ranges.slice(0, 3).join(',')},…` : ranges.join(',');
+  return `${shown} (${node.slotCount})`;
+}

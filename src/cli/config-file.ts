@@ -1,0 +1,134 @@
+// Named connection profiles ("contexts") read from a JSON file, so on-call engineers type
+// `--context prod-cache` instead of a dozen flags. Secrets may be ${ENV_VAR} references.
+
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { CachectlError } from '../core/errors.js';
+
+/** Fields a context may set; each mirrors the global flag of the same name. */
+export interface ContextSettings {
+  url?: string;
+  host?: string;
+  port?: number;
+  db?: number;
+  user?: string;
+  password?: string;
+  tls?: boolean;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  insecure?: boolean;
+  sni?: string;
+  cluster?: boolean | string;
+  sentinel?: string;
+  master?: string;
+  sentinelUser?: string;
+  sentinelPassword?: string;
+  timeout?: string;
+}
+
+const FIELD_TYPES: Record<keyof ContextSettings, 'string' | 'number' | 'boolean' | 'string|boolean'> = {
+  url: 'string', host: 'string', port: 'number', db: 'number', user: 'string', password: 'string',
+  tls: 'boolean', cacert: 'string', cert: 'string', key: 'string', insecure: 'boolean', sni: 'string',
+  cluster: 'string|boolean', sentinel: 'string', master: 'string', sentinelUser: 'string',
+  sentinelPassword: 'string', timeout: 'string',
+};
+
+export interface ConfigFile {
+  path: string;
+  currentContext?: string;
+  contexts: Record<string, ContextSettings>;
+}
+
+export function defaultConfigPath(env: Record<string, string | undefined>): string {
+  if (env.CACHECTL_CONFIG !== undefined && env.CACHECTL_CONFIG !== '') return env.CACHECTL_CONFIG;
+  const base = env.XDG_CONFIG_HOME !== undefined && env.XDG_CONFIG_HOME !== '' ? env.XDG_CONFIG_HOME : join(env.HOME ?? homedir(), '.config');
+  return join(base, 'cachectl', 'config.json');
+}
+
+/** Reads the config file; a missing file is `undefined` (contexts are optional), anything malformed is an error naming the spot. */
+export function readConfigFile(path: string): ConfigFile | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new CachectlError('CONFIG', `config file ${path} cannot be read: ${(error as Error).message}`, { cause: error });
+  }
+  return parseConfigText(text, path);
+}
+
+export function parseConfigText(text: string, path: string): ConfigFile {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CachectlError('CONFIG', `config file ${path} is not valid JSON: ${jsonErrorWhere(error as Error, text)}`, {
+      hint: 'fix the JSON syntax (see README "Contexts")',
+    });
+  }
+  if (!isRecord(data)) throw new CachectlError('CONFIG', `config file ${path} must hold a JSON object`);
+  for (const field of Object.keys(data)) {
+    if (field !== 'contexts' && field !== 'currentContext') {
+      throw new CachectlError('CONFIG', `config file ${path}: unknown field "${field}"`, { hint: 'allowed top-level fields: contexts, currentContext' });
+    }
+  }
+  const contexts: Record<string, ContextSettings> = {};
+  const rawContexts = data.contexts ?? {};
+  if (!isRecord(rawContexts)) throw new CachectlError('CONFIG', `config file ${path}: "contexts" must be an object of named contexts`);
+  for (const [name, raw] of Object.entries(rawContexts)) {
+    if (!isRecord(raw)) throw new CachectlError('CONFIG', `config file ${path}: context "${name}" must be an object`);
+    const settings: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(raw)) {
+      const type = FIELD_TYPES[field as keyof ContextSettings];
+      if (type === undefined) {
+        throw new CachectlError('CONFIG', `config file ${path}: context "${name}" has unknown field "${field}"`, {
+          hint: `allowed fields: ${Object.keys(FIELD_TYPES).join(', ')}`,
+        });
+      }
+      if (!type.split('|').includes(typeof value)) {
+        throw new CachectlError('CONFIG', `config file ${path}: contexts.${name}.${field} must be a ${type.replace('|', ' or ')}`);
+      }
+      settings[field] = value;
+    }
+    contexts[name] = settings as ContextSettings;
+  }
+  const file: ConfigFile = { path, contexts };
+  if (typeof data.currentContext === 'string') file.currentContext = data.currentContext;
+  return file;
+}
+
+/** Replaces `${NAME}` references in every string of a context with environment values. */
+export function expandEnvReferences(settings: ContextSettings, context: string, env: Record<string, string | undefined>): ContextSettings {
+  const result: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(settings)) {
+    result[field] =
+      typeof value === 'string'
+        ? value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
+            const resolved = env[name];
+            if (resolved === undefined) {
+              throw new CachectlError('CONFIG', `context "${context}" field "${field}" refers to \${${name}}, which is not set`, {
+                hint: `export ${name}=… before running cachectl`,
+              });
+            }
+            return resolved;
+          })
+        : value;
+  }
+  return result as ContextSettings;
+}
+
+function jsonErrorWhere(error: Error, text: string): string {
+  const position = /position (\d+)/.exec(error.message);
+  if (position === null) return error.message;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

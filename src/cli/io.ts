@@ -1,0 +1,21 @@
+// The streams and environment a CLI run talks to. Injected so `run(argv, io)` is testable
+// in-process; data goes to stdout, everything for humans to stderr.
+
+export interface OutputStream {
+  write(chunk: string): boolean;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+export interface CliIO {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+  env: Record<string, string | undefined>;
+}
+
+export function processIO(): CliIO {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
+}
+
+export type OutputFormat = 'table' | 'json' | 'ndjson';

@@ -1,0 +1,84 @@
+// Entry point of the CLI: wires commands into commander and maps the outcome to an exit code.
+// `run(argv, io)` never calls process.exit, so tests can drive it in-process.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../core/errors.js';
+import type { ExitCodeValue } from '../core/errors.js';
+import { addGlobalOptions } from './globals.js';
+import type { CliIO } from './io.js';
+import { processIO } from './io.js';
+import { Runtime } from './runtime.js';
+import { nodesCommand } from './commands/nodes.js';
+
+const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export interface RunOptions {
+  /** Install SIGINT handling (the real process does; in-process tests pass their own signal). */
+  handleSignals?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function run(argv: string[], io: CliIO = processIO(), options: RunOptions = { handleSignals: true }): Promise<ExitCodeValue> {
+  const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(ExitCode.Interrupted);
+    io.stderr.write('\ninterrupting… (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  if (options.handleSignals === true) process.on('SIGINT', onSigint);
+
+  const runtime = new Runtime(io, controller.signal);
+  const program = buildProgram(runtime, io);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version exit 0; every usage mistake is exit 2.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+    }
+    return runtime.report(error);
+  } finally {
+    if (options.handleSignals === true) process.removeListener('SIGINT', onSigint);
+  }
+  return controller.signal.aborted && runtime.exitCode === ExitCode.Ok ? ExitCode.Interrupted : runtime.exitCode;
+}
+
+export function buildProgram(runtime: Runtime, io: CliIO): Command {
+  const program = new Command('cachectl')
+    .description('Operations CLI for Redis caches: namespaces, TTL audits, safe purges, memory reports, live dashboard')
+    .version(packageJson.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    })
+    .exitOverride()
+    .enablePositionalOptions(false);
+  addGlobalOptions(program);
+  program.addHelpText(
+    'after',
+    `
+Connecting:
+  cachectl nodes                                   127.0.0.1:6379 (or $REDIS_URL)
+  cachectl nodes --url rediss://user@cache:6380/2  TLS, ACL user, db 2 (password: $REDISCLI_AUTH)
+  cachectl nodes --cluster 10.0.0.1:7000           Cluster (also detected from a plain address)
+  cachectl nodes --sentinel 10.0.0.9:26379 --master cache
+  cachectl nodes --context staging                 a profile from $CACHECTL_CONFIG
+
+Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
+  );
+  const commands = [nodesCommand(runtime)];
+  for (const command of commands) {
+    command.exitOverride().configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+    });
+    command.showHelpAfterError('(run with --help for usage)');
+    program.addCommand(command);
+  }
+  return program;
+}

@@ -1,0 +1,196 @@
+// What a command gets to work with: the resolved output format and colour, the abort signal
+// (Ctrl-C), a lazily opened Topology, and the one place errors are printed and mapped to exit codes.
+
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { CachectlError, ExitCode, isCachectlError } from '../core/errors.js';
+import type { ExitCodeValue } from '../core/errors.js';
+import { connect } from '../connection/connect.js';
+import type { Topology } from '../connection/topology.js';
+import { renderJson } from '../render/json.js';
+import { palette } from '../render/table.js';
+import type { GlobalFlags } from './globals.js';
+import { resolveColor, resolveConnection, resolveOutputFormat } from './globals.js';
+import type { CliIO, OutputFormat } from './io.js';
+
+export interface CommandContext {
+  readonly io: CliIO;
+  readonly output: OutputFormat;
+  readonly color: boolean;
+  readonly signal: AbortSignal;
+  /** stdin and stderr are terminals: prompts and progress are allowed. */
+  readonly interactive: boolean;
+  /** Opens the topology once per run; closed by the runtime when the command ends. */
+  connect(): Promise<Topology>;
+  /** Data for stdout. */
+  write(text: string): void;
+  /** A one-line warning for humans, on stderr. */
+  warn(message: string): void;
+  /** A transient status line on stderr, only on a terminal. */
+  status(text: string): void;
+  /** Asks a question on the terminal; rejects when there is none. */
+  prompt(question: string): Promise<string>;
+}
+
+export type CommandAction<O> = (ctx: CommandContext, options: O, args: string[]) => Promise<ExitCodeValue | void>;
+
+export class Runtime {
+  exitCode: ExitCodeValue = ExitCode.Ok;
+  private topology: Topology | undefined;
+  private secrets: string[] = [];
+  private output: OutputFormat = 'table';
+  private color = false;
+
+  constructor(
+    readonly io: CliIO,
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** Wraps a command's action: builds its context, runs it, records the exit code, reports errors. */
+  action<O>(fn: CommandAction<O>): (...args: unknown[]) => Promise<void> {
+    return async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const flags = command.optsWithGlobals<GlobalFlags>();
+      const ctx = this.context(flags);
+      try {
+        const code = await fn(ctx, command.opts() as O, command.args);
+        this.exitCode = code ?? ExitCode.Ok;
+      } catch (error) {
+        this.exitCode = this.report(error);
+      } finally {
+        await this.close();
+      }
+    };
+  }
+
+  private context(flags: GlobalFlags): CommandContext {
+    const io = this.io;
+    this.output = resolveOutputFormat(flags, io);
+    this.color = resolveColor(flags, io);
+    const interactive = io.stderr.isTTY === true && io.stdin.isTTY === true;
+    let statusShown = false;
+    const clearStatus = () => {
+      if (statusShown) io.stderr.write('\r\x1b[2K');
+      statusShown = false;
+    };
+    const ctx: CommandContext = {
+      io,
+      output: this.output,
+      color: this.color,
+      signal: this.signal,
+      interactive,
+      connect: async () => {
+        if (this.topology !== undefined) return this.topology;
+        const resolved = await resolveConnection(flags, io, () => this.askPassword());
+        this.secrets = resolved.secrets;
+        for (const warning of resolved.warnings) ctx.warn(warning);
+        this.topology = await connect(resolved.options);
+        return this.topology;
+      },
+      write: (text) => {
+        clearStatus();
+        io.stdout.write(text);
+      },
+      warn: (message) => {
+        clearStatus();
+        io.stderr.write(`${palette(this.color && io.stderr.isTTY === true).yellow('warning:')} ${this.scrub(message)}\n`);
+      },
+      status: (text) => {
+        if (io.stderr.isTTY !== true) return;
+        io.stderr.write(`\r\x1b[2K${text}`);
+        statusShown = true;
+      },
+      prompt: (question) => {
+        clearStatus();
+        return this.prompt(question);
+      },
+    };
+    return ctx;
+  }
+
+  /** Prints an error (stderr always; stdout too as JSON in machine modes) and returns its exit code. */
+  report(error: unknown): ExitCodeValue {
+    const failure = this.toCachectlError(error);
+    const chalk = palette(this.color && this.io.stderr.isTTY === true);
+    const message = this.scrub(failure.message);
+    const hint = failure.hint === undefined ? '' : ` — ${this.scrub(failure.hint)}`;
+    this.io.stderr.write(`${chalk.red.bold('error:')} ${message}${chalk.dim(hint)}\n`);
+    if (this.output !== 'table') {
+      const payload = { error: { code: failure.code, message, hint: failure.hint === undefined ? null : this.scrub(failure.hint), exitCode: failure.exitCode } };
+      this.io.stdout.write(this.output === 'ndjson' ? `${JSON.stringify(payload)}\n` : renderJson(payload));
+    }
+    return failure.exitCode;
+  }
+
+  private toCachectlError(error: unknown): CachectlError {
+    if (isCachectlError(error)) return error;
+    if (this.signal.aborted) return new CachectlError('INTERRUPTED', 'interrupted');
+    const message = error instanceof Error ? error.message : String(error);
+    return new CachectlError('SERVER', message, { hint: 'this looks like a bug in cachectl if it repeats; please report it with the command you ran' });
+  }
+
+  /** Removes every known secret from text meant for output. */
+  scrub(text: string): string {
+    let result = text;
+    for (const secret of this.secrets) result = result.split(secret).join('***');
+    return result;
+  }
+
+  private async askPassword(): Promise<string> {
+    if (this.io.stdin.isTTY !== true || this.io.stderr.isTTY !== true) {
+      throw new CachectlError('USAGE', '--askpass needs a terminal to prompt on', { hint: 'set REDISCLI_AUTH or CACHECTL_PASSWORD in the environment instead' });
+    }
+    const stdin = this.io.stdin;
+    this.io.stderr.write('Password: ');
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    return new Promise((resolve, reject) => {
+      let password = '';
+      const onData = (chunk: Buffer) => {
+        for (const char of chunk.toString('utf8')) {
+          if (char === '\r' || char === '\n') {
+            done();
+            resolve(password);
+            return;
+          }
+          if (char === '\u0003') {
+            done();
+            reject(new CachectlError('INTERRUPTED', 'interrupted at the password prompt'));
+            return;
+          }
+          if (char === '\u007f') password = password.slice(0, -1);
+          else password += char;
+        }
+      };
+      const done = () => {
+        stdin.removeListener('data', onData);
+        stdin.setRawMode?.(false);
+        stdin.pause();
+        this.io.stderr.write('\n');
+      };
+      stdin.on('data', onData);
+    });
+  }
+
+  private async prompt(question: string): Promise<string> {
+    if (this.io.stdin.isTTY !== true || this.io.stderr.isTTY !== true) {
+      throw new CachectlError('DECLINED', 'confirmation needed but there is no terminal to ask on', { hint: 'pass --yes to confirm non-interactively' });
+    }
+    const rl = createInterface({ input: this.io.stdin, output: this.io.stderr as NodeJS.WritableStream, terminal: true });
+    try {
+      return await new Promise<string>((resolve, reject) => {
+        rl.question(question, resolve);
+        rl.once('SIGINT', () => reject(new CachectlError('INTERRUPTED', 'interrupted at the prompt')));
+        this.signal.addEventListener('abort', () => reject(new CachectlError('INTERRUPTED', 'interrupted at the prompt')), { once: true });
+      });
+    } finally {
+      rl.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    const topology = this.topology;
+    this.topology = undefined;
+    if (topology !== undefined) await topology.close();
+  }
+}

@@ -1,0 +1,80 @@
+// The one way in: connect(options) returns a Topology, detecting Cluster mode by itself
+// when a plain address points at a cluster node.
+
+import { CachectlError } from '../core/errors.js';
+import { infoString, parseInfo } from '../core/info.js';
+import { clusterDbError } from './address.js';
+import { ClusterTopology } from './cluster.js';
+import type { ConnectionOptions } from './options.js';
+import { SentinelTopology } from './sentinel.js';
+import { StandaloneTopology } from './standalone.js';
+import type { Topology } from './topology.js';
+import { NodePool } from './topology.js';
+
+export async function connect(options: ConnectionOptions): Promise<Topology> {
+  const credentials = { username: options.username, password: options.password };
+  const pool = new NodePool(options, stripUndefined(credentials), options.db);
+  try {
+    return await open(options, pool);
+  } catch (error) {
+    await pool.closeAll();
+    throw error;
+  }
+}
+
+async function open(options: ConnectionOptions, pool: NodePool): Promise<Topology> {
+  if (options.mode === 'sentinel') {
+    const sentinelPool = new NodePool(options, stripUndefined({ username: options.sentinelUsername, password: options.sentinelPassword }), 0);
+    try {
+      return await SentinelTopology.open(pool, sentinelPool, options);
+    } catch (error) {
+      await sentinelPool.closeAll();
+      throw error;
+    }
+  }
+  if (options.mode === 'cluster') {
+    if (options.db !== 0) throw clusterDbError(options.db);
+    return ClusterTopology.open(pool, options.endpoints);
+  }
+
+  const [first] = options.endpoints;
+  if (first === undefined) throw new CachectlError('USAGE', 'no Redis address given', { hint: 'use --url redis://host:port' });
+  // Auto-detection costs nothing extra: the INFO that tells us cluster_enabled also tells us the role.
+  const seed = pool.handle({ id: '', endpoint: first, role: 'master', slots: [], flags: [] }, 'node');
+  let client;
+  try {
+    client = await seed.ready();
+  } catch (error) {
+    // SELECT n fails on a cluster node before we could ask it anything.
+    if (options.db !== 0 && /SELECT is not allowed in cluster mode/i.test(String((error as Error).message) + String(((error as Error).cause as Error | undefined)?.message))) {
+      throw clusterDbError(options.db);
+    }
+    throw error;
+  }
+  let text: string;
+  try {
+    text = await client.info();
+  } catch (error) {
+    throw seed.translate(error);
+  }
+  const info = parseInfo(text);
+  const clusterEnabled = infoString(info, 'cluster', 'cluster_enabled') === '1';
+  if (clusterEnabled || options.mode === 'auto' && options.endpoints.length > 1) {
+    if (!clusterEnabled) {
+      throw new CachectlError('USAGE', `several addresses were given but ${seed.address} is not a cluster node`, {
+        hint: 'give one address for a single server, or use --sentinel for a Sentinel group',
+      });
+    }
+    if (options.mode === 'standalone') {
+      // The user asked for one node of a cluster on purpose; honour it.
+      return StandaloneTopology.open(pool, first, options, text);
+    }
+    if (options.db !== 0) throw clusterDbError(options.db);
+    return ClusterTopology.open(pool, options.endpoints);
+  }
+  return StandaloneTopology.open(pool, first, options, text);
+}
+
+function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
+}

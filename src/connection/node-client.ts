@@ -1,0 +1,194 @@
+// One ioredis client per server process, configured the same way for every topology,
+// and the translation of socket, TLS and Redis errors into CachectlErrors that name the node.
+
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
+import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { CachectlError } from '../core/errors.js';
+import type { ConnectionOptions, Endpoint, TlsOptions } from './options.js';
+import { formatEndpoint } from './options.js';
+
+export interface NodeCredentials {
+  username?: string;
+  password?: string;
+}
+
+/** How often a connected client may try to reconnect before its commands fail. */
+const RECONNECT_ATTEMPTS = 3;
+
+export function createNodeClient(
+  endpoint: Endpoint,
+  options: Pick<ConnectionOptions, 'timeoutMs' | 'clientName' | 'tls'>,
+  credentials: NodeCredentials,
+  db = 0,
+): Redis {
+  let connectedOnce = false;
+  const redisOptions: RedisOptions = {
+    host: endpoint.host,
+    port: endpoint.port,
+    db,
+    // RESP2: flat replies parse faster than RESP3 maps for bulk work, and behave the same on every version.
+    protocol: 2,
+    lazyConnect: true,
+    connectTimeout: options.timeoutMs,
+    commandTimeout: options.timeoutMs,
+    connectionName: options.clientName,
+    // An ops tool fails fast: no retries for the first connection, a few quick ones after that
+    // (failover handling above this layer re-resolves the topology instead of waiting here).
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times: number) => (!connectedOnce || times > RECONNECT_ATTEMPTS ? null : Math.min(times * 100, 500)),
+    enableReadyCheck: true,
+  };
+  if (credentials.username !== undefined) redisOptions.username = credentials.username;
+  if (credentials.password !== undefined) redisOptions.password = credentials.password;
+  if (options.tls !== undefined) redisOptions.tls = tlsConnectOptions(options.tls, endpoint);
+  const client = new Redis(redisOptions);
+  client.on('ready', () => {
+    connectedOnce = true;
+  });
+  // Without a listener ioredis would print connection errors itself. The socket's own error
+  // (ECONNREFUSED, a TLS failure) is kept: the rejection callers see only says "Connection is closed".
+  client.on('error', (error: Error) => {
+    lastErrors.set(client, error);
+  });
+  return client;
+}
+
+const lastErrors = new WeakMap<Redis, Error>();
+
+/** The error a client's socket last reported, which explains a later "Connection is closed". */
+export function lastSocketError(client: Redis): Error | undefined {
+  return lastErrors.get(client);
+}
+
+function tlsConnectOptions(tls: TlsOptions, endpoint: Endpoint): TlsConnectOptions {
+  const result: TlsConnectOptions = {
+    servername: tls.serverName ?? (isIpAddress(endpoint.host) ? undefined : endpoint.host),
+    rejectUnauthorized: tls.insecure !== true,
+  };
+  if (tls.caFile !== undefined) result.ca = readPem(tls.caFile, '--cacert');
+  if (tls.certFile !== undefined) result.cert = readPem(tls.certFile, '--cert');
+  if (tls.keyFile !== undefined) result.key = readPem(tls.keyFile, '--key');
+  if (tls.serverName === undefined && isIpAddress(endpoint.host)) {
+    // Node would otherwise refuse IP hosts whose certificate lists only DNS names; check the IP SAN instead.
+    delete result.servername;
+  }
+  return result;
+}
+
+function readPem(file: string, flag: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new CachectlError('TLS', `${flag} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read'}`, {
+      hint: `give ${flag} the path of a PEM file`,
+      cause: error,
+    });
+  }
+}
+
+function isIpAddress(host: string): boolean {
+  return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
+}
+
+/** Connects (or confirms the connection) and translates failures. */
+export async function connectNode(client: Redis, endpoint: Endpoint, context: ErrorContext): Promise<void> {
+  if (client.status === 'ready') return;
+  try {
+    if (client.status === 'wait' || client.status === 'end') {
+      await client.connect();
+    } else {
+      await client.ping();
+    }
+  } catch (error) {
+    const socketError = lastSocketError(client);
+    const explained = socketError !== undefined && /Connection is closed/i.test(String((error as Error).message)) ? socketError : error;
+    throw translateError(explained, endpoint, context);
+  }
+}
+
+export interface ErrorContext {
+  username?: string | undefined;
+  tls: boolean;
+  timeoutMs: number;
+  what?: string;
+}
+
+/** Turns what ioredis, the socket or TLS threw into a CachectlError that names the node and the fix. */
+export function translateError(error: unknown, endpoint: Endpoint, context: ErrorContext): CachectlError {
+  if (error instanceof CachectlError) return error;
+  const address = formatEndpoint(endpoint);
+  const err = error as NodeJS.ErrnoException & { message?: string };
+  const message = String(err?.message ?? error);
+  const code = err?.code ?? '';
+  const who = context.what === undefined ? address : `${context.what} ${address}`;
+  const user = context.username ?? 'default';
+
+  if (message.startsWith('WRONGPASS') || message.includes('invalid username-password pair')) {
+    return new CachectlError('AUTH', `authentication failed at ${who} for user "${user}" (WRONGPASS)`, {
+      hint: 'check --user and the password (REDISCLI_AUTH, CACHECTL_PASSWORD or --askpass)',
+      cause: error,
+    });
+  }
+  if (message.startsWith('NOAUTH') || message.includes('Authentication required')) {
+    return new CachectlError('AUTH', `${who} requires a password (NOAUTH)`, {
+      hint: 'set REDISCLI_AUTH or CACHECTL_PASSWORD, or use --askpass',
+      cause: error,
+    });
+  }
+  if (message.startsWith('NOPERM')) {
+    return new CachectlError('NOPERM', `user "${user}" lacks a permission at ${who}: ${firstLine(message)}`, {
+      hint: 'grant it with ACL SETUSER, or connect as a user that has it (--user)',
+      cause: error,
+    });
+  }
+  if (code === 'ECONNREFUSED') {
+    return new CachectlError('CONNECT', `cannot connect to ${who}: connection refused`, {
+      hint: 'check the host and port (--url, --host/--port) and that redis-server is running there',
+      cause: error,
+    });
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new CachectlError('CONNECT', `cannot resolve host "${endpoint.host}"`, { hint: 'check the host name', cause: error });
+  }
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
+    return new CachectlError('TIMEOUT', `no answer from ${who} within ${context.timeoutMs} ms`, {
+      hint: 'check the address and the network, or raise --timeout',
+      cause: error,
+    });
+  }
+  if (isTlsVerificationError(code, message)) {
+    return new CachectlError('TLS', `TLS certificate of ${who} could not be verified: ${firstLine(message)}`, {
+      hint: 'pass --cacert FILE with the CA that signed it (or --sni NAME), or --insecure to skip verification',
+      cause: error,
+    });
+  }
+  if (context.tls && (code === 'ECONNRESET' || /before secure TLS connection|wrong version number|packet length too long|ssl/i.test(message))) {
+    return new CachectlError('TLS', `TLS handshake with ${who} failed: ${firstLine(message)}`, {
+      hint: 'the port may not speak TLS: drop --tls / use redis:// instead of rediss://',
+      cause: error,
+    });
+  }
+  if (!context.tls && (code === 'ECONNRESET' || /Connection is closed|socket hang up/i.test(message))) {
+    return new CachectlError('CONNECT', `${who} closed the connection before answering`, {
+      hint: 'if this is a TLS port, use rediss:// or --tls; otherwise check the server log (maxclients, protected-mode)',
+      cause: error,
+    });
+  }
+  if (/^[A-Z]+ /.test(message) && (err as { name?: string }).name === 'ReplyError') {
+    return new CachectlError('SERVER', `${who} replied with an error: ${firstLine(message)}`, { cause: error });
+  }
+  return new CachectlError('CONNECT', `connection to ${who} failed: ${firstLine(message)}`, { cause: error });
+}
+
+function isTlsVerificationError(code: string, message: string): boolean {
+  return (
+    /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID/.test(code) ||
+    /self[- ]signed certificate|unable to verify|certificate/i.test(message)
+  );
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.trim();
+}

@@ -1,0 +1,107 @@
+// The Topology interface: what every later feature needs to know about the servers behind
+// a connection (masters, replicas, sentinels, who owns a key), whatever kind of deployment it is.
+
+import type { Redis } from 'ioredis';
+import type { CachectlError } from '../core/errors.js';
+import type { ConnectionOptions, Endpoint } from './options.js';
+import { formatEndpoint } from './options.js';
+import type { NodeCredentials } from './node-client.js';
+import { connectNode, createNodeClient, translateError } from './node-client.js';
+
+export type TopologyKind = 'standalone' | 'cluster' | 'sentinel';
+export type NodeRole = 'master' | 'replica' | 'sentinel';
+
+/** An inclusive range of cluster hash slots. */
+export type SlotRange = readonly [number, number];
+
+export interface NodeHandle {
+  /** Cluster node id, or the address for other kinds. */
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  /** host:port, for messages and tables. */
+  readonly address: string;
+  readonly role: NodeRole;
+  /** For a replica: the id of its master. */
+  readonly masterId?: string;
+  /** Cluster masters: the slots they serve. */
+  readonly slots: readonly SlotRange[];
+  /** Flags the topology source reported (e.g. cluster 'fail', sentinel 's_down'). */
+  readonly flags: readonly string[];
+  /** The node's client, created on first use and shared; connects lazily. */
+  client(): Redis;
+  /** Connects if needed; throws a CachectlError naming this node. */
+  ready(): Promise<Redis>;
+  /** Translates an error from this node's client into a CachectlError naming it. */
+  translate(error: unknown): CachectlError;
+}
+
+export interface Topology {
+  readonly kind: TopologyKind;
+  readonly db: number;
+  /** Nodes that accept writes (a standalone node is its own master even if it is a replica). */
+  masters(): readonly NodeHandle[];
+  replicas(): readonly NodeHandle[];
+  sentinels(): readonly NodeHandle[];
+  /** The master that owns a key (its slot, for a cluster). */
+  nodeForKey(key: Buffer): NodeHandle;
+  /** Re-discovers the nodes (after a failover); returns true when the set of masters changed. */
+  refresh(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Shares one client per address across refreshes, so a re-discovered topology keeps its
+ * connections, and closes them all at the end.
+ */
+export class NodePool {
+  private readonly clients = new Map<string, Redis>();
+
+  constructor(
+    private readonly options: ConnectionOptions,
+    private readonly credentials: NodeCredentials,
+    private readonly db: number,
+  ) {}
+
+  client(endpoint: Endpoint): Redis {
+    const key = formatEndpoint(endpoint);
+    let client = this.clients.get(key);
+    if (client === undefined || client.status === 'end') {
+      client = createNodeClient(endpoint, this.options, this.credentials, this.db);
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  handle(spec: Omit<NodeHandle, 'address' | 'client' | 'ready' | 'translate'>, what?: string): NodeHandle {
+    const context = { username: this.credentials.username, tls: this.options.tls !== undefined, timeoutMs: this.options.timeoutMs, what: what ?? spec.role };
+    return {
+      ...spec,
+      address: formatEndpoint(spec.endpoint),
+      client: () => this.client(spec.endpoint),
+      ready: async () => {
+        const client = this.client(spec.endpoint);
+        await connectNode(client, spec.endpoint, context);
+        return client;
+      },
+      translate: (error: unknown) => translateError(error, spec.endpoint, context),
+    };
+  }
+
+  async closeAll(): Promise<void> {
+    const clients = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(clients.map((client) => closeClient(client)));
+  }
+}
+
+/** QUIT politely when connected, otherwise drop the socket; never throws. */
+export async function closeClient(client: Redis): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, 500).unref())]);
+    } catch {
+      // already gone
+    }
+  }
+  client.disconnect();
+}
