@@ -1,0 +1,179 @@
+// Aggregates scanned keys into a namespace tree (`app` → `v2` → `user` → `{id}` → `profile`) with
+// per-namespace counts, memory, types and TTL distribution. Only leaf namespaces are kept while
+// scanning (one small record each, per shard so a restarted shard can be discarded); the tree is
+// rolled up at the end. Memory grows with the number of namespaces, never with the number of keys.
+
+import type { KeyBatch } from './scan-batch.js';
+import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from './scan-batch.js';
+import type { NamespaceOptions } from './namespace-key.js';
+import { namespaceSegments } from './namespace-key.js';
+
+/** Beyond this many distinct leaf namespaces, new ones are counted under OVERFLOW_NAMESPACE. */
+export const MAX_NAMESPACES = 50_000;
+export const OVERFLOW_NAMESPACE = '{other}';
+
+// TTL histogram: 4 buckets per power of two of milliseconds (≤ 19% relative error), up to ~2^48 ms.
+const TTL_BUCKETS = 4 * 48;
+
+function ttlBucket(ms: number): number {
+  return Math.min(TTL_BUCKETS - 1, Math.max(0, Math.floor(Math.log2(ms + 1) * 4)));
+}
+
+function bucketMidpoint(bucket: number): number {
+  return Math.round((2 ** (bucket / 4) + 2 ** ((bucket + 1) / 4)) / 2 - 1);
+}
+
+export class NamespaceStats {
+  keys = 0;
+  memory = 0;
+  /** Keys whose memory was measured (MEMORY USAGE may be unavailable). */
+  measured = 0;
+  noTtl = 0;
+  withTtl = 0;
+  ttlMin = Infinity;
+  ttlMax = -Infinity;
+  readonly ttlHistogram = new Uint32Array(TTL_BUCKETS);
+  readonly types = new Uint32Array(KEY_TYPES.length);
+  example: Buffer | undefined;
+
+  merge(other: NamespaceStats): void {
+    this.keys += other.keys;
+    this.memory += other.memory;
+    this.measured += other.measured;
+    this.noTtl += other.noTtl;
+    this.withTtl += other.withTtl;
+    this.ttlMin = Math.min(this.ttlMin, other.ttlMin);
+    this.ttlMax = Math.max(this.ttlMax, other.ttlMax);
+    for (let i = 0; i < TTL_BUCKETS; i += 1) this.ttlHistogram[i]! += other.ttlHistogram[i]!;
+    for (let i = 0; i < KEY_TYPES.length; i += 1) this.types[i]! += other.types[i]!;
+    this.example ??= other.example;
+  }
+
+  /** Approximate TTL percentile (0 < q ≤ 1) in ms, from the histogram; exact at min and max. */
+  ttlPercentile(q: number): number | null {
+    if (this.withTtl === 0) return null;
+    if (q >= 1) return this.ttlMax;
+    const rank = Math.ceil(q * this.withTtl);
+    let seen = 0;
+    for (let i = 0; i < TTL_BUCKETS; i += 1) {
+      seen += this.ttlHistogram[i]!;
+      if (seen >= rank) return Math.min(this.ttlMax, Math.max(this.ttlMin, bucketMidpoint(i)));
+    }
+    return this.ttlMax;
+  }
+}
+
+export interface NamespaceNode {
+  /** Full namespace, segments joined with the delimiter, e.g. `app:v2:user:{id}`. */
+  name: string;
+  segment: string;
+  depth: number;
+  stats: NamespaceStats;
+  children: NamespaceNode[];
+}
+
+export class NamespaceAggregator {
+  private readonly shards = new Map<string, Map<string, NamespaceStats>>();
+  private leafCount = 0;
+  /** Keys that vanished between SCAN and the per-key calls: skipped, not miscounted. */
+  vanished = 0;
+
+  constructor(readonly options: NamespaceOptions) {}
+
+  add(shard: string, batch: KeyBatch): void {
+    let leaves = this.shards.get(shard);
+    if (leaves === undefined) {
+      leaves = new Map();
+      this.shards.set(shard, leaves);
+    }
+    const delimiter = this.options.delimiter;
+    for (let i = 0; i < batch.size; i += 1) {
+      const ttl = batch.ttls[i]!;
+      if (ttl === TTL_GONE) {
+        this.vanished += 1;
+        continue;
+      }
+      const key = batch.keys[i]!;
+      const name = namespaceSegments(key, this.options).join(delimiter);
+      let stats = leaves.get(name);
+      if (stats === undefined) {
+        if (this.leafCount >= MAX_NAMESPACES) {
+          stats = leaves.get(OVERFLOW_NAMESPACE);
+        }
+        if (stats === undefined) {
+          stats = new NamespaceStats();
+          stats.example = key;
+          const slot = this.leafCount >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
+          leaves.set(slot, stats);
+          this.leafCount += 1;
+        }
+      }
+      stats.keys += 1;
+      stats.types[batch.types[i]!]! += 1;
+      const memory = batch.memory[i]!;
+      if (memory !== UNKNOWN) {
+        stats.memory += memory;
+        stats.measured += 1;
+      }
+      if (ttl === TTL_NONE) {
+        stats.noTtl += 1;
+      } else if (ttl >= 0) {
+        stats.withTtl += 1;
+        if (ttl < stats.ttlMin) stats.ttlMin = ttl;
+        if (ttl > stats.ttlMax) stats.ttlMax = ttl;
+        stats.ttlHistogram[ttlBucket(ttl)]! += 1;
+      }
+    }
+  }
+
+  /** Forgets a shard's partial numbers, when its scan restarts from cursor 0 on another node. */
+  discardShard(shard: string): void {
+    const leaves = this.shards.get(shard);
+    if (leaves === undefined) return;
+    this.leafCount -= leaves.size;
+    this.shards.delete(shard);
+  }
+
+  get namespaceCount(): number {
+    return this.leafCount;
+  }
+
+  /** Merges all shards and rolls leaves up into a tree; the root holds the totals. */
+  tree(): NamespaceNode {
+    const root: NamespaceNode = { name: '', segment: '', depth: 0, stats: new NamespaceStats(), children: [] };
+    const index = new Map<string, NamespaceNode>();
+    const delimiter = this.options.delimiter;
+    for (const leaves of this.shards.values()) {
+      for (const [name, stats] of leaves) {
+        root.stats.merge(stats);
+        const segments = name === OVERFLOW_NAMESPACE || delimiter === '' ? [name] : name.split(delimiter);
+        let parent = root;
+        let path = '';
+        for (let depth = 0; depth < segments.length; depth += 1) {
+          path = depth === 0 ? segments[0]! : `${path}${delimiter}${segments[depth]!}`;
+          let node = index.get(path);
+          if (node === undefined) {
+            node = { name: path, segment: segments[depth]!, depth: depth + 1, stats: new NamespaceStats(), children: [] };
+            index.set(path, node);
+            parent.children.push(node);
+          }
+          node.stats.merge(stats);
+          parent = node;
+        }
+      }
+    }
+    return root;
+  }
+}
+
+export type NamespaceSort = 'memory' | 'keys' | 'no-ttl' | 'name';
+
+export function sortNamespaces(nodes: NamespaceNode[], sort: NamespaceSort): NamespaceNode[] {
+  const by: Record<NamespaceSort, (a: NamespaceNode, b: NamespaceNode) => number> = {
+    memory: (a, b) => b.stats.memory - a.stats.memory || b.stats.keys - a.stats.keys,
+    keys: (a, b) => b.stats.keys - a.stats.keys || b.stats.memory - a.stats.memory,
+    'no-ttl': (a, b) => b.stats.noTtl - a.stats.noTtl || b.stats.keys - a.stats.keys,
+    name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  };
+  return [...nodes].sort(by[sort]);
+}

@@ -1,0 +1,331 @@
+// The scan engine: streams the keys of every master (or one replica per shard) with SCAN,
+// one cursor per node, nodes in parallel with a bound. Pull-based and abortable; memory stays
+// bounded because batches flow through and nothing keeps them.
+//
+// A cursor is only ever continued on the connection that produced it: if the node fails over,
+// restarts or the connection drops, that shard's scan restarts from cursor 0 on whichever node
+// now serves it, and says so (consumers discard that shard's partial numbers).
+
+import type { Redis } from 'ioredis';
+import { CachectlError } from './errors.js';
+import type { NodeHandle, Topology } from '../connection/topology.js';
+import type { BatchRequest, KeyBatch } from './scan-batch.js';
+import { PipelineBatcher, ScriptBatcher } from './scan-batch.js';
+
+export interface ScanOptions {
+  /** MATCH pattern (Redis glob, bytes). */
+  match?: Buffer;
+  /** TYPE filter (Redis ≥ 6). */
+  type?: string;
+  wantType: boolean;
+  wantTtl: boolean;
+  wantMemory: boolean;
+  /** MEMORY USAGE SAMPLES. @default 5 (the server's own default) */
+  samples?: number;
+  /** Scan one replica per shard instead of the masters. @default false */
+  replica?: boolean;
+  /** Keys per second over all nodes; undefined = full speed. */
+  rate?: number;
+  /** Stop after this many keys (a sample). */
+  limit?: number;
+  /** Nodes scanned at once. @default 4 */
+  concurrency?: number;
+  /** Target server time per batch, in µs: batches are sized so no call holds the server longer. @default 1500 */
+  targetBatchMicros?: number;
+  /** SCAN COUNT for the first batch; later ones adapt. @default 200 */
+  initialCount?: number;
+  /** Force the pipeline path (tests, or servers where scripts are unwelcome). */
+  noScripts?: boolean;
+  signal?: AbortSignal;
+}
+
+export type ScanEvent =
+  | { kind: 'node-start'; node: string; shard: string; dbsize: number }
+  | { kind: 'batch'; node: string; shard: string; batch: KeyBatch }
+  | { kind: 'node-done'; node: string; shard: string; scanned: number }
+  | { kind: 'node-restart'; node: string; shard: string; from: string; reason: string }
+  | { kind: 'node-failed'; node: string; shard: string; error: CachectlError }
+  | { kind: 'notice'; node: string; message: string };
+
+/** A shard: one master's keyspace, scanned on the master or on one of its replicas. */
+interface Shard {
+  id: string;
+  node: NodeHandle;
+}
+
+const MAX_RESTARTS = 3;
+const MIN_COUNT = 10;
+const MAX_COUNT = 5000;
+
+/** Picks the nodes to scan: every master, or for each master one healthy replica. */
+export function shardsOf(topology: Topology, replica: boolean): Shard[] {
+  const masters = topology.masters();
+  if (!replica) return masters.map((node) => ({ id: node.id, node }));
+  const replicas = topology.replicas().filter((node) => node.flags.length === 0);
+  return masters.map((master) => {
+    const candidate = topology.kind === 'cluster' ? replicas.find((node) => node.masterId === master.id) : replicas[0];
+    if (candidate === undefined) {
+      throw new CachectlError('USAGE', `--replica: master ${master.address} has no healthy replica to scan`, {
+        hint: 'drop --replica to scan the master itself, or wait for its replica to come back',
+      });
+    }
+    return { id: master.id, node: candidate };
+  });
+}
+
+export async function* scanKeys(topology: Topology, options: ScanOptions): AsyncGenerator<ScanEvent> {
+  const shards = shardsOf(topology, options.replica === true);
+  const limiter = new Limiter(options.rate, options.limit);
+  yield* mergeBounded(
+    shards.map((shard) => scanShard(topology, shard, options, limiter)),
+    options.concurrency ?? 4,
+    options.signal,
+  );
+}
+
+async function* scanShard(topology: Topology, initial: Shard, options: ScanOptions, limiter: Limiter): AsyncGenerator<ScanEvent> {
+  let shard = initial;
+  let restarts = 0;
+  for (;;) {
+    try {
+      yield* scanNode(shard, options, limiter);
+      return;
+    } catch (error) {
+      if (options.signal?.aborted === true || limiter.exhausted) return;
+      const failure = shard.node.translate(error);
+      if (!isTransient(failure) || restarts >= MAX_RESTARTS) {
+        yield { kind: 'node-failed', node: shard.node.address, shard: shard.id, error: failure };
+        return;
+      }
+      restarts += 1;
+      const replacement = await relocate(topology, shard, options.replica === true);
+      if (replacement === undefined) {
+        yield { kind: 'node-failed', node: shard.node.address, shard: shard.id, error: failure };
+        return;
+      }
+      yield { kind: 'node-restart', node: replacement.node.address, shard: shard.id, from: shard.node.address, reason: failure.message };
+      shard = { id: shard.id, node: replacement.node };
+    }
+  }
+}
+
+function isTransient(error: CachectlError): boolean {
+  return error.code === 'CONNECT' || error.code === 'TIMEOUT' || /LOADING|READONLY|MOVED|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|connection/i.test(error.message);
+}
+
+/** After a failure, finds the node now serving the shard: re-discovers the topology, then matches by slots. */
+async function relocate(topology: Topology, shard: Shard, replica: boolean): Promise<Shard | undefined> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    try {
+      await topology.refresh();
+      const firstSlot = shard.node.slots[0]?.[0];
+      const masters = topology.masters();
+      const master =
+        topology.kind === 'cluster'
+          ? masters.find((node) => node.slots.some(([from, to]) => firstSlot !== undefined && firstSlot >= from && firstSlot <= to)) ??
+            masters.find((node) => node.id === shard.id)
+          : masters[0];
+      if (master !== undefined) {
+        const candidates = shardsOf(topology, replica);
+        const found = candidates.find((candidate) => candidate.id === master.id);
+        if (found !== undefined) {
+          await found.node.ready();
+          return { id: shard.id, node: found.node };
+        }
+      }
+    } catch {
+      // The cluster or sentinels may still be converging; try again shortly.
+    }
+    await sleep(250);
+  }
+  return undefined;
+}
+
+async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): AsyncGenerator<ScanEvent> {
+  const node = shard.node;
+  const client = await node.ready();
+  const epoch = connectionEpoch(client);
+  const dbsize = Number(await client.dbsize());
+  yield { kind: 'node-start', node: node.address, shard: shard.id, dbsize };
+
+  let batcher: ScriptBatcher | PipelineBatcher = options.noScripts === true ? new PipelineBatcher(client) : new ScriptBatcher(client);
+  const target = options.targetBatchMicros ?? 1500;
+  let count = Math.min(options.initialCount ?? 200, limiter.batchCap());
+  let scanned = 0;
+  const request = (cursor: string): BatchRequest => {
+    const base: BatchRequest = {
+      cursor,
+      count,
+      wantType: options.wantType,
+      wantTtl: options.wantTtl,
+      wantMemory: options.wantMemory,
+      samples: options.samples ?? 5,
+    };
+    if (options.match !== undefined) base.match = options.match;
+    if (options.type !== undefined) base.type = options.type;
+    return base;
+  };
+
+  const send = async (cursor: string): Promise<KeyBatch> => {
+    try {
+      return await batcher.run(request(cursor));
+    } catch (error) {
+      if (batcher instanceof ScriptBatcher && scriptingUnavailable(error)) {
+        batcher = new PipelineBatcher(client);
+        notices.push(`scripting is not permitted on ${node.address} (${firstLine(error)}); using pipelines, which is slower`);
+        return batcher.run(request(cursor));
+      }
+      throw error;
+    }
+  };
+  const notices: string[] = [];
+  let memoryNoticeShown = false;
+
+  let pending: Promise<KeyBatch> | undefined = send('0');
+  while (pending !== undefined) {
+    const batch: KeyBatch = await pending;
+    if (connectionEpoch(client) !== epoch) {
+      throw new CachectlError('CONNECT', `connection to ${node.address} was re-established mid-scan; its cursor is not valid on a new connection`);
+    }
+    // Adapt the batch size to the server time it cost, so no call holds the server much past the target.
+    if (batch.serverMicros > 0) {
+      const scale = target / batch.serverMicros;
+      count = Math.round(Math.min(MAX_COUNT, Math.max(MIN_COUNT, count * Math.min(2, Math.max(0.5, scale)))));
+    }
+    count = Math.min(count, limiter.batchCap());
+    const done = batch.cursor === '0';
+    // Keep the next batch in flight while this one is consumed: the server never waits for us.
+    pending = done || options.signal?.aborted === true ? undefined : limiter.wouldExhaust(batch.size) ? undefined : send(batch.cursor);
+    pending?.catch(() => {}); // surfaced when awaited
+    for (const message of notices.splice(0)) yield { kind: 'notice', node: node.address, message };
+    if (batcher instanceof PipelineBatcher && options.wantMemory && !batcher.memoryAllowed && !memoryNoticeShown) {
+      memoryNoticeShown = true;
+      yield { kind: 'notice', node: node.address, message: `MEMORY USAGE is not permitted on ${node.address}; memory figures are missing for it` };
+    }
+    const accepted = limiter.take(batch.size);
+    if (accepted < batch.size) truncate(batch, accepted);
+    scanned += batch.size;
+    if (batch.size > 0) yield { kind: 'batch', node: node.address, shard: shard.id, batch };
+    if (options.signal?.aborted === true || limiter.exhausted) return;
+    if (done) break;
+    await limiter.pace(options.signal);
+  }
+  yield { kind: 'node-done', node: node.address, shard: shard.id, scanned };
+}
+
+function truncate(batch: KeyBatch, size: number): void {
+  batch.size = size;
+  batch.keys.length = size;
+  batch.types = batch.types.subarray(0, size);
+  batch.ttls = batch.ttls.subarray(0, size);
+  batch.memory = batch.memory.subarray(0, size);
+}
+
+function scriptingUnavailable(error: unknown): boolean {
+  const message = String((error as Error)?.message ?? '');
+  return message.startsWith('NOPERM') || /unknown command|scripting|not allowed|disabled/i.test(message);
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n', 1)[0]!;
+}
+
+const epochs = new WeakMap<Redis, { value: number }>();
+
+/** Counts (re)connections of a client: a cursor from one connection is never continued on another. */
+function connectionEpoch(client: Redis): number {
+  let epoch = epochs.get(client);
+  if (epoch === undefined) {
+    const counter = { value: 0 };
+    client.on('ready', () => {
+      counter.value += 1;
+    });
+    epochs.set(client, counter);
+    epoch = counter;
+  }
+  return epoch.value;
+}
+
+/** Shared by all nodes of one scan: the --rate budget and the --limit sample size. */
+class Limiter {
+  private taken = 0;
+  private readonly started = Date.now();
+
+  constructor(
+    private readonly rate: number | undefined,
+    private readonly limit: number | undefined,
+  ) {}
+
+  get exhausted(): boolean {
+    return this.limit !== undefined && this.taken >= this.limit;
+  }
+
+  /** Smaller batches under a rate keep the pacing smooth (about 20 batches a second). */
+  batchCap(): number {
+    let cap = MAX_COUNT;
+    if (this.rate !== undefined) cap = Math.max(MIN_COUNT, Math.floor(this.rate / 20));
+    if (this.limit !== undefined) cap = Math.min(cap, Math.max(MIN_COUNT, this.limit - this.taken));
+    return cap;
+  }
+
+  wouldExhaust(size: number): boolean {
+    return this.limit !== undefined && this.taken + size >= this.limit;
+  }
+
+  take(size: number): number {
+    const allowed = this.limit === undefined ? size : Math.max(0, Math.min(size, this.limit - this.taken));
+    this.taken += allowed;
+    return allowed;
+  }
+
+  async pace(signal?: AbortSignal): Promise<void> {
+    if (this.rate === undefined) return;
+    const due = this.started + (this.taken / this.rate) * 1000;
+    const wait = due - Date.now();
+    if (wait > 0) await sleep(wait, signal);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Interleaves several async generators, running at most `concurrency` at once, yielding
+ * events as they come. Each source keeps one event ready, so a slow consumer throttles all.
+ */
+export async function* mergeBounded<T>(sources: AsyncGenerator<T>[], concurrency: number, signal?: AbortSignal): AsyncGenerator<T> {
+  const waiting = [...sources];
+  const active = new Map<AsyncGenerator<T>, Promise<{ source: AsyncGenerator<T>; result: IteratorResult<T> }>>();
+  const pull = (source: AsyncGenerator<T>) => {
+    active.set(
+      source,
+      source.next().then((result) => ({ source, result })),
+    );
+  };
+  try {
+    while (active.size < concurrency && waiting.length > 0) pull(waiting.shift()!);
+    while (active.size > 0) {
+      const { source, result } = await Promise.race(active.values());
+      if (result.done === true) {
+        active.delete(source);
+        if (waiting.length > 0 && signal?.aborted !== true) pull(waiting.shift()!);
+        continue;
+      }
+      yield result.value;
+      pull(source);
+    }
+  } finally {
+    // Stop the sources that are still running (consumer broke out, or an error).
+    await Promise.allSettled([...active.keys(), ...waiting].map((source) => source.return(undefined)));
+  }
+}
