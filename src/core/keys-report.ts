@@ -73,11 +73,43 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
   const aborted = options.scan.signal?.aborted === true;
   const status = aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
+  const scale = sampled && options.scan.match === undefined && root.stats.keys > 0 ? progress.total / root.stats.keys : undefined;
+  const rows = namespaceRows(root, { wantMemory: options.scan.wantMemory, sort: options.sort, top: options.top, scale });
   const wantMemory = options.scan.wantMemory;
+  const memory = root.stats.memory;
+  return {
+    status,
+    sampled,
+    scanned: progress.scanned,
+    dbsize: progress.total,
+    memoryBytes: wantMemory ? memory : null,
+    noTtl: root.stats.noTtl,
+    vanished: aggregator.vanished,
+    durationMs: progress.elapsedMs,
+    namespaceCount: aggregator.namespaceCount,
+    nodes: progress.nodes,
+    notices: progress.notices,
+    namespaces: rows,
+  };
+}
+
+export interface NamespaceRowOptions {
+  wantMemory: boolean;
+  sort: NamespaceSort;
+  /** Children kept per level. */
+  top: number;
+  /** Under --limit: factor from the sample to the whole keyspace, for estimatedKeys. */
+  scale?: number | undefined;
+}
+
+/**
+ * The rows of `root`'s children (and theirs, recursively) as the JSON report shows them; shares are
+ * of `root`'s totals. Used by `cachectl keys` and by the explorer's export.
+ */
+export function namespaceRows(root: NamespaceNode, options: NamespaceRowOptions): NamespaceRow[] {
+  const { wantMemory, scale } = options;
   const total = root.stats.keys;
   const memory = root.stats.memory;
-  // Under --limit the sample stands for the whole keyspace (no MATCH) or an unknown share of it.
-  const scale = sampled && options.scan.match === undefined && total > 0 ? progress.total / total : undefined;
   const toRow = (node: NamespaceNode): NamespaceRow => {
     const stats = node.stats;
     const types: NamespaceRow['types'] = {};
@@ -102,18 +134,5 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
     if (scale !== undefined) row.estimatedKeys = Math.round(stats.keys * scale);
     return row;
   };
-  return {
-    status,
-    sampled,
-    scanned: progress.scanned,
-    dbsize: progress.total,
-    memoryBytes: wantMemory ? memory : null,
-    noTtl: root.stats.noTtl,
-    vanished: aggregator.vanished,
-    durationMs: progress.elapsedMs,
-    namespaceCount: aggregator.namespaceCount,
-    nodes: progress.nodes,
-    notices: progress.notices,
-    namespaces: sortNamespaces(root.children, options.sort).slice(0, options.top).map(toRow),
-  };
+  return sortNamespaces(root.children, options.sort).slice(0, options.top).map(toRow);
 }

@@ -134,6 +134,48 @@ export class NamespaceAggregator {
     this.shards.delete(shard);
   }
 
+  /**
+   * Forgets a namespace and everything under it, on every shard: after its keys were deleted, a
+   * live view should stop showing them. Returns how many keys the dropped records held.
+   */
+  removeNamespace(name: string): number {
+    const delimiter = this.options.delimiter;
+    const prefix = delimiter === '' ? undefined : `${name}${delimiter}`;
+    let keys = 0;
+    for (const leaves of this.shards.values()) {
+      for (const [leaf, stats] of leaves) {
+        if (leaf === name || (prefix !== undefined && leaf.startsWith(prefix))) {
+          keys += stats.keys;
+          leaves.delete(leaf);
+          this.leafCount -= 1;
+        }
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Takes one deleted key out of its namespace's counts (keys, types, memory, TTL presence). The
+   * TTL histogram and min/max are left alone: the key's TTL when it was scanned is not known.
+   */
+  removeKey(shard: string, name: string, key: { type: number; memory: number; ttl: number }): void {
+    const leaves = this.shards.get(shard);
+    const stats = leaves?.get(name);
+    if (leaves === undefined || stats === undefined || stats.keys === 0) return;
+    stats.keys -= 1;
+    if (stats.types[key.type]! > 0) stats.types[key.type]! -= 1;
+    if (key.memory !== UNKNOWN && stats.measured > 0) {
+      stats.memory = Math.max(0, stats.memory - key.memory);
+      stats.measured -= 1;
+    }
+    if (key.ttl === TTL_NONE && stats.noTtl > 0) stats.noTtl -= 1;
+    else if (key.ttl >= 0 && stats.withTtl > 0) stats.withTtl -= 1;
+    if (stats.keys === 0) {
+      leaves.delete(name);
+      this.leafCount -= 1;
+    }
+  }
+
   get namespaceCount(): number {
     return this.leafCount;
   }

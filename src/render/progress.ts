@@ -3,7 +3,8 @@
 import { formatDuration } from '../core/duration.js';
 import type { ScanProgress } from '../core/scan-progress.js';
 
-export function formatScanProgress(progress: ScanProgress, matching: boolean): string {
+/** Takes any object with ScanProgress's counters (the explorer passes its snapshots). */
+export function formatScanProgress(progress: Pick<ScanProgress, 'scanned' | 'total' | 'keysPerSecond'>, matching: boolean): string {
   const scanned = progress.scanned.toLocaleString('en-US');
   const rate = Math.round(progress.keysPerSecond).toLocaleString('en-US');
   const total = progress.total;
