@@ -104,9 +104,9 @@ export class LiveNamespaceTree {
     this.controller.abort();
   }
 
-  /** Drops a namespace whose keys were deleted, so the view stops showing them. */
-  removeNamespace(name: string): void {
-    this.aggregator.removeNamespace(name);
+  /** Drops a namespace whose keys were deleted (or only its own keys), so the view stops showing them. */
+  removeNamespace(name: string, ownOnly = false): void {
+    this.aggregator.removeNamespace(name, ownOnly);
     this.publish();
   }
 

@@ -135,12 +135,13 @@ export class NamespaceAggregator {
   }
 
   /**
-   * Forgets a namespace and everything under it, on every shard: after its keys were deleted, a
-   * live view should stop showing them. Returns how many keys the dropped records held.
+   * Forgets a namespace and everything under it (or, with `ownOnly`, only its own keys), on every
+   * shard: after its keys were deleted, a live view should stop showing them. Returns how many
+   * keys the dropped records held.
    */
-  removeNamespace(name: string): number {
+  removeNamespace(name: string, ownOnly = false): number {
     const delimiter = this.options.delimiter;
-    const prefix = delimiter === '' ? undefined : `${name}${delimiter}`;
+    const prefix = delimiter === '' || ownOnly ? undefined : `${name}${delimiter}`;
     let keys = 0;
     for (const leaves of this.shards.values()) {
       for (const [leaf, stats] of leaves) {

@@ -1,0 +1,88 @@
+// `cachectl browse [pattern]`: the interactive namespace explorer (ncdu for a Redis keyspace).
+// Validates flags, connects, and hands over to the TUI, which is imported only here so that no
+// other command ever loads ink or React.
+
+import { Command } from 'commander';
+import { CachectlError, ExitCode, usageError } from '../../core/errors.js';
+import type { ExitCodeValue } from '../../core/errors.js';
+import { shardsOf } from '../../core/scan.js';
+import { parseCount } from '../../core/units.js';
+import type { CommandContext, Runtime } from '../runtime.js';
+import type { ScanFlags } from '../scan-flags.js';
+import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
+
+interface BrowseFlags extends ScanFlags {
+  delimiter: string;
+  depth: string;
+  collapse: boolean;
+  samples: string;
+  keys: string;
+  readonly?: boolean;
+  allowDelete?: boolean;
+}
+
+export function browseCommand(runtime: Runtime): Command {
+  const command = new Command('browse')
+    .description('explore the keyspace interactively: the namespace tree as it is scanned, keys, values, and safe purges')
+    .argument('[pattern]', 'Redis glob pattern to restrict the scan, e.g. "app:v2:*"')
+    .option('-d, --delimiter <text>', 'namespace delimiter', ':')
+    .option('--depth <n>', 'namespace levels to group by', '5')
+    .option('--no-collapse', 'keep ID-like segments (numbers, UUIDs, hashes) instead of rolling them into {id}')
+    .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower)', '5')
+    .option('--keys <n>', 'keys listed per namespace', '200')
+    .option('--readonly', 'no dangerous actions: d (purge) is removed from the keys and the help')
+    .option('--allow-delete', 'allow d (purge) while scanning replicas (--replica turns it off by default)');
+  addScanFlags(command);
+  return command
+    .addHelpText('after', `
+Keys: ↑/↓ move · enter/→ open · ←/backspace up · s sort · / filter · e export · d delete · ? help · q quit
+
+Examples:
+  cachectl browse                          the whole keyspace
+  cachectl browse 'app:v2:*' --readonly    one subtree, nothing can be deleted
+  cachectl browse --replica --rate 20000   gentle: replicas only, 20k keys/s
+
+Needs a terminal; for a report to pipe or save, use cachectl keys.`)
+    .action(runtime.action<BrowseFlags>(async (ctx, flags, args) => runBrowse(ctx, flags, args[0])));
+}
+
+async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: string | undefined): Promise<ExitCodeValue> {
+  const { stdin, stdout, stderr } = ctx.io;
+  if (stdout.isTTY !== true || stdin.isTTY !== true) {
+    throw new CachectlError('USAGE', 'cachectl browse is interactive and needs a terminal (stdin and stdout)', {
+      hint: `for a report you can pipe or save, run: cachectl keys${pattern === undefined ? '' : ` '${pattern}'`} -o json`,
+    });
+  }
+  const depth = parseCount(flags.depth, '--depth', { min: 1, max: 64 });
+  const samples = parseCount(flags.samples, '--samples', { min: 0 });
+  const keyListLimit = parseCount(flags.keys, '--keys', { min: 1, max: 100_000 });
+  if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty', 'use --depth 1 to group by whole keys');
+  if (flags.readonly === true && flags.allowDelete === true) {
+    throw usageError('--allow-delete', 'contradicts --readonly', 'drop one of the two');
+  }
+  const scan = { ...scanOptionsFrom(flags, pattern, ctx), samples };
+  const topology = await ctx.connect();
+  // Fails now, before the screen is taken over, when --replica has no replica to scan.
+  shardsOf(topology, scan.replica === true);
+
+  const readonlyReason =
+    flags.readonly === true ? '--readonly' : scan.replica === true && flags.allowDelete !== true ? 'scanning replicas (--replica); add --allow-delete to enable it' : undefined;
+  // Loaded here, never at startup: ink and React are for this command only.
+  const { createRedisSource } = await import('../../tui/browse/redis-source.js');
+  const { runBrowseTui } = await import('../../tui/browse/run.js');
+  const source = createRedisSource(topology, {
+    scan,
+    namespaces: { delimiter: flags.delimiter, depth, collapse: flags.collapse },
+    keyListLimit,
+    ...(readonlyReason === undefined ? {} : { readonlyReason }),
+  });
+  const reason = await runBrowseTui({
+    source,
+    stdin: stdin as NodeJS.ReadStream,
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stderr: stderr as unknown as NodeJS.WriteStream,
+    color: ctx.color,
+    signal: ctx.signal,
+  });
+  return reason === 'interrupt' ? ExitCode.Interrupted : ExitCode.Ok;
+}

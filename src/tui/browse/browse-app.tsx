@@ -1,0 +1,494 @@
+// The explorer's screen: the namespace tree as it fills in (ncdu for a Redis keyspace), a
+// namespace's keys, one key's preview, and the purge dialog, with a footer for the scan's progress
+// and a help line drawn from the key-binding table. All data comes from a BrowseSource.
+
+import { Box, Text, useInput } from 'ink';
+import type { ReactNode } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { displayKey } from '../../core/key-format.js';
+import type { LiveTreeSnapshot } from '../../core/live-namespaces.js';
+import type { KeyEntry } from '../../core/namespace-keys.js';
+import type { NamespaceNode, NamespaceSort } from '../../core/namespaces.js';
+import { formatBytes } from '../../core/units.js';
+import { formatScanProgress } from '../../render/progress.js';
+import type { BrowseAction, BrowseContext } from './bindings.js';
+import { BROWSE_KEYS, PROMPT_KEYS } from './bindings.js';
+import { clip, formatCount, formatPercent, formatTtl, shareBar } from './format.js';
+import type { KeyListState, PreviewState } from './hooks.js';
+import { useKeyList, usePreview, useSnapshot, useTerminalSize } from './hooks.js';
+import { allowedBindings, helpEntries, helpLine, resolveKey } from './keymap.js';
+import type { KeySort, TreeRow } from './model.js';
+import { cycle, indexTree, KEY_SORTS, moveCursor, rowShare, scrollOffset, sortKeys, TREE_SORTS, treeRows } from './model.js';
+import { previewShownNote, previewSummary, previewValueLines, wrapLines } from './preview-lines.js';
+import { PurgeDialog } from './purge-dialog.js';
+import type { BrowseSource, PurgeOutcome, PurgeTarget } from './source.js';
+import { editText } from './text-input.js';
+
+export interface BrowseAppProps {
+  source: BrowseSource;
+  color: boolean;
+  /** The user asked to leave: `q`, or Ctrl-C. */
+  onQuit: (reason: 'quit' | 'interrupt') => void;
+}
+
+interface Cursor {
+  /** The selected row's id, so the cursor stays on it while rows re-sort as the scan goes on. */
+  id: string | undefined;
+  /** Where it was, for when that row disappears (filtered out, purged). */
+  index: number;
+}
+
+type TreeView = { kind: 'tree'; namespace: string; cursor: Cursor; filter: string };
+type KeysView = { kind: 'keys'; namespace: string; ownOnly: boolean; cursor: Cursor; filter: string; generation: number };
+type PreviewView = { kind: 'preview'; entry: KeyEntry; scroll: number };
+type View = TreeView | KeysView | PreviewView;
+
+type Overlay = { kind: 'help' } | { kind: 'filter' } | { kind: 'purge'; target: PurgeTarget; label: string };
+type Tone = 'info' | 'warning' | 'error';
+
+const START: Cursor = { id: undefined, index: 0 };
+/** Lines around the body: title, column headings, status, message, help, and one spare. */
+const CHROME_LINES = 6;
+
+export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
+  const { columns, rows: terminalRows } = useTerminalSize();
+  const snapshot = useSnapshot(source.tree);
+  const index = useMemo(() => indexTree(snapshot.root), [snapshot]);
+  const [views, setViews] = useState<View[]>([{ kind: 'tree', namespace: '', cursor: START, filter: '' }]);
+  const [sort, setSort] = useState<NamespaceSort>('memory');
+  const [keySort, setKeySort] = useState<KeySort>('memory');
+  const [overlay, setOverlay] = useState<Overlay>();
+  const [message, setMessage] = useState<{ text: string; tone: Tone }>();
+  const bindings = useMemo(() => allowedBindings(BROWSE_KEYS, source.purge !== undefined), [source]);
+
+  const view = views[views.length - 1]!;
+  const keysView = views.findLast((candidate): candidate is KeysView => candidate.kind === 'keys');
+  const [keyList, removeListedKey] = useKeyList(source, keysView);
+  const preview = usePreview(source, view.kind === 'preview' ? view.entry : undefined);
+  const bodyHeight = Math.max(3, terminalRows - CHROME_LINES);
+
+  // A namespace that was purged (or no longer exists) cannot stay open: fall back to its nearest ancestor.
+  useEffect(() => {
+    const gone = (candidate: View) => candidate.kind === 'tree' && candidate.namespace !== '' && !index.has(candidate.namespace);
+    if (views.some(gone)) setViews((current) => current.slice(0, Math.max(1, current.findIndex(gone))));
+  }, [index, views]);
+
+  const level = view.kind === 'tree' ? (index.get(view.namespace) ?? snapshot.root) : undefined;
+  const treeRowsShown = useMemo(() => (view.kind === 'tree' && level !== undefined ? treeRows(level, sort, view.filter) : []), [view, level, sort]);
+  const keyRows = useMemo(() => (view.kind === 'keys' && keyList !== undefined ? sortKeys(keyList.entries, keySort, view.filter) : []), [view, keyList, keySort]);
+  const rowCount = view.kind === 'tree' ? treeRowsShown.length : view.kind === 'keys' ? keyRows.length : 0;
+  const cursorIndex = view.kind === 'preview' ? 0 : resolveCursor(view.cursor, view.kind === 'tree' ? treeRowsShown.map((row) => row.id) : keyRows.map(keyId), rowCount);
+
+  const replaceTop = (next: View) => setViews((current) => [...current.slice(0, -1), next]);
+  const moveTo = (target: number) => {
+    if (view.kind === 'preview') return;
+    const at = moveCursor(target, 0, rowCount);
+    const id = view.kind === 'tree' ? treeRowsShown[at]?.id : keyRows[at] === undefined ? undefined : keyId(keyRows[at]);
+    replaceTop({ ...view, cursor: { id, index: at } });
+  };
+  const say = (text: string, tone: Tone = 'info') => setMessage({ text, tone });
+
+  const context: BrowseContext = view.kind;
+  const selectedRow = view.kind === 'tree' ? treeRowsShown[cursorIndex] : undefined;
+  const selectedKey = view.kind === 'keys' ? keyRows[cursorIndex] : view.kind === 'preview' ? view.entry : undefined;
+
+  const open = () => {
+    if (view.kind === 'tree') {
+      if (selectedRow === undefined || level === undefined) return;
+      if (selectedRow.kind === 'overflow') {
+        say('namespaces past the first 50,000 are lumped together here; browse a narrower pattern to see them', 'warning');
+      } else if (selectedRow.kind === 'own') {
+        setViews([...views, { kind: 'keys', namespace: level.name, ownOnly: true, cursor: START, filter: '', generation: Date.now() }]);
+      } else if (selectedRow.hasChildren) {
+        setViews([...views, { kind: 'tree', namespace: selectedRow.id, cursor: START, filter: '' }]);
+      } else {
+        setViews([...views, { kind: 'keys', namespace: selectedRow.id, ownOnly: true, cursor: START, filter: '', generation: Date.now() }]);
+      }
+    } else if (view.kind === 'keys' && selectedKey !== undefined) {
+      setViews([...views, { kind: 'preview', entry: selectedKey, scroll: 0 }]);
+    }
+  };
+
+  const purgeTarget = (): { target: PurgeTarget; label: string } | undefined => {
+    if (view.kind === 'tree') {
+      if (selectedRow === undefined || level === undefined) return undefined;
+      if (selectedRow.kind === 'overflow') {
+        say('the {other} bucket has no pattern of its own and cannot be purged from here', 'warning');
+        return undefined;
+      }
+      if (selectedRow.kind === 'own') return { target: { kind: 'namespace', name: level.name, ownOnly: true }, label: `the keys named ${level.name} itself` };
+      return { target: { kind: 'namespace', name: selectedRow.id, ownOnly: false }, label: `namespace ${selectedRow.id}` };
+    }
+    if (selectedKey === undefined) return undefined;
+    return { target: { kind: 'key', entry: selectedKey }, label: `key ${displayKey(selectedKey.key)}` };
+  };
+
+  const exportUnderCursor = () => {
+    let node: NamespaceNode | undefined;
+    if (view.kind === 'tree') node = selectedRow?.kind === 'own' ? level : (selectedRow?.node ?? level);
+    else if (keysView !== undefined) node = index.get(keysView.namespace);
+    if (node === undefined) return;
+    const name = node.name === '' ? 'the whole tree' : node.name;
+    source.exportTree(node, snapshot, sort).then(
+      (path) => say(`exported ${name} to ${path}`),
+      (error: unknown) => say(`export failed: ${error instanceof Error ? error.message : String(error)}`, 'error'),
+    );
+  };
+
+  const onPurgeClosed = (outcome: PurgeOutcome | undefined) => {
+    const finished = overlay?.kind === 'purge' ? overlay : undefined;
+    setOverlay(undefined);
+    if (outcome === undefined || finished === undefined) return;
+    const summary = `${outcome.interrupted ? 'purge stopped' : 'purged'} ${finished.label}: ${formatCount(outcome.deleted)} deleted, ${formatCount(outcome.alreadyGone)} already gone${outcome.backupPath === undefined ? '' : ` · backup ${outcome.backupPath}`}`;
+    say(outcome.error === undefined ? summary : `${summary} · ${outcome.error}`, outcome.error === undefined ? 'info' : 'error');
+    if (finished.target.kind === 'key' && outcome.deleted + outcome.alreadyGone > 0) {
+      const entry = finished.target.entry;
+      removeListedKey(entry);
+      if (view.kind === 'preview') setViews(views.slice(0, -1));
+    }
+  };
+
+  const perform = (action: BrowseAction) => {
+    switch (action) {
+      case 'up':
+      case 'down': {
+        const delta = action === 'up' ? -1 : 1;
+        if (view.kind === 'preview') replaceTop({ ...view, scroll: Math.max(0, view.scroll + delta) });
+        else moveTo(cursorIndex + delta);
+        return;
+      }
+      case 'page-up':
+      case 'page-down': {
+        const delta = (action === 'page-up' ? -1 : 1) * Math.max(1, bodyHeight - 1);
+        if (view.kind === 'preview') replaceTop({ ...view, scroll: Math.max(0, view.scroll + delta) });
+        else moveTo(cursorIndex + delta);
+        return;
+      }
+      case 'top':
+        moveTo(0);
+        return;
+      case 'bottom':
+        moveTo(rowCount - 1);
+        return;
+      case 'open':
+        open();
+        return;
+      case 'back':
+        if (views.length > 1) setViews(views.slice(0, -1));
+        return;
+      case 'escape':
+        if (view.kind !== 'preview' && view.filter !== '') replaceTop({ ...view, filter: '', cursor: START });
+        else if (view.kind === 'preview') setViews(views.slice(0, -1));
+        return;
+      case 'sort':
+        if (view.kind === 'tree') setSort(cycle(TREE_SORTS, sort));
+        else setKeySort(cycle(KEY_SORTS, keySort));
+        return;
+      case 'filter':
+        setOverlay({ kind: 'filter' });
+        return;
+      case 'export':
+        exportUnderCursor();
+        return;
+      case 'delete': {
+        if (source.purge === undefined) return;
+        const chosen = purgeTarget();
+        if (chosen !== undefined) setOverlay({ kind: 'purge', ...chosen });
+        return;
+      }
+      case 'help':
+        setOverlay(overlay?.kind === 'help' ? undefined : { kind: 'help' });
+        return;
+      case 'quit':
+        onQuit('quit');
+        return;
+      case 'interrupt':
+        onQuit('interrupt');
+        return;
+    }
+  };
+
+  useInput(
+    (input, key) => {
+      if (overlay?.kind === 'filter') {
+        if (view.kind === 'preview') return;
+        const action = resolveKey(PROMPT_KEYS, 'prompt', input, key);
+        if (action === 'interrupt') onQuit('interrupt');
+        else if (action === 'submit') setOverlay(undefined);
+        else if (action === 'cancel') {
+          replaceTop({ ...view, filter: '', cursor: START });
+          setOverlay(undefined);
+        } else replaceTop({ ...view, filter: editText(view.filter, input, key), cursor: START });
+        return;
+      }
+      const action = resolveKey(bindings, context, input, key);
+      if (action === undefined) return;
+      if (overlay?.kind === 'help' && action !== 'help' && action !== 'quit' && action !== 'interrupt') {
+        setOverlay(undefined);
+        return;
+      }
+      perform(action);
+    },
+    { isActive: overlay?.kind !== 'purge' },
+  );
+
+  // ---- drawing ----
+  const width = Math.max(40, columns);
+  const dim = (text: string) => <Text dimColor>{text}</Text>;
+  const where =
+    view.kind === 'tree' ? (view.namespace === '' ? '(all keys)' : view.namespace) : keysView === undefined ? '' : `${keysView.namespace} · keys`;
+  const sortText = view.kind === 'tree' ? `sort ${sort}` : view.kind === 'keys' ? `sort ${keySort}` : '';
+  const filterText = view.kind !== 'preview' && (view.filter !== '' || overlay?.kind === 'filter') ? ` · filter "${view.filter}"` : '';
+  const title = clip(`cachectl browse · ${source.title} · ${where}${sortText === '' ? '' : ` · ${sortText}`}${filterText}`, width);
+
+  let headings = '';
+  let body: ReactNode;
+  if (overlay?.kind === 'purge' && source.purge !== undefined) {
+    body = (
+      <PurgeDialog
+        target={overlay.target}
+        label={overlay.label}
+        purge={source.purge}
+        width={width}
+        color={color}
+        onClose={onPurgeClosed}
+        onInterrupt={() => onQuit('interrupt')}
+      />
+    );
+  } else if (overlay?.kind === 'help') {
+    body = <HelpPanel entries={helpEntries(bindings, context)} readonlyReason={source.readonlyReason} height={bodyHeight} color={color} />;
+  } else if (view.kind === 'tree' && level !== undefined) {
+    const layout = treeLayout(width);
+    headings = treeHeadings(layout, snapshot.memoryKnown);
+    body = <TreeBody rows={treeRowsShown} level={level} snapshot={snapshot} cursor={cursorIndex} height={bodyHeight} layout={layout} delimiter={source.delimiter} color={color} filter={view.filter} />;
+  } else if (view.kind === 'keys') {
+    headings = keyHeadings(width);
+    body = <KeysBody rows={keyRows} state={keyList} cursor={cursorIndex} height={bodyHeight} width={width} />;
+  } else if (view.kind === 'preview') {
+    body = <PreviewBody entry={view.entry} state={preview} scroll={view.scroll} height={bodyHeight + 1} width={width} color={color} />;
+  }
+
+  const status = statusLine(snapshot, view.kind === 'keys' ? keyList : undefined);
+  const help =
+    overlay?.kind === 'filter'
+      ? `filter: ${view.kind === 'preview' ? '' : view.filter}▏  ${helpLine(PROMPT_KEYS, 'prompt')}`
+      : overlay?.kind === 'purge'
+        ? ''
+        : helpLine(bindings, context);
+  const toneColor = (tone: Tone) => (!color ? undefined : tone === 'error' ? 'red' : tone === 'warning' ? 'yellow' : 'cyan');
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text bold wrap="truncate-end">
+        {title}
+      </Text>
+      {headings === '' ? null : dim(clip(headings, width))}
+      <Box flexDirection="column" height={headings === '' ? bodyHeight + 1 : bodyHeight}>
+        {body}
+      </Box>
+      <Text color={status.warning && color ? 'yellow' : undefined} wrap="truncate-end">
+        {clip(status.text, width)}
+      </Text>
+      <Text color={message === undefined ? undefined : toneColor(message.tone)} wrap="truncate-end">
+        {clip(message?.text ?? '', width) || ' '}
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {clip(help, width) || ' '}
+      </Text>
+    </Box>
+  );
+}
+
+function keyId(entry: KeyEntry): string {
+  return entry.key.toString('latin1');
+}
+
+function resolveCursor(cursor: Cursor, ids: readonly string[], length: number): number {
+  if (cursor.id !== undefined) {
+    const at = ids.indexOf(cursor.id);
+    if (at >= 0) return at;
+  }
+  return moveCursor(cursor.index, 0, length);
+}
+
+function statusLine(snapshot: LiveTreeSnapshot, keyList: KeyListState | undefined): { text: string; warning: boolean } {
+  const parts: string[] = [];
+  let warning = false;
+  if (keyList !== undefined) {
+    if (keyList.status === 'loading') parts.push(`listing keys… ${formatCount(keyList.entries.length)} found`);
+    else if (keyList.status === 'failed') {
+      parts.push(`listing failed: ${keyList.error ?? ''}`);
+      warning = true;
+    } else parts.push(`${formatCount(keyList.entries.length)} keys${keyList.truncated ? ' (the first found; more exist)' : ''}`);
+    if (keyList.failedNodes.length > 0) {
+      parts.push(`list incomplete: ${keyList.failedNodes.join(', ')}`);
+      warning = true;
+    }
+  }
+  switch (snapshot.status) {
+    case 'scanning':
+      parts.push(formatScanProgress(snapshot, snapshot.matching));
+      break;
+    case 'failed':
+      parts.push(`scan failed: ${snapshot.error?.message ?? 'unknown error'}`);
+      warning = true;
+      break;
+    default: {
+      const verb = snapshot.status === 'stopped' ? 'scan stopped' : snapshot.sampled ? 'sample (--limit)' : 'scan complete';
+      parts.push(`${verb} · ${formatCount(snapshot.scanned)} keys · ${formatCount(snapshot.namespaceCount)} namespaces · ${(snapshot.elapsedMs / 1000).toFixed(1)}s`);
+    }
+  }
+  if (snapshot.failed.length > 0) {
+    parts.push(`incomplete: ${snapshot.failed.map((node) => `node ${node.node}${node.error === null ? '' : ` (${node.error.message})`}`).join(', ')}`);
+    warning = true;
+  }
+  return { text: parts.join(' · '), warning };
+}
+
+interface TreeLayout {
+  name: number;
+  memory: number;
+  percent: number;
+  bar: number;
+  keys: number;
+  noTtl: number;
+}
+
+function treeLayout(width: number): TreeLayout {
+  const layout = { memory: 10, percent: 6, bar: 12, keys: 12, noTtl: 10, name: 0 };
+  // Marker (2) and one space between columns.
+  const fixed = 2 + layout.memory + layout.percent + layout.bar + layout.keys + layout.noTtl + 5;
+  layout.name = Math.max(10, width - fixed - 1);
+  return layout;
+}
+
+function treeHeadings(layout: TreeLayout, memoryKnown: boolean): string {
+  return `  ${'NAMESPACE'.padEnd(layout.name)} ${'MEMORY'.padStart(layout.memory)} ${(memoryKnown ? '%MEM' : '%KEYS').padStart(layout.percent)} ${''.padEnd(layout.bar)} ${'KEYS'.padStart(layout.keys)} ${'NO TTL'.padStart(layout.noTtl)}`;
+}
+
+interface TreeBodyProps {
+  rows: TreeRow[];
+  level: NamespaceNode;
+  snapshot: LiveTreeSnapshot;
+  cursor: number;
+  height: number;
+  layout: TreeLayout;
+  delimiter: string;
+  color: boolean;
+  filter: string;
+}
+
+function TreeBody({ rows, level, snapshot, cursor, height, layout, delimiter, color, filter }: TreeBodyProps) {
+  if (rows.length === 0) {
+    const why =
+      filter !== ''
+        ? `no namespace here contains "${filter}" (esc clears the filter)`
+        : snapshot.status === 'scanning'
+          ? 'scanning… namespaces appear here as keys are found'
+          : snapshot.status === 'failed'
+            ? 'the scan failed before finding any key'
+            : 'no keys found';
+    return <Text dimColor>{why}</Text>;
+  }
+  const first = scrollOffset(cursor, height, rows.length);
+  const byMemory = snapshot.memoryKnown;
+  return (
+    <>
+      {rows.slice(first, first + height).map((row, i) => {
+        const selected = first + i === cursor;
+        const share = rowShare(row, level, byMemory);
+        const name = row.kind === 'namespace' && row.hasChildren ? `${row.label}${delimiter}` : row.label;
+        const text = `${selected ? '> ' : '  '}${clip(name, layout.name).padEnd(layout.name)} ${(byMemory ? formatBytes(row.memory) : '-').padStart(layout.memory)} ${formatPercent(share).padStart(layout.percent)} ${shareBar(share, layout.bar)} ${formatCount(row.keys).padStart(layout.keys)} ${formatCount(row.noTtl).padStart(layout.noTtl)}`;
+        return (
+          <Text key={row.id} inverse={selected} color={color && row.kind !== 'namespace' ? 'gray' : undefined} wrap="truncate-end">
+            {text}
+          </Text>
+        );
+      })}
+    </>
+  );
+}
+
+const KEY_COLUMNS = { type: 7, ttl: 10, size: 10 };
+
+function keyHeadings(width: number): string {
+  return clip(`  ${'TYPE'.padEnd(KEY_COLUMNS.type)} ${'TTL'.padStart(KEY_COLUMNS.ttl)} ${'SIZE'.padStart(KEY_COLUMNS.size)}  KEY`, width);
+}
+
+function KeysBody({ rows, state, cursor, height, width }: { rows: KeyEntry[]; state: KeyListState | undefined; cursor: number; height: number; width: number }) {
+  if (rows.length === 0) {
+    const why = state === undefined || state.status === 'loading' ? 'listing keys…' : state.status === 'failed' ? `could not list keys: ${state.error ?? ''}` : 'no keys (they may have been deleted or expired since the scan)';
+    return <Text dimColor>{why}</Text>;
+  }
+  const first = scrollOffset(cursor, height, rows.length);
+  const nameWidth = Math.max(10, width - KEY_COLUMNS.type - KEY_COLUMNS.ttl - KEY_COLUMNS.size - 7);
+  return (
+    <>
+      {rows.slice(first, first + height).map((entry, i) => {
+        const selected = first + i === cursor;
+        const size = entry.bytes === null ? '-' : formatBytes(entry.bytes);
+        const text = `${selected ? '> ' : '  '}${entry.type.padEnd(KEY_COLUMNS.type)} ${formatTtl(entry.ttlMs).padStart(KEY_COLUMNS.ttl)} ${size.padStart(KEY_COLUMNS.size)}  ${clip(displayKey(entry.key), nameWidth)}`;
+        return (
+          <Text key={keyId(entry)} inverse={selected} wrap="truncate-end">
+            {text}
+          </Text>
+        );
+      })}
+    </>
+  );
+}
+
+function PreviewBody({ entry, state, scroll, height, width, color }: { entry: KeyEntry; state: PreviewState | undefined; scroll: number; height: number; width: number; color: boolean }) {
+  const head = `key ${displayKey(entry.key)} · on ${entry.node}`;
+  if (state === undefined || state.status === 'loading') return <Text>{clip(head, width)}{'\n'}loading…</Text>;
+  if (state.status === 'failed') {
+    return (
+      <Text color={color ? 'red' : undefined}>
+        {clip(head, width)}
+        {'\n'}could not read the key: {state.error}
+      </Text>
+    );
+  }
+  const preview = state.preview;
+  if (!preview.exists) {
+    return (
+      <Text color={color ? 'yellow' : undefined}>
+        {clip(head, width)}
+        {'\n'}key no longer exists (deleted or expired since it was listed)
+      </Text>
+    );
+  }
+  const lines = wrapLines(previewValueLines(preview), width);
+  const room = Math.max(1, height - 3);
+  const first = Math.min(scroll, Math.max(0, lines.length - room));
+  return (
+    <>
+      <Text wrap="truncate-end">{clip(head, width)}</Text>
+      <Text bold wrap="truncate-end">
+        {clip(previewSummary(preview), width)}
+      </Text>
+      {lines.slice(first, first + room).map((line, i) => (
+        <Text key={first + i} wrap="truncate-end">
+          {line === '' ? ' ' : line}
+        </Text>
+      ))}
+      <Text dimColor wrap="truncate-end">
+        {clip(`${previewShownNote(preview)}${lines.length > room ? ` · lines ${first + 1}-${Math.min(lines.length, first + room)} of ${lines.length} (↑/↓ scroll)` : ''}`, width)}
+      </Text>
+    </>
+  );
+}
+
+function HelpPanel({ entries, readonlyReason, height, color }: { entries: ReturnType<typeof helpEntries>; readonlyReason: string | undefined; height: number; color: boolean }) {
+  const width = Math.max(...entries.map((entry) => entry.label.length));
+  const lines = entries.map((entry) => ({ text: `${entry.label.padEnd(width)}  ${entry.description}`, dangerous: entry.dangerous }));
+  if (readonlyReason !== undefined) lines.push({ text: `deleting is off: ${readonlyReason}`, dangerous: false });
+  return (
+    <>
+      {lines.slice(0, height).map((line, i) => (
+        <Text key={i} color={color && line.dangerous ? 'red' : undefined} wrap="truncate-end">
+          {line.text}
+        </Text>
+      ))}
+    </>
+  );
+}

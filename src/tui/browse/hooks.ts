@@ -1,0 +1,114 @@
+// React hooks of the explorer: the live tree snapshot, the terminal's size, and the two
+// on-demand loads (a namespace's keys, a key's preview), each cancelled when the view moves on.
+
+import { useEffect, useState } from 'react';
+import { useStdout } from 'ink';
+import type { LiveTreeSnapshot } from '../../core/live-namespaces.js';
+import type { KeyEntry } from '../../core/namespace-keys.js';
+import type { KeyPreview } from '../../core/preview.js';
+import type { BrowseSource, TreeModel } from './source.js';
+
+/** The newest snapshot of the tree; re-renders when a new one is published. */
+export function useSnapshot(tree: TreeModel): LiveTreeSnapshot {
+  const [snapshot, setSnapshot] = useState(() => tree.current());
+  useEffect(() => {
+    setSnapshot(tree.current());
+    return tree.subscribe(setSnapshot);
+  }, [tree]);
+  return snapshot;
+}
+
+export interface TerminalSize {
+  columns: number;
+  rows: number;
+}
+
+/** The terminal's size, following resizes (80×24 when the stream does not say). */
+export function useTerminalSize(): TerminalSize {
+  const { stdout } = useStdout();
+  const [size, setSize] = useState(() => terminalSize(stdout));
+  useEffect(() => {
+    const onResize = () => setSize(terminalSize(stdout));
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+function terminalSize(stdout: NodeJS.WriteStream): TerminalSize {
+  return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+}
+
+export interface KeyListState {
+  namespace: string;
+  ownOnly: boolean;
+  entries: KeyEntry[];
+  status: 'loading' | 'done' | 'failed';
+  truncated: boolean;
+  /** Nodes that could not be listed: the list may miss their keys. */
+  failedNodes: string[];
+  error?: string;
+}
+
+/** Lists a namespace's keys while `target` is set; a new target (or none) cancels the listing. */
+export function useKeyList(source: BrowseSource, target: { namespace: string; ownOnly: boolean; generation: number } | undefined): [KeyListState | undefined, (entry: KeyEntry) => void] {
+  const [state, setState] = useState<KeyListState>();
+  const namespace = target?.namespace;
+  const ownOnly = target?.ownOnly ?? false;
+  const generation = target?.generation;
+  useEffect(() => {
+    if (namespace === undefined) {
+      setState(undefined);
+      return;
+    }
+    const controller = new AbortController();
+    let current: KeyListState = { namespace, ownOnly, entries: [], status: 'loading', truncated: false, failedNodes: [] };
+    const update = (next: Partial<KeyListState>) => {
+      if (controller.signal.aborted) return;
+      current = { ...current, ...next };
+      setState(current);
+    };
+    setState(current);
+    void (async () => {
+      try {
+        for await (const event of source.listKeys(namespace, ownOnly, controller.signal)) {
+          if (controller.signal.aborted) return;
+          if (event.kind === 'keys') update({ entries: [...current.entries, ...event.entries] });
+          else if (event.kind === 'node-failed') update({ failedNodes: [...current.failedNodes, `${event.node} (${event.error.message})`] });
+          else update({ status: 'done', truncated: event.truncated });
+        }
+        if (current.status === 'loading') update({ status: 'done' });
+      } catch (error) {
+        update({ status: 'failed', error: error instanceof Error ? error.message : String(error) });
+      }
+    })();
+    return () => controller.abort();
+  }, [source, namespace, ownOnly, generation]);
+  const remove = (entry: KeyEntry) => setState((previous) => previous && { ...previous, entries: previous.entries.filter((other) => other !== entry) });
+  return [state, remove];
+}
+
+export type PreviewState = { status: 'loading' } | { status: 'done'; preview: KeyPreview } | { status: 'failed'; error: string };
+
+/** Loads the preview of `entry` (once per entry). */
+export function usePreview(source: BrowseSource, entry: KeyEntry | undefined): PreviewState | undefined {
+  const [state, setState] = useState<PreviewState>();
+  useEffect(() => {
+    if (entry === undefined) {
+      setState(undefined);
+      return;
+    }
+    let live = true;
+    setState({ status: 'loading' });
+    source.preview(entry).then(
+      (preview) => live && setState({ status: 'done', preview }),
+      (error: unknown) => live && setState({ status: 'failed', error: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [source, entry]);
+  return state;
+}
