@@ -67,6 +67,9 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
 
   const readonlyReason =
     flags.readonly === true ? '--readonly' : scan.replica === true && flags.allowDelete !== true ? 'scanning replicas (--replica); add --allow-delete to enable it' : undefined;
+  // React's development build keeps diffs of every render's props for its profiling tracks, which
+  // grows with every snapshot of the tree; a user running the CLI wants the production build.
+  process.env.NODE_ENV ??= 'production';
   // Loaded here, never at startup: ink and React are for this command only.
   const { createRedisSource } = await import('../../tui/browse/redis-source.js');
   const { runBrowseTui } = await import('../../tui/browse/run.js');
