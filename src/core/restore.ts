@@ -151,6 +151,8 @@ export interface RestoreProgress {
   restored: number;
   expired: number;
   existing: number;
+  failed: number;
+  unknown: number;
   elapsedMs: number;
 }
 
@@ -162,6 +164,8 @@ export interface RestoreSummary {
   expired: number;
   /** Existed already and were left alone (no --replace). */
   existing: number;
+  /** Refused by the server (e.g. a payload from a newer Redis); the restore stops at the first. */
+  failed: number;
   /** Sent, but the connection failed before the reply: may or may not be restored. */
   unknown: number;
   notReached: number;
@@ -178,7 +182,7 @@ interface RestoreItem extends KeyItem {
 
 export async function* executeRestore(topology: Topology, plan: RestorePlan, options: RestoreOptions = {}): AsyncGenerator<RestoreEvent> {
   const started = Date.now();
-  const counts = { processed: 0, restored: 0, expired: 0, existing: 0, unknown: 0 };
+  const counts = { processed: 0, restored: 0, expired: 0, existing: 0, failed: 0, unknown: 0 };
   const perNode = new Map<string, number>();
   let status: RestoreSummary['status'] = 'complete';
   let failure: CachectlError | undefined;
@@ -234,6 +238,8 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
         counts.existing += 1;
         counts.processed += 1;
       } else if (failed.kind === 'fatal') {
+        counts.failed += 1;
+        counts.processed += 1;
         fatal ??= payloadError(node, item.record, failed.reply, failed.error);
       } else if (failed.kind === 'doubt') {
         // It may have been restored; retrying without REPLACE could not tell ours from someone else's.
@@ -298,6 +304,7 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
       restored: counts.restored,
       expired: counts.expired,
       existing: counts.existing,
+      failed: counts.failed,
       unknown: counts.unknown,
       notReached: Math.max(0, plan.records - counts.processed),
       durationMs: Date.now() - started,

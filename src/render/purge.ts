@@ -131,6 +131,7 @@ export function renderRestoreSummary(summary: RestoreSummary, color: boolean): s
     `expired ${n(summary.expired)}`,
     `existing (left alone) ${n(summary.existing)}`,
     `not reached ${n(summary.notReached)}`,
+    summary.failed > 0 ? `refused by the server ${n(summary.failed)}` : undefined,
     summary.unknown > 0 ? `unknown ${n(summary.unknown)} (no reply came)` : undefined,
   ].filter((part): part is string => part !== undefined);
   lines.push(`  ${parts.join(' · ')}`);

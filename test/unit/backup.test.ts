@@ -127,7 +127,7 @@ describe('backup file', () => {
     const data = readFileSync(file);
     const { records: all } = await readAll(file);
     const target = all[1]!;
-    data[target.offset + 17 + 4 + 100] ^= 0x01; // a byte inside the payload
+    data.writeUInt8(data[target.offset + 17 + 4 + 100]! ^ 0x01, target.offset + 17 + 4 + 100); // a byte inside the payload
     writeFileSync(file, data);
     const error = await readError(file);
     expect(error.code).toBe('BACKUP');
@@ -141,7 +141,7 @@ describe('backup file', () => {
     const file = path.join(dir, 'header.bak');
     await writeBackup(file);
     const data = readFileSync(file);
-    data[25] ^= 0x20;
+    data.writeUInt8(data[25]! ^ 0x20, 25);
     writeFileSync(file, data);
     expect((await readError(file)).message).toMatch(/offset 0: its header checksum does not match/);
 
