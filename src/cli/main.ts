@@ -1,7 +1,6 @@
 // Entry point of the CLI: wires commands into commander and maps the outcome to an exit code.
 // `run(argv, io)` never calls process.exit, so tests can drive it in-process.
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../core/errors.js';
 import type { ExitCodeValue } from '../core/errors.js';
@@ -12,8 +11,9 @@ import { Runtime } from './runtime.js';
 import { browseCommand } from './commands/browse.js';
 import { keysCommand } from './commands/keys.js';
 import { nodesCommand } from './commands/nodes.js';
-
-const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { purgeCommand } from './commands/purge.js';
+import { restoreCommand } from './commands/restore.js';
+import { cliVersion } from './version.js';
 
 export interface RunOptions {
   /** Install SIGINT handling (the real process does; in-process tests pass their own signal). */
@@ -52,7 +52,7 @@ export async function run(argv: string[], io: CliIO = processIO(), options: RunO
 export function buildProgram(runtime: Runtime, io: CliIO): Command {
   const program = new Command('cachectl')
     .description('Operations CLI for Redis caches: namespaces, TTL audits, safe purges, memory reports, live dashboard')
-    .version(packageJson.version, '-V, --version')
+    .version(cliVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({
       writeOut: (text) => void io.stdout.write(text),
@@ -73,7 +73,7 @@ Connecting:
 
 Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
   );
-  const commands = [nodesCommand(runtime), keysCommand(runtime), browseCommand(runtime)];
+  const commands = [nodesCommand(runtime), keysCommand(runtime), purgeCommand(runtime), restoreCommand(runtime), browseCommand(runtime)];
   for (const command of commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => void io.stdout.write(text),

@@ -108,14 +108,17 @@ export class Runtime {
     return ctx;
   }
 
-  /** Prints an error (stderr always; stdout too as JSON in machine modes) and returns its exit code. */
-  report(error: unknown): ExitCodeValue {
+  /**
+   * Prints an error (stderr always; stdout too as JSON in machine modes) and returns its exit code.
+   * `json: false` leaves stdout alone, for commands that put the error into their own JSON document.
+   */
+  report(error: unknown, options: { json?: boolean } = {}): ExitCodeValue {
     const failure = this.toCachectlError(error);
     const chalk = palette(this.color && this.io.stderr.isTTY === true);
     const message = this.scrub(failure.message);
     const hint = failure.hint === undefined ? '' : ` — ${this.scrub(failure.hint)}`;
     this.io.stderr.write(`${chalk.red.bold('error:')} ${message}${chalk.dim(hint)}\n`);
-    if (this.output !== 'table') {
+    if (this.output !== 'table' && options.json !== false) {
       const payload = { error: { code: failure.code, message, hint: failure.hint === undefined ? null : this.scrub(failure.hint), exitCode: failure.exitCode } };
       this.io.stdout.write(this.output === 'ndjson' ? `${JSON.stringify(payload)}\n` : renderJson(payload));
     }

@@ -36,6 +36,11 @@ export interface ScanOptions {
   initialCount?: number;
   /** Force the pipeline path (tests, or servers where scripts are unwelcome). */
   noScripts?: boolean;
+  /**
+   * Scan only the shard owning this key's slot (Cluster), e.g. `{tag}` when every key the pattern
+   * can match carries that hash tag. Ignored outside Cluster, where one master holds every key.
+   */
+  ownerOf?: Buffer;
   signal?: AbortSignal;
 }
 
@@ -74,7 +79,11 @@ export function shardsOf(topology: Topology, replica: boolean): Shard[] {
 }
 
 export async function* scanKeys(topology: Topology, options: ScanOptions): AsyncGenerator<ScanEvent> {
-  const shards = shardsOf(topology, options.replica === true);
+  let shards = shardsOf(topology, options.replica === true);
+  if (options.ownerOf !== undefined && topology.kind === 'cluster') {
+    const owner = topology.nodeForKey(options.ownerOf).id;
+    shards = shards.filter((shard) => shard.id === owner);
+  }
   const limiter = new Limiter(options.rate, options.limit);
   yield* mergeBounded(
     shards.map((shard) => scanShard(topology, shard, options, limiter)),
@@ -222,7 +231,8 @@ function truncate(batch: KeyBatch, size: number): void {
   batch.memory = batch.memory.subarray(0, size);
 }
 
-function scriptingUnavailable(error: unknown): boolean {
+/** Whether an error says scripts cannot run here (ACL, disabled, or a server without scripting). */
+export function scriptingUnavailable(error: unknown): boolean {
   const message = String((error as Error)?.message ?? '');
   return message.startsWith('NOPERM') || /unknown command|scripting|not allowed|disabled/i.test(message);
 }
@@ -233,8 +243,11 @@ function firstLine(error: unknown): string {
 
 const epochs = new WeakMap<Redis, { value: number }>();
 
-/** Counts (re)connections of a client: a cursor from one connection is never continued on another. */
-function connectionEpoch(client: Redis): number {
+/**
+ * Counts (re)connections of a client: a cursor from one connection is never continued on another,
+ * and a purge re-checks what it deleted on a node whose connection was re-established.
+ */
+export function connectionEpoch(client: Redis): number {
   let epoch = epochs.get(client);
   if (epoch === undefined) {
     const counter = { value: 0 };

@@ -1,0 +1,275 @@
+// `cachectl purge <pattern>`: delete the keys matching a pattern — plan, show, confirm, execute —
+// with guards against broad or oversized deletions, an optional backup to undo it, and an exact
+// summary however it ends.
+
+import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import type { Topology } from '../../connection/topology.js';
+import { BackupWriter, BACKUP_FORMAT_VERSION } from '../../core/backup.js';
+import { CachectlError, ExitCode, usageError } from '../../core/errors.js';
+import type { ExitCodeValue } from '../../core/errors.js';
+import { escapeGlob, suspiciousGlob } from '../../core/glob.js';
+import { encodeKeyForJson, reprKey, displayKey } from '../../core/key-format.js';
+import type { GuardRefusal, PurgePlan, PurgePlanJson } from '../../core/purge.js';
+import { DEFAULT_MAX_SHARE, disposePlan, patternRefusal, planPurge, planRefusals, planToJson, refusalError } from '../../core/purge.js';
+import type { ExecuteOptions, PurgeSummary } from '../../core/purge-execute.js';
+import { executePurge } from '../../core/purge-execute.js';
+import { parseCount, parseRate } from '../../core/units.js';
+import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import { formatScanProgress } from '../../render/progress.js';
+import { formatPurgeProgress, renderPurgePlan, renderPurgeSummary } from '../../render/purge.js';
+import type { CommandContext, Runtime } from '../runtime.js';
+import { cliVersion } from '../version.js';
+import { confirmByTyping, parsePercent } from '../confirm.js';
+
+interface PurgeFlags {
+  dryRun?: boolean;
+  yes?: boolean;
+  allowBroad?: boolean;
+  maxShare: string;
+  maxKeys?: string;
+  literal?: boolean;
+  prefix?: boolean;
+  rate?: string;
+  backup?: string;
+  log?: string;
+  memory: boolean;
+  delimiter: string;
+  depth: string;
+  sample: string;
+  scripts?: boolean;
+}
+
+export function purgeCommand(runtime: Runtime): Command {
+  return new Command('purge')
+    .description('delete the keys matching a pattern: plan, show, confirm, then UNLINK in batches (with optional backup)')
+    .argument('<pattern>', 'Redis glob pattern of the keys to delete, e.g. "app:v2:user:123:*"')
+    .option('--dry-run', 'show the plan and exit without deleting anything')
+    .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--allow-broad', 'allow patterns that match everything or start with a wildcard ("*", "*:foo", "?*")')
+    .option('--max-share <percent>', 'refuse plans deleting more than this share of the keyspace', `${DEFAULT_MAX_SHARE * 100}%`)
+    .option('--max-keys <n>', 'refuse plans deleting more than n keys')
+    .option('--literal', 'the argument is one exact key name: glob characters in it are escaped')
+    .option('--prefix', 'the argument is a literal key prefix: glob characters escaped, every key starting with it matches')
+    .option('--rate <keys/s>', 'delete at most this many keys per second (all nodes together); planning is gentler too')
+    .option('--backup <file>', 'write every key (DUMP, TTL, name) to this new file before deleting it; undo with cachectl restore')
+    .option('--log <file>', 'append every deleted key to this file as NDJSON (an audit trail; deletes key by key)')
+    .option('--no-memory', 'skip MEMORY USAGE while planning (faster; no memory figures)')
+    .option('-d, --delimiter <text>', 'namespace delimiter for the breakdown', ':')
+    .option('--depth <n>', 'namespace levels in the breakdown', '4')
+    .option('--sample <n>', 'sample keys shown in the plan', '10')
+    .option('--no-scripts', 'never use Lua scripts (slower backups)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  cachectl purge 'app:v2:user:123:*' --dry-run            what would go, nothing deleted
+  cachectl purge 'app:v2:user:123:*'                      asks you to type the key count first
+  cachectl purge 'tmp:job:*' --yes --backup jobs.bak      non-interactive, undoable: cachectl restore jobs.bak
+  cachectl purge 'session:*' --rate 5000 --yes            gentle: 5,000 keys/s
+  cachectl purge --literal 'report:[2024]'                exactly that key, brackets and all
+  cachectl purge --prefix 'cache:v1:*legacy*:'            every key starting with that literal text
+
+Guards: broad patterns need --allow-broad; plans over --max-share (50%) of the keyspace or over --max-keys are refused.
+Keys created after the plan was made are not deleted (unless re-created under a planned name).
+Exit codes: 0 done (or dry run), 1 refused or declined (nothing deleted), 2 error (summary says what was deleted), 130 interrupted.`,
+    )
+    .action(runtime.action<PurgeFlags>(async (ctx, flags, args) => runPurge(runtime, ctx, flags, args[0] ?? '')));
+}
+
+interface PurgeDocument {
+  pattern: string;
+  patternBase64?: string;
+  dryRun: boolean;
+  plan: PurgePlanJson | null;
+  refusals: GuardRefusal[];
+  summary: PurgeSummary | null;
+  error: { code: string; message: string; hint: string | null; exitCode: number } | null;
+}
+
+async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags, text: string): Promise<ExitCodeValue> {
+  if (flags.literal === true && flags.prefix === true) throw usageError('--literal', 'cannot be combined with --prefix', 'use --literal for one exact key, --prefix for every key starting with the text');
+  const maxShare = parsePercent(flags.maxShare, '--max-share');
+  const maxKeys = flags.maxKeys === undefined ? undefined : parseCount(flags.maxKeys, '--max-keys', { min: 1 });
+  const rate = flags.rate === undefined ? undefined : parseRate(flags.rate, '--rate');
+  const depth = parseCount(flags.depth, '--depth', { min: 1, max: 64 });
+  const sampleKeys = parseCount(flags.sample, '--sample', { max: 1000 });
+  if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty');
+
+  const typed = Buffer.from(text, 'utf8');
+  const pattern = flags.literal === true ? escapeGlob(typed) : flags.prefix === true && typed.length > 0 ? Buffer.concat([escapeGlob(typed), Buffer.from('*')]) : typed;
+  const early = patternRefusal(pattern, { allowBroad: flags.allowBroad === true });
+  if (early !== undefined) throw refusalError(early);
+  if (flags.literal !== true && flags.prefix !== true) {
+    const warning = suspiciousGlob(text);
+    if (warning !== undefined) ctx.warn(`pattern ${JSON.stringify(text)}: ${warning}`);
+  }
+  if (flags.backup !== undefined) checkNewFile(flags.backup, '--backup');
+  if (flags.log !== undefined) checkAppendable(flags.log, '--log');
+
+  const encoded = encodeKeyForJson(pattern);
+  const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
+  if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
+  const finish = (code: ExitCodeValue, error?: CachectlError): ExitCodeValue => {
+    if (error !== undefined) {
+      doc.error = { code: error.code, message: runtime.scrub(error.message), hint: error.hint === undefined ? null : runtime.scrub(error.hint), exitCode: error.exitCode };
+    }
+    if (ctx.output !== 'table') ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(doc) : renderJson(doc));
+    return error === undefined ? code : runtime.report(error, { json: false });
+  };
+
+  const topology = await ctx.connect();
+  const plan = await planPurge(topology, pattern, {
+    memory: flags.memory,
+    delimiter: flags.delimiter,
+    depth,
+    sampleKeys,
+    // Under --rate the scan holds the server for shorter moments, so other clients barely notice it.
+    ...(rate === undefined ? {} : { targetBatchMicros: 250 }),
+    ...(flags.scripts === false ? { noScripts: true } : {}),
+    signal: ctx.signal,
+    onProgress: (progress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`),
+  });
+  try {
+    for (const notice of plan.notices) ctx.warn(notice);
+    doc.plan = planToJson(plan);
+    if (plan.status === 'partial') {
+      return finish(ExitCode.Interrupted, new CachectlError('INTERRUPTED', 'interrupted while planning: nothing was deleted'));
+    }
+    if (plan.status === 'incomplete') {
+      return finish(ExitCode.Error, new CachectlError('INCOMPLETE', `the plan is incomplete, so nothing was deleted: ${plan.failures.join('; ')}`, {
+        hint: 'every master must be scanned before a purge; check the nodes (cachectl nodes) and try again',
+      }));
+    }
+    doc.refusals = planRefusals(plan, { allowBroad: flags.allowBroad === true, maxShare, ...(maxKeys === undefined ? {} : { maxKeys }) });
+    if (ctx.output === 'table') {
+      ctx.write(renderPurgePlan(doc.plan, { pattern: reprKey(pattern), samples: plan.samples.map(displayKey) }, doc.refusals, ctx.color));
+    }
+    if (plan.matched === 0 || flags.dryRun === true) return finish(ExitCode.Ok);
+    const refusal = doc.refusals[0];
+    if (refusal !== undefined) return finish(ExitCode.Findings, refusalError(refusal));
+    if (flags.yes !== true) {
+      if (!ctx.interactive) {
+        return finish(ExitCode.Findings, new CachectlError('DECLINED', 'there is no terminal to confirm on, so nothing was deleted', {
+          hint: 'pass --yes to confirm non-interactively (check the plan with --dry-run first)',
+        }));
+      }
+      const confirmed = await confirmByTyping(ctx, plan.matched, text, `to delete ${plan.matched.toLocaleString('en-US')} keys matching ${reprKey(pattern)}`);
+      if (!confirmed) return finish(ExitCode.Findings, new CachectlError('DECLINED', 'the confirmation did not match, so nothing was deleted'));
+    }
+    const summary = await execute(ctx, topology, plan, flags, rate, pattern);
+    doc.summary = summary;
+    if (ctx.output === 'table') ctx.write(renderPurgeSummary(summary, ctx.color));
+    for (const notice of summary.notices) ctx.warn(notice);
+    if (summary.status === 'interrupted') return finish(ExitCode.Interrupted, new CachectlError('INTERRUPTED', 'interrupted: nothing more was deleted, and the summary is exact'));
+    if (summary.status === 'failed') {
+      const error = summary.error!;
+      return finish(ExitCode.Error, new CachectlError(error.code as CachectlError['code'], error.message, error.hint === null ? {} : { hint: error.hint }));
+    }
+    return finish(ExitCode.Ok);
+  } finally {
+    disposePlan(plan);
+  }
+}
+
+async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan, flags: PurgeFlags, rate: number | undefined, pattern: Buffer): Promise<PurgeSummary> {
+  // A failing audit log stops the purge like a failing backup does.
+  const stop = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, stop.signal]);
+  let logError: CachectlError | undefined;
+  let backup: BackupWriter | undefined;
+  let log: number | undefined;
+  if (flags.backup !== undefined) {
+    backup = await BackupWriter.create(flags.backup, {
+      formatVersion: BACKUP_FORMAT_VERSION,
+      createdAt: new Date().toISOString(),
+      source: { topology: topology.kind, nodes: topology.masters().map((node) => node.address), db: topology.db },
+      pattern: encodeKeyForJson(pattern),
+      tool: `cachectl ${cliVersion()}`,
+    });
+  }
+  try {
+    if (flags.log !== undefined) log = openLog(flags.log);
+    const options: ExecuteOptions = { signal };
+    if (rate !== undefined) options.rate = rate;
+    if (backup !== undefined) options.backup = backup;
+    if (log !== undefined) options.reportKeys = true;
+    if (flags.scripts === false) options.noScripts = true;
+    let summary: PurgeSummary | undefined;
+    let lastDraw = 0;
+    for await (const event of executePurge(topology, plan, options)) {
+      if (event.kind === 'progress') {
+        if (Date.now() - lastDraw > 100) {
+          lastDraw = Date.now();
+          ctx.status(formatPurgeProgress(event.progress));
+        }
+      } else if (event.kind === 'deleted' && log !== undefined && logError === undefined) {
+        const at = new Date().toISOString();
+        let lines = '';
+        for (const key of event.keys) lines += renderNdjsonLine({ at, node: event.node, ...encodeKeyForJson(key) });
+        try {
+          writeSync(log, lines);
+        } catch (error) {
+          logError = new CachectlError('IO', `--log ${flags.log}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; stopped deleting`, {
+            hint: 'free space or choose another --log file; the summary counts every key deleted, logged or not',
+            cause: error,
+          });
+          stop.abort();
+        }
+      } else if (event.kind === 'notice') {
+        ctx.warn(event.message);
+      } else if (event.kind === 'done') {
+        summary = event.summary;
+      }
+    }
+    if (summary === undefined) throw new CachectlError('SERVER', 'the purge ended without a summary');
+    if (logError !== undefined && summary.status !== 'failed') {
+      summary = { ...summary, status: 'failed', error: { code: logError.code, message: logError.message, hint: logError.hint ?? null } };
+    }
+    return summary;
+  } finally {
+    if (log !== undefined) closeSync(log);
+    // Writes the end marker: restore can tell this file from one cut short.
+    await backup?.close();
+  }
+}
+
+/** A --backup file must be new (it may be an earlier backup) in a writable directory. */
+function checkNewFile(file: string, flag: string): void {
+  if (existsSync(file)) throw new CachectlError('USAGE', `${flag} ${file} exists already; a backup is never overwritten`, { hint: `choose a new file name for ${flag}` });
+  checkDirectory(file, flag);
+}
+
+function checkAppendable(file: string, flag: string): void {
+  if (existsSync(file)) {
+    if (statSync(file).isDirectory()) throw new CachectlError('USAGE', `${flag} ${file} is a directory`, { hint: `give ${flag} a file name` });
+    try {
+      accessSync(file, fsConstants.W_OK);
+    } catch {
+      throw new CachectlError('USAGE', `${flag} ${file} is not writable`, { hint: `choose another file for ${flag}` });
+    }
+    return;
+  }
+  checkDirectory(file, flag);
+}
+
+function checkDirectory(file: string, flag: string): void {
+  const dir = path.dirname(path.resolve(file));
+  try {
+    accessSync(dir, fsConstants.W_OK);
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new CachectlError('USAGE', `${flag} ${file}: ${missing ? 'its directory does not exist' : 'its directory is not writable'}`, {
+      hint: `choose a location you can write to for ${flag}`,
+    });
+  }
+}
+
+function openLog(file: string): number {
+  try {
+    return openSync(file, 'a', 0o600);
+  } catch (error) {
+    throw new CachectlError('IO', `--log ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: 'choose another --log file', cause: error });
+  }
+}

@@ -1,0 +1,378 @@
+// `cachectl purge` as a core operation, part one: the plan. Scans every master (or, for a pattern
+// pinned to one hash tag, the one master owning it) with the server's MATCH, and keeps what a
+// person needs to judge the purge — counts, memory, share of the keyspace, namespaces, nodes,
+// sample keys — plus the matched keys themselves (a KeySpool), which execution deletes.
+// The guards that refuse a plan live here too, so every front end refuses the same way.
+
+import type { Topology } from '../connection/topology.js';
+import { CachectlError } from './errors.js';
+import { globMatch, hashTagOf, isBroadPattern } from './glob.js';
+import { encodeKeyForJson } from './key-format.js';
+import type { JsonKey } from './key-format.js';
+import { KeySpool } from './key-spool.js';
+import type { KeySpoolOptions } from './key-spool.js';
+import type { NamespaceNode } from './namespaces.js';
+import { NamespaceAggregator } from './namespaces.js';
+import type { KeyBatch } from './scan-batch.js';
+import { UNKNOWN } from './scan-batch.js';
+import type { ScanOptions } from './scan.js';
+import { scanKeys } from './scan.js';
+import { ScanProgress } from './scan-progress.js';
+import { keySlot } from './slot.js';
+
+export interface PlanOptions {
+  /** Measure MEMORY USAGE of every matched key. @default true */
+  memory?: boolean;
+  /** MEMORY USAGE SAMPLES. @default 5 */
+  samples?: number;
+  /** Namespace breakdown: delimiter and depth (ID-like segments are collapsed). @default ':' and 4 */
+  delimiter?: string;
+  depth?: number;
+  /** Namespaces listed in the breakdown. @default 10 */
+  topNamespaces?: number;
+  /** Sample keys kept (a uniform sample of the matches). @default 10 */
+  sampleKeys?: number;
+  /** Server time per SCAN batch in µs (smaller is gentler). @default the scan engine's */
+  targetBatchMicros?: number;
+  noScripts?: boolean;
+  spool?: KeySpoolOptions;
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export interface PlanNode {
+  node: string;
+  keys: number;
+  memoryBytes: number | null;
+}
+
+export interface PlanNamespace {
+  namespace: string;
+  keys: number;
+  memoryBytes: number | null;
+}
+
+/** What a purge would delete. Everything but `spools` is plain data for renderers. */
+export interface PurgePlan {
+  pattern: Buffer;
+  /** complete; partial (interrupted while planning); incomplete (a node could not be scanned). */
+  status: 'complete' | 'partial' | 'incomplete';
+  matched: number;
+  /** Sum of MEMORY USAGE of the matched keys; null when not measured. */
+  memoryBytes: number | null;
+  /** Keys in the whole keyspace (DBSIZE of every master) when planning started. */
+  keyspace: number;
+  /** matched / keyspace, 0..1. */
+  share: number;
+  /** Cluster slot every match hashes to, when the pattern pins one hash tag (only its master was scanned). */
+  slot: number | null;
+  nodes: PlanNode[];
+  namespaces: PlanNamespace[];
+  /** Further namespaces not listed. */
+  moreNamespaces: number;
+  samples: Buffer[];
+  durationMs: number;
+  notices: string[];
+  /** Nodes that failed while planning, with the reason. */
+  failures: string[];
+  /** The matched keys, one spool per shard; execution reads them. Call disposePlan when done. */
+  spools: KeySpool[];
+}
+
+/** A single `*` matches every key; SCAN then skips matching altogether, and so does the re-check. */
+export function matchesEverything(pattern: Buffer): boolean {
+  return pattern.length === 1 && pattern[0] === 0x2a;
+}
+
+/** The client-side re-check every key passes before it is deleted: Redis's own glob, byte for byte. */
+export function keyMatches(pattern: Buffer, key: Buffer): boolean {
+  return matchesEverything(pattern) || globMatch(pattern, key);
+}
+
+export async function planPurge(topology: Topology, pattern: Buffer, options: PlanOptions = {}): Promise<PurgePlan> {
+  if (pattern.length === 0) throw emptyPatternError();
+  const started = Date.now();
+  const wantMemory = options.memory !== false;
+  const keyspace = await keyspaceSize(topology);
+  const tag = topology.kind === 'cluster' ? hashTagOf(pattern) : undefined;
+  const owner = tag === undefined ? undefined : Buffer.concat([Buffer.from('{'), tag, Buffer.from('}')]);
+
+  const scan: ScanOptions = { wantType: false, wantTtl: false, wantMemory, samples: options.samples ?? 5 };
+  if (!matchesEverything(pattern)) scan.match = pattern;
+  if (owner !== undefined) scan.ownerOf = owner;
+  if (options.targetBatchMicros !== undefined) scan.targetBatchMicros = options.targetBatchMicros;
+  if (options.noScripts === true) scan.noScripts = true;
+  if (options.signal !== undefined) scan.signal = options.signal;
+
+  const aggregator = new NamespaceAggregator({ delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true });
+  const progress = new ScanProgress();
+  const shards = new Map<string, { spool: KeySpool; node: string; memory: number; measured: number }>();
+  const sampler = new Reservoir(options.sampleKeys ?? 10);
+  const shardCount = Math.max(1, topology.masters().length);
+  const spoolOptions: KeySpoolOptions = { ...options.spool };
+  if (options.spool?.memoryBudgetBytes !== undefined) spoolOptions.memoryBudgetBytes = Math.max(1, Math.floor(options.spool.memoryBudgetBytes / shardCount));
+  const shardOf = (id: string, node: string) => {
+    let shard = shards.get(id);
+    if (shard === undefined) {
+      shard = { spool: new KeySpool(spoolOptions), node, memory: 0, measured: 0 };
+      shards.set(id, shard);
+    }
+    return shard;
+  };
+
+  let lastTick = 0;
+  try {
+    for await (const event of scanKeys(topology, scan)) {
+      progress.apply(event);
+      if (event.kind === 'node-start') {
+        shardOf(event.shard, event.node).node = event.node;
+      } else if (event.kind === 'batch') {
+        const shard = shardOf(event.shard, event.node);
+        const batch = event.batch;
+        let duplicates: number[] | undefined;
+        for (let i = 0; i < batch.size; i += 1) {
+          const key = batch.keys[i]!;
+          const memory = batch.memory[i]!;
+          if (!shard.spool.add(key, memory)) {
+            (duplicates ??= []).push(i);
+            continue;
+          }
+          if (memory !== UNKNOWN) {
+            shard.memory += memory;
+            shard.measured += 1;
+          }
+          sampler.offer(key);
+        }
+        aggregator.add(event.shard, duplicates === undefined ? batch : without(batch, duplicates));
+      } else if (event.kind === 'node-restart') {
+        // The shard is scanned again from cursor 0 elsewhere: its keys so far would be counted twice.
+        const shard = shardOf(event.shard, event.node);
+        shard.spool.reset();
+        shard.node = event.node;
+        shard.memory = 0;
+        shard.measured = 0;
+        aggregator.discardShard(event.shard);
+      }
+      if (options.onProgress !== undefined && Date.now() - lastTick > 100) {
+        lastTick = Date.now();
+        options.onProgress(progress);
+      }
+    }
+  } catch (error) {
+    for (const shard of shards.values()) shard.spool.close();
+    throw error;
+  }
+
+  const spools = [...shards.values()].map((shard) => shard.spool);
+  const matched = spools.reduce((sum, spool) => sum + spool.count, 0);
+  const measured = [...shards.values()].reduce((sum, shard) => sum + shard.measured, 0);
+  const memoryBytes = wantMemory && (measured > 0 || matched === 0) ? [...shards.values()].reduce((sum, shard) => sum + shard.memory, 0) : null;
+  const notices = [...progress.notices];
+  if (spools.some((spool) => spool.spilled)) {
+    notices.push('the plan was too large to keep in memory: its keys are kept in a temporary file until the purge ends');
+  }
+  const { rows, more } = namespaceRows(aggregator.tree(), options.topNamespaces ?? 10, wantMemory);
+  const failures = progress.failed.map((state) => `${state.node}: ${state.error?.message ?? 'failed'}`);
+  return {
+    pattern,
+    status: options.signal?.aborted === true ? 'partial' : failures.length > 0 ? 'incomplete' : 'complete',
+    matched,
+    memoryBytes,
+    keyspace,
+    share: keyspace > 0 ? matched / keyspace : 0,
+    slot: owner === undefined ? null : keySlot(owner),
+    nodes: [...shards.values()].map((shard) => ({
+      node: shard.node,
+      keys: shard.spool.count,
+      memoryBytes: memoryBytes === null ? null : shard.memory,
+    })),
+    namespaces: rows,
+    moreNamespaces: more,
+    samples: sampler.items,
+    durationMs: Date.now() - started,
+    notices,
+    failures,
+    spools,
+  };
+}
+
+/** Removes the plan's temporary files. */
+export function disposePlan(plan: PurgePlan): void {
+  for (const spool of plan.spools) spool.close();
+}
+
+/** DBSIZE of every master: the denominator of the share guard. */
+async function keyspaceSize(topology: Topology): Promise<number> {
+  const sizes = await Promise.all(
+    topology.masters().map(async (node) => {
+      const client = await node.ready();
+      try {
+        return Number(await client.dbsize());
+      } catch (error) {
+        throw node.translate(error);
+      }
+    }),
+  );
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+function without(batch: KeyBatch, drop: number[]): KeyBatch {
+  const keep: number[] = [];
+  const dropped = new Set(drop);
+  for (let i = 0; i < batch.size; i += 1) if (!dropped.has(i)) keep.push(i);
+  return {
+    cursor: batch.cursor,
+    size: keep.length,
+    keys: keep.map((i) => batch.keys[i]!),
+    types: Uint8Array.from(keep.map((i) => batch.types[i]!)),
+    ttls: Float64Array.from(keep.map((i) => batch.ttls[i]!)),
+    memory: Float64Array.from(keep.map((i) => batch.memory[i]!)),
+    serverMicros: batch.serverMicros,
+  };
+}
+
+/** The leaf namespaces, largest first by keys. */
+function namespaceRows(root: NamespaceNode, top: number, wantMemory: boolean): { rows: PlanNamespace[]; more: number } {
+  const leaves: NamespaceNode[] = [];
+  const visit = (node: NamespaceNode) => {
+    if (node.children.length === 0) leaves.push(node);
+    for (const child of node.children) visit(child);
+  };
+  for (const child of root.children) visit(child);
+  leaves.sort((a, b) => b.stats.keys - a.stats.keys || b.stats.memory - a.stats.memory || (a.name < b.name ? -1 : 1));
+  const rows = leaves.slice(0, top).map((node) => ({
+    namespace: node.name,
+    keys: node.stats.keys,
+    memoryBytes: wantMemory && node.stats.measured > 0 ? node.stats.memory : null,
+  }));
+  return { rows, more: Math.max(0, leaves.length - top) };
+}
+
+/** Algorithm R: a uniform sample of a stream of unknown length. */
+class Reservoir {
+  readonly items: Buffer[] = [];
+  private seen = 0;
+
+  constructor(private readonly size: number) {}
+
+  offer(item: Buffer): void {
+    this.seen += 1;
+    if (this.items.length < this.size) {
+      this.items.push(item);
+      return;
+    }
+    const slot = Math.floor(Math.random() * this.seen);
+    if (slot < this.size) this.items[slot] = item;
+  }
+}
+
+// --- Guards -----------------------------------------------------------------------------------
+
+export interface GuardLimits {
+  /** Refuse patterns that match everything or start with a wildcard. */
+  allowBroad: boolean;
+  /** Largest share of the keyspace a plan may delete, 0..1. @default 0.5 */
+  maxShare: number;
+  /** Most keys a plan may delete; undefined = no limit. */
+  maxKeys?: number;
+}
+
+export const DEFAULT_MAX_SHARE = 0.5;
+
+export interface GuardRefusal {
+  guard: 'empty-pattern' | 'broad-pattern' | 'max-share' | 'max-keys';
+  message: string;
+  hint: string;
+}
+
+export function emptyPatternError(): CachectlError {
+  return new CachectlError('GUARD', 'refusing to purge with an empty pattern', {
+    hint: "give the pattern of the keys to delete, e.g. 'app:v2:user:123:*' (an unset shell variable gives an empty one)",
+  });
+}
+
+/** Checks that need only the pattern: run before scanning anything. */
+export function patternRefusal(pattern: Buffer, limits: Pick<GuardLimits, 'allowBroad'>): GuardRefusal | undefined {
+  if (pattern.length === 0) {
+    const error = emptyPatternError();
+    return { guard: 'empty-pattern', message: error.message, hint: error.hint! };
+  }
+  if (!limits.allowBroad && isBroadPattern(pattern.toString('latin1'))) {
+    return {
+      guard: 'broad-pattern',
+      message: `refusing the broad pattern ${JSON.stringify(pattern.toString('latin1'))}: it matches every key or starts with a wildcard, so it can reach keys of any namespace`,
+      hint: 'start the pattern with a literal prefix (e.g. "app:v2:*"), or pass --allow-broad after checking the plan with --dry-run',
+    };
+  }
+  return undefined;
+}
+
+/** Checks on the plan's figures: share of the keyspace and key count. */
+export function planRefusals(plan: Pick<PurgePlan, 'matched' | 'share' | 'keyspace'>, limits: GuardLimits): GuardRefusal[] {
+  const refusals: GuardRefusal[] = [];
+  if (plan.matched > 0 && plan.share > limits.maxShare) {
+    refusals.push({
+      guard: 'max-share',
+      message: `refusing to delete ${percent(plan.share)} of the keyspace (${plan.matched.toLocaleString('en-US')} of ${plan.keyspace.toLocaleString('en-US')} keys): more than --max-share ${percent(limits.maxShare)}`,
+      hint: `narrow the pattern, or raise --max-share (e.g. --max-share ${Math.min(100, Math.ceil(plan.share * 100))}%) if this is really meant`,
+    });
+  }
+  if (limits.maxKeys !== undefined && plan.matched > limits.maxKeys) {
+    refusals.push({
+      guard: 'max-keys',
+      message: `refusing to delete ${plan.matched.toLocaleString('en-US')} keys: more than --max-keys ${limits.maxKeys.toLocaleString('en-US')}`,
+      hint: `narrow the pattern, or raise --max-keys to at least ${plan.matched}`,
+    });
+  }
+  return refusals;
+}
+
+export function refusalError(refusal: GuardRefusal): CachectlError {
+  return new CachectlError('GUARD', `${refusal.message}; nothing was deleted`, { hint: refusal.hint });
+}
+
+function percent(share: number): string {
+  const value = share * 100;
+  return `${value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(1)}%`;
+}
+
+/** The plan as JSON-ready data (keys as JsonKey, no spools). */
+export interface PurgePlanJson {
+  pattern: string;
+  patternBase64?: string;
+  status: PurgePlan['status'];
+  matched: number;
+  memoryBytes: number | null;
+  keyspace: number;
+  share: number;
+  slot: number | null;
+  nodes: PlanNode[];
+  namespaces: PlanNamespace[];
+  moreNamespaces: number;
+  samples: JsonKey[];
+  durationMs: number;
+  notices: string[];
+  failures: string[];
+}
+
+export function planToJson(plan: PurgePlan): PurgePlanJson {
+  const encoded = encodeKeyForJson(plan.pattern);
+  const json: PurgePlanJson = {
+    pattern: encoded.key,
+    status: plan.status,
+    matched: plan.matched,
+    memoryBytes: plan.memoryBytes,
+    keyspace: plan.keyspace,
+    share: plan.share,
+    slot: plan.slot,
+    nodes: plan.nodes,
+    namespaces: plan.namespaces,
+    moreNamespaces: plan.moreNamespaces,
+    samples: plan.samples.map(encodeKeyForJson),
+    durationMs: plan.durationMs,
+    notices: plan.notices,
+    failures: plan.failures,
+  };
+  if (encoded.keyBase64 !== undefined) json.patternBase64 = encoded.keyBase64;
+  return json;
+}

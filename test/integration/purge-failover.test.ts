@@ -1,0 +1,119 @@
+// Purge when the servers misbehave, on PRIVATE topologies: a Cluster master and a Sentinel master
+// killed mid-purge (the purge re-discovers the topology and continues, then deletes the keys of the
+// disturbed shard once more, because the promoted replica may not have seen every deletion), and a
+// server where UNLINK does not exist.
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultConnectionOptions } from '../../src/connection/options.js';
+import type { Topology } from '../../src/connection/topology.js';
+import type { PurgeEvent } from '../../src/core/purge-execute.js';
+import type { ClusterFixture, RedisProcess, SentinelFixture } from '../fixtures/index.js';
+import { startCluster, startRedis, startSentinel } from '../fixtures/index.js';
+import { accounted, clusterOptions, latin1, open, purge, sentinelOptions, serverMatches, writeStrings } from '../helpers/purge-topologies.js';
+
+const stoppers: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await Promise.allSettled(stoppers.map((stop) => stop()));
+});
+
+const KEYS = 12_000;
+const pattern = latin1('failover:*');
+const keys = Array.from({ length: KEYS }, (_, i) => latin1(`failover:${i}`));
+const bystanders = Array.from({ length: 500 }, (_, i) => latin1(`bystander:${i}`));
+
+/** Calls `disturb` once, when about a fifth of the plan has been processed. */
+function disturbAt(disturb: () => Promise<void>): (event: PurgeEvent) => Promise<void> {
+  let done = false;
+  return async (event) => {
+    if (done || event.kind !== 'progress' || event.progress.processed < KEYS / 5) return;
+    done = true;
+    await disturb();
+  };
+}
+
+describe('purge through a failover', () => {
+  it('continues after a Cluster master is killed, and leaves no matching key behind', async () => {
+    const cluster: ClusterFixture = await startCluster({ masters: 3, replicasPerMaster: 1 });
+    stoppers.push(() => cluster.stop());
+    const topology: Topology = await open(clusterOptions(cluster.seeds, 1_000));
+    stoppers.push(() => topology.close());
+    await writeStrings(topology, [...keys, ...bystanders]);
+    const victim = topology.nodeForKey(keys[0]!).endpoint.port;
+
+    const { plan, summary } = await purge(topology, pattern, {
+      execute: { rate: 3_000, retryWindowMs: 30_000 },
+      onEvent: disturbAt(() => cluster.killNode(victim)),
+    });
+    expect(plan.matched).toBe(KEYS);
+    expect(summary.status).toBe('complete');
+    expect(summary.error).toBeNull();
+    expect(accounted(summary)).toBe(KEYS);
+    expect(summary.notReached).toBe(0);
+    expect(summary.skipped).toBe(0);
+    expect(summary.deleted).toBeGreaterThan(KEYS / 2);
+    expect(summary.notices.join('\n')).toMatch(/once more/);
+    await topology.refresh();
+    expect(topology.masters().map((node) => node.endpoint.port)).not.toContain(victim);
+    expect((await serverMatches(topology, pattern)).size).toBe(0);
+    expect((await serverMatches(topology, latin1('bystander:*'))).size).toBe(bystanders.length);
+  }, 90_000);
+
+  it('continues after the Sentinel master is killed, and leaves no matching key behind', async () => {
+    const sentinel: SentinelFixture = await startSentinel({ masterName: 'purgefo', sentinels: 3 });
+    stoppers.push(() => sentinel.stop());
+    const topology = await open(sentinelOptions(sentinel.sentinels, 'purgefo', 1_000));
+    stoppers.push(() => topology.close());
+    await writeStrings(topology, [...keys, ...bystanders]);
+    const oldMaster = topology.masters()[0]!.address;
+
+    const { summary } = await purge(topology, pattern, {
+      execute: { rate: 3_000, retryWindowMs: 30_000 },
+      onEvent: disturbAt(async () => {
+        sentinel.master.kill('SIGKILL');
+        await sentinel.master.waitForExit(5_000);
+      }),
+    });
+    expect(summary.status).toBe('complete');
+    expect(accounted(summary)).toBe(KEYS);
+    expect(summary.notReached).toBe(0);
+    expect(summary.notices.join('\n')).toMatch(/once more/);
+    await topology.refresh();
+    expect(topology.masters()[0]!.address).not.toBe(oldMaster);
+    expect((await serverMatches(topology, pattern)).size).toBe(0);
+    expect((await serverMatches(topology, latin1('bystander:*'))).size).toBe(bystanders.length);
+  }, 90_000);
+
+  it('stops with an exact summary when the only server goes away for good', async () => {
+    const server: RedisProcess = await startRedis({ name: 'purge-gone' });
+    stoppers.push(() => server.stop());
+    const topology = await open({ ...defaultConnectionOptions(), endpoints: [{ host: server.host, port: server.port }], timeoutMs: 500 });
+    stoppers.push(() => topology.close());
+    await writeStrings(topology, keys);
+    const { summary } = await purge(topology, pattern, {
+      execute: { rate: 5_000, retryWindowMs: 1_500 },
+      onEvent: disturbAt(async () => {
+        server.kill('SIGKILL');
+        await server.waitForExit(5_000);
+      }),
+    });
+    expect(summary.status).toBe('failed');
+    expect(summary.error?.message).toMatch(/gave up after 2s of failures/);
+    expect(summary.deleted).toBeGreaterThan(0);
+    expect(summary.notReached).toBeGreaterThan(0);
+    expect(accounted(summary)).toBe(KEYS);
+  }, 60_000);
+});
+
+describe('purge where UNLINK does not exist', () => {
+  it('falls back to DEL and counts the same', async () => {
+    const server = await startRedis({ name: 'purge-no-unlink', args: ['--rename-command', 'UNLINK', '""'] });
+    stoppers.push(() => server.stop());
+    const topology = await open({ ...defaultConnectionOptions(), endpoints: [{ host: server.host, port: server.port }] });
+    stoppers.push(() => topology.close());
+    await writeStrings(topology, [...keys.slice(0, 1000), ...bystanders]);
+    const { summary } = await purge(topology, pattern);
+    expect(summary).toMatchObject({ status: 'complete', deleted: 1000, alreadyGone: 0 });
+    expect(summary.notices.join('\n')).toMatch(/UNLINK is not available on .*; using DEL/);
+    expect((await serverMatches(topology, pattern)).size).toBe(0);
+    expect((await serverMatches(topology, latin1('bystander:*'))).size).toBe(bystanders.length);
+  });
+});
