@@ -36,6 +36,12 @@ export interface PlanOptions {
   targetBatchMicros?: number;
   noScripts?: boolean;
   spool?: KeySpoolOptions;
+  /**
+   * Plans only the matching keys this accepts, for targets narrower than any one glob (the
+   * explorer's namespaces: `user:{id}` is `user:*` minus `user:abc`). Execution deletes only
+   * planned keys, so a rejected key is never touched.
+   */
+  keyFilter?: (key: Buffer) => boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -129,12 +135,17 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
       } else if (event.kind === 'batch') {
         const shard = shardOf(event.shard, event.node);
         const batch = event.batch;
-        let duplicates: number[] | undefined;
+        // Keys not planned: filtered out, or seen twice (SCAN may return a key more than once).
+        let dropped: number[] | undefined;
         for (let i = 0; i < batch.size; i += 1) {
           const key = batch.keys[i]!;
           const memory = batch.memory[i]!;
+          if (options.keyFilter !== undefined && !options.keyFilter(key)) {
+            (dropped ??= []).push(i);
+            continue;
+          }
           if (!shard.spool.add(key, memory)) {
-            (duplicates ??= []).push(i);
+            (dropped ??= []).push(i);
             continue;
           }
           if (memory !== UNKNOWN) {
@@ -143,7 +154,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
           }
           sampler.offer(key);
         }
-        aggregator.add(event.shard, duplicates === undefined ? batch : without(batch, duplicates));
+        aggregator.add(event.shard, dropped === undefined ? batch : without(batch, dropped));
       } else if (event.kind === 'node-restart') {
         // The shard is scanned again from cursor 0 elsewhere: its keys so far would be counted twice.
         const shard = shardOf(event.shard, event.node);

@@ -308,6 +308,8 @@ describe('browse: purge', () => {
     await press(ESC);
     await until(frame, 'd delete');
     expect(purge.executions).toHaveLength(0);
+    // The unused plan is freed (its keys may be spooled to a temporary file).
+    expect(purge.released).toHaveLength(1);
 
     await press('d');
     await until(frame, 'backup file: backup.cbk');
@@ -317,6 +319,7 @@ describe('browse: purge', () => {
     await press('2', ENTER);
     await until(frame, 'done: deleted 2');
     expect(purge.executions.map((run) => run.backupPath)).toEqual([undefined]);
+    expect(purge.released).toHaveLength(1);
   });
 
   it('shows a guard refusal and deletes nothing', async () => {

@@ -133,6 +133,7 @@ export function fakeSource(options: FakeSourceOptions): FakeSource {
 export class FakePurge implements PurgeSource {
   readonly plans: PurgeTarget[] = [];
   readonly executions: { plan: PurgePlanView; backupPath: string | undefined }[] = [];
+  readonly released: PurgePlanView[] = [];
   refusal: string | undefined;
 
   constructor(
@@ -154,6 +155,10 @@ export class FakePurge implements PurgeSource {
     };
     if (this.refusal !== undefined) plan.refusal = this.refusal;
     return plan;
+  }
+
+  release(plan: PurgePlanView): void {
+    this.released.push(plan);
   }
 
   defaultBackupPath(): string {

@@ -5,8 +5,11 @@
 import { Command } from 'commander';
 import { CachectlError, ExitCode, usageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
+import { DEFAULT_MAX_SHARE } from '../../core/purge.js';
 import { shardsOf } from '../../core/scan.js';
 import { parseCount } from '../../core/units.js';
+import { parsePercent } from '../confirm.js';
+import { cliVersion } from '../version.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
@@ -19,6 +22,8 @@ interface BrowseFlags extends ScanFlags {
   keys: string;
   readonly?: boolean;
   allowDelete?: boolean;
+  maxShare: string;
+  maxKeys?: string;
 }
 
 export function browseCommand(runtime: Runtime): Command {
@@ -31,7 +36,9 @@ export function browseCommand(runtime: Runtime): Command {
     .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower)', '5')
     .option('--keys <n>', 'keys listed per namespace', '200')
     .option('--readonly', 'no dangerous actions: d (purge) is removed from the keys and the help')
-    .option('--allow-delete', 'allow d (purge) while scanning replicas (--replica turns it off by default)');
+    .option('--allow-delete', 'allow d (purge) while scanning replicas (--replica turns it off by default)')
+    .option('--max-share <percent>', 'd refuses to delete more than this share of the keyspace (as purge)', `${DEFAULT_MAX_SHARE * 100}%`)
+    .option('--max-keys <n>', 'd refuses to delete more than n keys (as purge)');
   addScanFlags(command);
   return command
     .addHelpText('after', `
@@ -60,25 +67,49 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   if (flags.readonly === true && flags.allowDelete === true) {
     throw usageError('--allow-delete', 'contradicts --readonly', 'drop one of the two');
   }
+  const maxShare = parsePercent(flags.maxShare, '--max-share');
+  const maxKeys = flags.maxKeys === undefined ? undefined : parseCount(flags.maxKeys, '--max-keys', { min: 1 });
   const scan = { ...scanOptionsFrom(flags, pattern, ctx), samples };
   const topology = await ctx.connect();
   // Fails now, before the screen is taken over, when --replica has no replica to scan.
   shardsOf(topology, scan.replica === true);
 
   const readonlyReason =
-    flags.readonly === true ? '--readonly' : scan.replica === true && flags.allowDelete !== true ? 'scanning replicas (--replica); add --allow-delete to enable it' : undefined;
+    flags.readonly === true
+      ? '--readonly'
+      : scan.type !== undefined
+        ? '--type: the tree counts one type, but a purge would delete every type in the namespace'
+        : scan.replica === true && flags.allowDelete !== true
+          ? 'scanning replicas (--replica); add --allow-delete to enable it'
+          : undefined;
   // React's development build keeps diffs of every render's props for its profiling tracks, which
   // grows with every snapshot of the tree; a user running the CLI wants the production build.
   process.env.NODE_ENV ??= 'production';
   // Loaded here, never at startup: ink and React are for this command only.
   const { createRedisSource } = await import('../../tui/browse/redis-source.js');
+  const { createRedisPurge, deletedKeyStats } = await import('../../tui/browse/redis-purge.js');
   const { runBrowseTui } = await import('../../tui/browse/run.js');
+  const namespaces = { delimiter: flags.delimiter, depth, collapse: flags.collapse };
   const source = createRedisSource(topology, {
     scan,
-    namespaces: { delimiter: flags.delimiter, depth, collapse: flags.collapse },
+    namespaces,
     keyListLimit,
     ...(readonlyReason === undefined ? {} : { readonlyReason }),
   });
+  if (readonlyReason === undefined) {
+    source.purge = createRedisPurge(topology, {
+      namespaces,
+      ...(scan.match === undefined ? {} : { within: scan.match }),
+      limits: { maxShare, ...(maxKeys === undefined ? {} : { maxKeys }) },
+      ...(scan.rate === undefined ? {} : { rate: scan.rate }),
+      ...(scan.noScripts === true ? { noScripts: true } : {}),
+      tool: `cachectl ${cliVersion()}`,
+      onDeleted: (target) => {
+        if (target.kind === 'namespace') source.tree.removeNamespace(target.name, target.ownOnly);
+        else source.tree.removeKey(target.entry.shard, deletedKeyStats(target, namespaces));
+      },
+    });
+  }
   const reason = await runBrowseTui({
     source,
     stdin: stdin as NodeJS.ReadStream,

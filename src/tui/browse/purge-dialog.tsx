@@ -6,6 +6,7 @@ import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../core/units.js';
+import { answerConfirms } from '../../cli/confirm.js';
 import { PROMPT_KEYS } from './bindings.js';
 import { clip, formatCount, formatPercent } from './format.js';
 import { helpLine, resolveKey } from './keymap.js';
@@ -40,6 +41,12 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
   const planning = useRef(new AbortController());
   const running = useRef<AbortController | undefined>(undefined);
   const outcome = useRef<PurgeOutcome | undefined>(undefined);
+  const planned = useRef<PurgePlanView | undefined>(undefined);
+  // A plan that was never executed holds its keys (maybe in a temporary file): free it on the way out.
+  const close = (result: PurgeOutcome | undefined) => {
+    if (planned.current !== undefined) purge.release?.(planned.current);
+    onClose(result);
+  };
 
   useEffect(() => {
     const controller = planning.current;
@@ -52,7 +59,11 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       })
       .then(
         (plan) => {
-          if (controller.signal.aborted) return;
+          planned.current = plan;
+          if (controller.signal.aborted) {
+            purge.release?.(plan);
+            return;
+          }
           if (plan.refusal !== undefined) setState({ step: 'refused', plan });
           else if (plan.keys === 0) setState({ step: 'empty', plan });
           else setState({ step: 'backup', plan, path: purge.defaultBackupPath(target) });
@@ -64,7 +75,11 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     return () => controller.abort();
   }, [purge, target]);
 
+  // Leaving the explorer while deleting (a signal from outside) stops after the batch in flight.
+  useEffect(() => () => running.current?.abort(), []);
+
   const run = (plan: PurgePlanView, backupPath: string | undefined) => {
+    planned.current = undefined;
     const controller = new AbortController();
     running.current = controller;
     setState({ step: 'running', plan, backupPath, progress: { deleted: 0, alreadyGone: 0, planned: plan.keys, keysPerSecond: 0 } });
@@ -96,6 +111,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     }
     if (action === 'interrupt') {
       planning.current.abort();
+      if (planned.current !== undefined) purge.release?.(planned.current);
       onInterrupt();
       return;
     }
@@ -103,25 +119,24 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       case 'planning':
         if (action === 'cancel') {
           planning.current.abort();
-          onClose(undefined);
+          close(undefined);
         }
         return;
       case 'refused':
       case 'empty':
       case 'failed':
       case 'done':
-        if (action === 'submit' || action === 'cancel') onClose(outcome.current);
+        if (action === 'submit' || action === 'cancel') close(outcome.current);
         return;
       case 'backup':
-        if (action === 'cancel') onClose(undefined);
+        if (action === 'cancel') close(undefined);
         else if (action === 'submit') setState({ step: 'confirm', plan: state.plan, backupPath: state.path.trim() === '' ? undefined : state.path.trim(), typed: '' });
         else setState({ ...state, path: editText(state.path, input, key) });
         return;
       case 'confirm':
-        if (action === 'cancel') onClose(undefined);
+        if (action === 'cancel') close(undefined);
         else if (action === 'submit') {
-          const typed = state.typed.replace(/[,_\s]/g, '');
-          if (typed === String(state.plan.keys)) run(state.plan, state.backupPath);
+          if (answerConfirms(state.typed, state.plan.keys, undefined)) run(state.plan, state.backupPath);
           else setState({ ...state, typed: '', mismatch: `"${state.typed}" is not ${formatCount(state.plan.keys)}; nothing was deleted. Type the number of keys, or esc to cancel.` });
         } else setState({ ...state, typed: editText(state.typed, input, key), mismatch: undefined });
         return;
@@ -132,10 +147,10 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
   const danger = color ? 'red' : undefined;
   const lines: ReactNode[] = [];
   const inner = Math.max(10, width - 4);
-  const line = (text: string, props: { color?: string | undefined; bold?: boolean } = {}) =>
+  const line = (text: string, props: { color?: string | undefined; bold?: boolean; wrap?: boolean } = {}) =>
     lines.push(
-      <Text key={lines.length} color={props.color} bold={props.bold} wrap="truncate-end">
-        {clip(text, inner)}
+      <Text key={lines.length} color={props.color} bold={props.bold} wrap={props.wrap === true ? 'wrap' : 'truncate-end'}>
+        {props.wrap === true ? text : clip(text, inner)}
       </Text>,
     );
 
@@ -144,7 +159,8 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     line(`planning… ${formatCount(state.scanned)} matching keys found so far`);
     line('esc cancels; nothing is deleted while planning', { color: accent });
   } else if (state.step === 'failed') {
-    line(`failed: ${state.message}`, { color: danger });
+    line(`failed: ${state.message}`, { color: danger, wrap: true });
+    line('enter closes', { color: accent });
   } else {
     const plan = state.plan;
     line(`pattern ${plan.pattern}`);
@@ -154,7 +170,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     if (plan.sample.length > 0) line(`e.g. ${plan.sample.slice(0, 3).join(', ')}`);
     switch (state.step) {
       case 'refused':
-        line(`refused: ${plan.refusal ?? ''}`, { color: danger });
+        line(`refused: ${plan.refusal ?? ''}`, { color: danger, wrap: true });
         line('nothing was deleted · enter closes', { color: accent });
         break;
       case 'empty':
@@ -163,7 +179,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       case 'backup':
         line('Back up the keys first (DUMP + TTL, restorable with cachectl restore)?');
         line(`backup file: ${state.path}▏`, { color: accent });
-        line('enter accepts · clear the path for no backup · esc cancels');
+        line('(clear the path to delete without a backup)');
         break;
       case 'confirm':
         line(`backup: ${state.backupPath ?? 'none'}`);
@@ -184,7 +200,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
         if (result.notReached > 0) parts.push(`not reached ${formatCount(result.notReached)}`);
         line(`${result.interrupted ? 'stopped' : 'done'}: ${parts.join(' · ')}`, { bold: true });
         if (result.backupPath !== undefined) line(`backup: ${result.backupPath}`);
-        if (result.error !== undefined) line(`error: ${result.error}`, { color: danger });
+        if (result.error !== undefined) line(`error: ${result.error}`, { color: danger, wrap: true });
         line('enter closes', { color: accent });
         break;
       }

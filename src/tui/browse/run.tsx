@@ -45,6 +45,9 @@ export async function runBrowseTui(options: RunBrowseOptions): Promise<'quit' | 
     const reason = await Promise.race([quit, instance.waitUntilExit().then(() => 'quit' as const)]);
     source.tree.stop();
     await scan;
+    // A deletion stops after its batch in flight (its dialog aborted it on unmount); never leave mid-batch.
+    instance.unmount();
+    await source.purge?.settled?.();
     return reason;
   } finally {
     options.signal.removeEventListener('abort', onAbort);

@@ -54,6 +54,10 @@ export interface PurgeSource {
   defaultBackupPath(target: PurgeTarget): string;
   /** Deletes what `plan` holds (backing each key up first when `backupPath` is given). */
   execute(plan: PurgePlanView, backupPath: string | undefined, signal: AbortSignal, onProgress: (progress: PurgeProgress) => void): Promise<PurgeOutcome>;
+  /** Frees a plan that will not be executed (its keys may be spooled to a temporary file). */
+  release?(plan: PurgePlanView): void;
+  /** Resolves once no deletion is running: quitting waits for the batch in flight. */
+  settled?(): Promise<void>;
 }
 
 export interface BrowseSource {
