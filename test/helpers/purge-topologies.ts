@@ -168,3 +168,43 @@ export async function snapshotKeys(topology: Topology, keys: Buffer[]): Promise<
 export function flipByte(data: Buffer, offset: number, mask = 0x01): void {
   data[offset] = data[offset]! ^ mask;
 }
+
+/**
+ * A TCP proxy in front of a redis-server whose backend can be switched: `switchTo` drops every
+ * connection and sends new ones elsewhere, as a failover behind a stable address (a VIP, a DNS
+ * name, a Sentinel-aware proxy) looks to a client.
+ */
+export async function startSwitchableProxy(backendPort: number): Promise<{ port: number; switchTo(port: number): void; close(): Promise<void> }> {
+  const { createConnection, createServer } = await import('node:net');
+  let target = backendPort;
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    const upstream = createConnection({ host: '127.0.0.1', port: target });
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    port,
+    switchTo(next: number) {
+      target = next;
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -7,8 +7,18 @@ import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
 import type { PurgeEvent } from '../../src/core/purge-execute.js';
 import type { ClusterFixture, RedisProcess, SentinelFixture } from '../fixtures/index.js';
-import { startCluster, startRedis, startSentinel } from '../fixtures/index.js';
-import { accounted, clusterOptions, latin1, open, purge, sentinelOptions, serverMatches, writeStrings } from '../helpers/purge-topologies.js';
+import { adminClient, startCluster, startRedis, startSentinel, waitFor, withAdminClient } from '../fixtures/index.js';
+import {
+  accounted,
+  clusterOptions,
+  latin1,
+  open,
+  purge,
+  sentinelOptions,
+  serverMatches,
+  startSwitchableProxy,
+  writeStrings,
+} from '../helpers/purge-topologies.js';
 
 const stoppers: (() => Promise<void>)[] = [];
 afterAll(async () => {
@@ -81,6 +91,40 @@ describe('purge through a failover', () => {
     expect((await serverMatches(topology, pattern)).size).toBe(0);
     expect((await serverMatches(topology, latin1('bystander:*'))).size).toBe(bystanders.length);
   }, 90_000);
+
+  it('deletes again the keys a lagging copy brings back when the address switches to it', async () => {
+    const primary = await startRedis({ name: 'purge-primary' });
+    stoppers.push(() => primary.stop());
+    const client = adminClient(primary.port);
+    stoppers.push(async () => client.disconnect());
+    const pipeline = client.pipeline();
+    for (const key of keys) pipeline.set(key, 'v');
+    await pipeline.exec();
+    // A copy that stops following the primary now: like a replica promoted with replication lag.
+    const copy = await startRedis({ name: 'purge-copy', args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+    stoppers.push(() => copy.stop());
+    await waitFor('the copy to sync', async () => ((await withAdminClient(copy.port, {}, (c) => c.dbsize())) === KEYS ? true : undefined), { timeoutMs: 10_000 });
+    await withAdminClient(copy.port, {}, (c) => c.call('REPLICAOF', ['NO', 'ONE']));
+
+    const proxy = await startSwitchableProxy(primary.port);
+    stoppers.push(() => proxy.close());
+    const topology = await open({ ...defaultConnectionOptions(), endpoints: [{ host: '127.0.0.1', port: proxy.port }], timeoutMs: 1_000 });
+    stoppers.push(() => topology.close());
+    let deletedBeforeSwitch = 0;
+    const { summary } = await purge(topology, pattern, {
+      execute: { rate: 4_000 },
+      onEvent: disturbAt(async () => {
+        deletedBeforeSwitch = KEYS - (await client.dbsize());
+        proxy.switchTo(copy.port);
+      }),
+    });
+    expect(deletedBeforeSwitch).toBeGreaterThan(0);
+    expect(summary.status).toBe('complete');
+    expect(accounted(summary)).toBe(KEYS);
+    // Every key the primary had deleted was back on the copy, and was deleted again.
+    expect(summary.redeleted).toBe(deletedBeforeSwitch);
+    expect(await withAdminClient(copy.port, {}, (c) => c.dbsize())).toBe(0);
+  }, 60_000);
 
   it('stops with an exact summary when the only server goes away for good', async () => {
     const server: RedisProcess = await startRedis({ name: 'purge-gone' });
