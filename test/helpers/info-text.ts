@@ -2,6 +2,8 @@
 // real sample of each version and change only the fields a case is about.
 
 import { readFileSync } from 'node:fs';
+import { parseInfo } from '../../src/core/info.js';
+import { readCounters } from '../../src/core/info-rates.js';
 
 export type InfoEdits = Record<string, Record<string, string | number | null>>;
 
@@ -54,4 +56,30 @@ export function editInfo(text: string, edits: InfoEdits): string {
     for (const [field, value] of fields) if (value !== null) out.push(`${field}:${value}`);
   }
   return out.join('\n');
+}
+
+export interface CounterAdvance {
+  commands?: number;
+  hits?: number;
+  misses?: number;
+  evicted?: number;
+  expired?: number;
+}
+
+/** A later sample of the same server: its counters advanced by `by` and its clock (server_time_usec) by `ms`. */
+export function advanceInfo(text: string, ms: number, by: CounterAdvance): string {
+  const info = parseInfo(text);
+  const counters = readCounters(info);
+  const clock = Number(info.get('server')?.get('server_time_usec'));
+  const add = (value: number | null, delta = 0): number | null => (value === null ? null : value + delta);
+  return editInfo(text, {
+    server: { server_time_usec: clock + ms * 1000 },
+    stats: {
+      total_commands_processed: add(counters.commands, by.commands),
+      keyspace_hits: add(counters.hits, by.hits),
+      keyspace_misses: add(counters.misses, by.misses),
+      evicted_keys: add(counters.evicted, by.evicted),
+      expired_keys: add(counters.expired, by.expired),
+    },
+  });
 }

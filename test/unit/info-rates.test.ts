@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseInfo } from '../../src/core/info.js';
 import { combineInfoRates, computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/info-rates.js';
-import { editInfo, INFO_SAMPLES, readInfoSample } from '../helpers/info-text.js';
-
-/** A later sample of the same server: counters advanced by `by`, the server clock by `ms`. */
-function later(text: string, ms: number, by: { commands?: number; hits?: number; misses?: number; evicted?: number; expired?: number }): string {
-  const info = parseInfo(text);
-  const counters = readCounters(info);
-  const clock = Number(info.get('server')?.get('server_time_usec'));
-  const add = (value: number | null, delta = 0): number | null => (value === null ? null : value + delta);
-  return editInfo(text, {
-    server: { server_time_usec: clock + ms * 1000 },
-    stats: {
-      total_commands_processed: add(counters.commands, by.commands),
-      keyspace_hits: add(counters.hits, by.hits),
-      keyspace_misses: add(counters.misses, by.misses),
-      evicted_keys: add(counters.evicted, by.evicted),
-      expired_keys: add(counters.expired, by.expired),
-    },
-  });
-}
+import { advanceInfo as later, editInfo, INFO_SAMPLES, readInfoSample } from '../helpers/info-text.js';
 
 describe.each(INFO_SAMPLES)('computeInfoRates on %s', (name) => {
   const before = readInfoSample(name);
