@@ -16,6 +16,8 @@ export interface PollerOptions<T> {
   maxBackoffMs?: number;
   /** Deep-freeze each value before handing it out. @default true */
   freeze?: boolean;
+  /** A value to show before the first refresh (e.g. a baseline sample); not counted as a refresh. */
+  initial?: T;
 }
 
 export interface PollerState<T> {
@@ -45,7 +47,7 @@ export class Poller<T> {
   private readonly controller = new AbortController();
   private readonly listeners = new Set<PollerListener<T>>();
   private state: PollerState<T> = Object.freeze({
-    value: undefined,
+    value: undefined as T | undefined,
     refreshes: 0,
     error: null,
     failures: 0,
@@ -61,6 +63,7 @@ export class Poller<T> {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be positive');
     this.maxBackoffTicks = Math.max(1, Math.ceil((options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS) / options.intervalMs));
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (options.initial !== undefined) this.state = Object.freeze({ ...this.state, value: this.frozen(options.initial) });
   }
 
   get current(): PollerState<T> {
@@ -73,15 +76,15 @@ export class Poller<T> {
     return () => this.listeners.delete(listener);
   }
 
-  /** Refreshes at once, then on every tick. */
-  start(): void {
+  /** Refreshes on every tick, and at once unless `immediate` is false (the first refresh then comes one interval later). */
+  start(immediate = true): void {
     if (this.timer !== undefined || this.state.stopped) return;
     if (this.options.signal?.aborted === true) {
       this.stop();
       return;
     }
     this.timer = setInterval(() => this.tick(), this.options.intervalMs);
-    this.tick();
+    if (immediate) this.tick();
   }
 
   /** Ticks do nothing while paused; the last value stays. */
@@ -132,7 +135,7 @@ export class Poller<T> {
       const value = await this.options.fetch(this.controller.signal);
       if (this.state.stopped) return;
       this.update({
-        value: this.options.freeze === false ? value : deepFreeze(value),
+        value: this.frozen(value),
         refreshes: this.state.refreshes + 1,
         error: null,
         failures: 0,
@@ -145,6 +148,10 @@ export class Poller<T> {
     } finally {
       this.running = false;
     }
+  }
+
+  private frozen(value: T): T {
+    return this.options.freeze === false ? value : deepFreeze(value);
   }
 
   private update(change: Partial<PollerState<T>>): void {

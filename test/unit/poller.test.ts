@@ -187,3 +187,24 @@ describe('deepFreeze', () => {
     expect(deepFreeze(3)).toBe(3);
   });
 });
+
+describe('Poller start options', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('shows an initial value at once and, started lazily, refreshes one interval later', async () => {
+    const fetch = vi.fn(async () => 'fresh');
+    const poller = new Poller({ intervalMs: 1000, fetch, initial: 'baseline' });
+    expect(poller.current).toMatchObject({ value: 'baseline', refreshes: 0 });
+    poller.start(false);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(poller.current).toMatchObject({ value: 'fresh', refreshes: 1 });
+    poller.stop();
+  });
+});
