@@ -13,6 +13,7 @@ import { keysCommand } from './commands/keys.js';
 import { nodesCommand } from './commands/nodes.js';
 import { purgeCommand } from './commands/purge.js';
 import { restoreCommand } from './commands/restore.js';
+import { topCommand } from './commands/top.js';
 import { cliVersion } from './version.js';
 
 export interface RunOptions {
@@ -73,7 +74,7 @@ Connecting:
 
 Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
   );
-  const commands = [nodesCommand(runtime), keysCommand(runtime), purgeCommand(runtime), restoreCommand(runtime), browseCommand(runtime)];
+  const commands = [nodesCommand(runtime), keysCommand(runtime), purgeCommand(runtime), restoreCommand(runtime), topCommand(runtime), browseCommand(runtime)];
   for (const command of commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => void io.stdout.write(text),
