@@ -3,6 +3,7 @@
 // checked after a purge. Also: without a terminal it refuses and points at `cachectl keys`.
 
 import { execFile, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,8 +84,15 @@ describe('cachectl browse in a terminal', () => {
   });
 
   it('opens a namespace, previews a key, purges a namespace after confirmation, quits with q and restores the terminal', async () => {
-    const command = `printf 'before browse\\n'; NO_COLOR=1 node ${BIN} browse -p ${server.port}; echo "EXIT=$?"; sleep 600`;
-    await tmux('new-session', '-d', '-s', SESSION, '-x', '120', '-y', '32', '-c', cwd, command);
+    const command = [
+      'stty -g > before.stty',
+      "printf 'before browse\\n'",
+      `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} browse -p ${server.port}`,
+      'echo "EXIT=$?"',
+      'stty -g > after.stty',
+      'sleep 600',
+    ].join('; ');
+    await tmux('-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', '120', '-y', '32', '-c', cwd, 'sh', '-c', command);
 
     let text = await waitForScreen(showing('scan complete · 231 keys'), 'the finished scan');
     expect(await paneFlag('alternate_on')).toBe('1');
@@ -148,6 +156,9 @@ describe('cachectl browse in a terminal', () => {
     // The shell's screen is back as it was: what was printed before, nothing of the explorer.
     expect(text).toContain('before browse');
     expect(text).not.toContain('cachectl browse ·');
+    // Raw mode and the rest of the tty settings are back as they were.
+    await waitForScreen(() => existsSync(path.join(cwd, 'after.stty')), 'the tty settings after the run', 5000);
+    expect(readFileSync(path.join(cwd, 'after.stty'), 'utf8')).toBe(readFileSync(path.join(cwd, 'before.stty'), 'utf8'));
   });
 });
 

@@ -13,10 +13,12 @@ import { formatBytes } from '../../core/units.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { BrowseAction, BrowseContext } from './bindings.js';
 import { BROWSE_KEYS, PROMPT_KEYS } from './bindings.js';
-import { clip, formatCount, formatPercent, formatTtl, shareBar } from './format.js';
+import { formatCount, formatPercent, formatTtl, shareBar } from './format.js';
 import type { KeyListState, PreviewState } from './hooks.js';
-import { useKeyList, usePreview, useSnapshot, useTerminalSize } from './hooks.js';
-import { allowedBindings, helpEntries, helpLine, resolveKey } from './keymap.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { truncate } from '../format.js';
+import { useKeyList, usePreview, useSnapshot } from './hooks.js';
+import { allowedBindings, helpEntries, helpLine, resolveKey } from '../key-table.js';
 import type { KeySort, TreeRow } from './model.js';
 import { cycle, indexTree, KEY_SORTS, moveCursor, rowShare, scrollOffset, sortKeys, TREE_SORTS, treeRows } from './model.js';
 import { previewShownNote, previewSummary, previewValueLines, wrapLines } from './preview-lines.js';
@@ -239,7 +241,7 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
     view.kind === 'tree' ? (view.namespace === '' ? '(all keys)' : view.namespace) : keysView === undefined ? '' : `${keysView.namespace} · keys`;
   const sortText = view.kind === 'tree' ? `sort ${sort}` : view.kind === 'keys' ? `sort ${keySort}` : '';
   const filterText = view.kind !== 'preview' && (view.filter !== '' || overlay?.kind === 'filter') ? ` · filter "${view.filter}"` : '';
-  const title = clip(`cachectl browse · ${source.title} · ${where}${sortText === '' ? '' : ` · ${sortText}`}${filterText}`, width);
+  const title = truncate(`cachectl browse · ${source.title} · ${where}${sortText === '' ? '' : ` · ${sortText}`}${filterText}`, width);
 
   let headings = '';
   let body: ReactNode;
@@ -281,18 +283,18 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
       <Text bold wrap="truncate-end">
         {title}
       </Text>
-      {headings === '' ? null : dim(clip(headings, width))}
+      {headings === '' ? null : dim(truncate(headings, width))}
       <Box flexDirection="column" height={headings === '' ? bodyHeight + 1 : bodyHeight}>
         {body}
       </Box>
       <Text color={status.warning && color ? 'yellow' : undefined} wrap="truncate-end">
-        {clip(status.text, width)}
+        {truncate(status.text, width)}
       </Text>
       <Text color={message === undefined ? undefined : toneColor(message.tone)} wrap="truncate-end">
-        {clip(message?.text ?? '', width) || ' '}
+        {truncate(message?.text ?? '', width) || ' '}
       </Text>
       <Text dimColor wrap="truncate-end">
-        {clip(help, width) || ' '}
+        {truncate(help, width) || ' '}
       </Text>
     </Box>
   );
@@ -397,7 +399,7 @@ function TreeBody({ rows, level, snapshot, cursor, height, layout, delimiter, co
         const selected = first + i === cursor;
         const share = rowShare(row, level, byMemory);
         const name = row.kind === 'namespace' && row.hasChildren ? `${row.label}${delimiter}` : row.label;
-        const text = `${selected ? '> ' : '  '}${clip(name, layout.name).padEnd(layout.name)} ${(byMemory ? formatBytes(row.memory) : '-').padStart(layout.memory)} ${formatPercent(share).padStart(layout.percent)} ${shareBar(share, layout.bar)} ${formatCount(row.keys).padStart(layout.keys)} ${formatCount(row.noTtl).padStart(layout.noTtl)}`;
+        const text = `${selected ? '> ' : '  '}${truncate(name, layout.name).padEnd(layout.name)} ${(byMemory ? formatBytes(row.memory) : '-').padStart(layout.memory)} ${formatPercent(share).padStart(layout.percent)} ${shareBar(share, layout.bar)} ${formatCount(row.keys).padStart(layout.keys)} ${formatCount(row.noTtl).padStart(layout.noTtl)}`;
         return (
           <Text key={row.id} inverse={selected} color={color && row.kind !== 'namespace' ? 'gray' : undefined} wrap="truncate-end">
             {text}
@@ -411,7 +413,7 @@ function TreeBody({ rows, level, snapshot, cursor, height, layout, delimiter, co
 const KEY_COLUMNS = { type: 7, ttl: 10, size: 10 };
 
 function keyHeadings(width: number): string {
-  return clip(`  ${'TYPE'.padEnd(KEY_COLUMNS.type)} ${'TTL'.padStart(KEY_COLUMNS.ttl)} ${'SIZE'.padStart(KEY_COLUMNS.size)}  KEY`, width);
+  return truncate(`  ${'TYPE'.padEnd(KEY_COLUMNS.type)} ${'TTL'.padStart(KEY_COLUMNS.ttl)} ${'SIZE'.padStart(KEY_COLUMNS.size)}  KEY`, width);
 }
 
 function KeysBody({ rows, state, cursor, height, width }: { rows: KeyEntry[]; state: KeyListState | undefined; cursor: number; height: number; width: number }) {
@@ -426,7 +428,7 @@ function KeysBody({ rows, state, cursor, height, width }: { rows: KeyEntry[]; st
       {rows.slice(first, first + height).map((entry, i) => {
         const selected = first + i === cursor;
         const size = entry.bytes === null ? '-' : formatBytes(entry.bytes);
-        const text = `${selected ? '> ' : '  '}${entry.type.padEnd(KEY_COLUMNS.type)} ${formatTtl(entry.ttlMs).padStart(KEY_COLUMNS.ttl)} ${size.padStart(KEY_COLUMNS.size)}  ${clip(displayKey(entry.key), nameWidth)}`;
+        const text = `${selected ? '> ' : '  '}${entry.type.padEnd(KEY_COLUMNS.type)} ${formatTtl(entry.ttlMs).padStart(KEY_COLUMNS.ttl)} ${size.padStart(KEY_COLUMNS.size)}  ${truncate(displayKey(entry.key), nameWidth)}`;
         return (
           <Text key={keyId(entry)} inverse={selected} wrap="truncate-end">
             {text}
@@ -439,11 +441,11 @@ function KeysBody({ rows, state, cursor, height, width }: { rows: KeyEntry[]; st
 
 function PreviewBody({ entry, state, scroll, height, width, color }: { entry: KeyEntry; state: PreviewState | undefined; scroll: number; height: number; width: number; color: boolean }) {
   const head = `key ${displayKey(entry.key)} · on ${entry.node}`;
-  if (state === undefined || state.status === 'loading') return <Text>{clip(head, width)}{'\n'}loading…</Text>;
+  if (state === undefined || state.status === 'loading') return <Text>{truncate(head, width)}{'\n'}loading…</Text>;
   if (state.status === 'failed') {
     return (
       <Text color={color ? 'red' : undefined}>
-        {clip(head, width)}
+        {truncate(head, width)}
         {'\n'}could not read the key: {state.error}
       </Text>
     );
@@ -452,7 +454,7 @@ function PreviewBody({ entry, state, scroll, height, width, color }: { entry: Ke
   if (!preview.exists) {
     return (
       <Text color={color ? 'yellow' : undefined}>
-        {clip(head, width)}
+        {truncate(head, width)}
         {'\n'}key no longer exists (deleted or expired since it was listed)
       </Text>
     );
@@ -462,9 +464,9 @@ function PreviewBody({ entry, state, scroll, height, width, color }: { entry: Ke
   const first = Math.min(scroll, Math.max(0, lines.length - room));
   return (
     <>
-      <Text wrap="truncate-end">{clip(head, width)}</Text>
+      <Text wrap="truncate-end">{truncate(head, width)}</Text>
       <Text bold wrap="truncate-end">
-        {clip(previewSummary(preview), width)}
+        {truncate(previewSummary(preview), width)}
       </Text>
       {lines.slice(first, first + room).map((line, i) => (
         <Text key={first + i} wrap="truncate-end">
@@ -472,7 +474,7 @@ function PreviewBody({ entry, state, scroll, height, width, color }: { entry: Ke
         </Text>
       ))}
       <Text dimColor wrap="truncate-end">
-        {clip(`${previewShownNote(preview)}${lines.length > room ? ` · lines ${first + 1}-${Math.min(lines.length, first + room)} of ${lines.length} (↑/↓ scroll)` : ''}`, width)}
+        {truncate(`${previewShownNote(preview)}${lines.length > room ? ` · lines ${first + 1}-${Math.min(lines.length, first + room)} of ${lines.length} (↑/↓ scroll)` : ''}`, width)}
       </Text>
     </>
   );

@@ -50,9 +50,3 @@ export function displayValue(value: Buffer): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach the terminal
   return /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(text) ? reprKey(value) : text.replaceAll('\t', '    ');
 }
-
-/** Shortens text to `width` columns with an ellipsis. */
-export function clip(text: string, width: number): string {
-  if (width <= 0) return '';
-  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
-}

@@ -1,8 +1,7 @@
-// React hooks of the explorer: the live tree snapshot, the terminal's size, and the two
-// on-demand loads (a namespace's keys, a key's preview), each cancelled when the view moves on.
+// React hooks of the explorer: the live tree snapshot, and the two on-demand loads (a namespace's
+// keys, a key's preview), each cancelled when the view moves on.
 
-import { useEffect, useState } from 'react';
-import { useStdout } from 'ink';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { LiveTreeSnapshot } from '../../core/live-namespaces.js';
 import type { KeyEntry } from '../../core/namespace-keys.js';
 import type { KeyPreview } from '../../core/preview.js';
@@ -10,35 +9,8 @@ import type { BrowseSource, TreeModel } from './source.js';
 
 /** The newest snapshot of the tree; re-renders when a new one is published. */
 export function useSnapshot(tree: TreeModel): LiveTreeSnapshot {
-  const [snapshot, setSnapshot] = useState(() => tree.current());
-  useEffect(() => {
-    setSnapshot(tree.current());
-    return tree.subscribe(setSnapshot);
-  }, [tree]);
-  return snapshot;
-}
-
-export interface TerminalSize {
-  columns: number;
-  rows: number;
-}
-
-/** The terminal's size, following resizes (80×24 when the stream does not say). */
-export function useTerminalSize(): TerminalSize {
-  const { stdout } = useStdout();
-  const [size, setSize] = useState(() => terminalSize(stdout));
-  useEffect(() => {
-    const onResize = () => setSize(terminalSize(stdout));
-    stdout.on('resize', onResize);
-    return () => {
-      stdout.off('resize', onResize);
-    };
-  }, [stdout]);
-  return size;
-}
-
-function terminalSize(stdout: NodeJS.WriteStream): TerminalSize {
-  return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const subscribe = useCallback((notify: () => void) => tree.subscribe(() => notify()), [tree]);
+  return useSyncExternalStore(subscribe, () => tree.current());
 }
 
 export interface KeyListState {

@@ -8,8 +8,9 @@ import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../core/units.js';
 import { answerConfirms } from '../../cli/confirm.js';
 import { PROMPT_KEYS } from './bindings.js';
-import { clip, formatCount, formatPercent } from './format.js';
-import { helpLine, resolveKey } from './keymap.js';
+import { truncate } from '../format.js';
+import { formatCount, formatPercent } from './format.js';
+import { helpLine, resolveKey } from '../key-table.js';
 import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from './source.js';
 import { editText } from './text-input.js';
 
@@ -150,7 +151,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
   const line = (text: string, props: { color?: string | undefined; bold?: boolean; wrap?: boolean } = {}) =>
     lines.push(
       <Text key={lines.length} color={props.color} bold={props.bold} wrap={props.wrap === true ? 'wrap' : 'truncate-end'}>
-        {props.wrap === true ? text : clip(text, inner)}
+        {props.wrap === true ? text : truncate(text, inner)}
       </Text>,
     );
 

@@ -31,6 +31,9 @@ export async function runBrowseTui(options: RunBrowseOptions): Promise<'quit' | 
   options.signal.addEventListener('abort', onAbort, { once: true });
 
   stdout.write(ENTER_ALTERNATE_SCREEN);
+  // If something ends the process past the cleanup below, still hand the shell its screen back.
+  const restore = () => stdout.write(`${LEAVE_ALTERNATE_SCREEN}${SHOW_CURSOR}`);
+  process.once('exit', restore);
   let instance: ReturnType<typeof render> | undefined;
   try {
     instance = render(<BrowseApp source={source} color={options.color} onQuit={(reason) => resolveQuit(reason)} />, {
@@ -54,6 +57,7 @@ export async function runBrowseTui(options: RunBrowseOptions): Promise<'quit' | 
     source.tree.stop();
     instance?.unmount();
     instance?.cleanup();
-    stdout.write(`${LEAVE_ALTERNATE_SCREEN}${SHOW_CURSOR}`);
+    process.removeListener('exit', restore);
+    restore();
   }
 }

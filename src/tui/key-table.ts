@@ -1,7 +1,8 @@
-// Key bindings as data: one table says which keys do what, where, and whether the action is
-// dangerous; the same table resolves key presses and draws the help line and the help panel, so
-// they cannot disagree. Dangerous bindings are removed from the table under --readonly, which
-// removes them from input handling and help at once.
+// Key bindings as data, for any ink screen: one table says which keys do what, where, and whether
+// the action is dangerous; the same table resolves key presses and draws the help line and the help
+// panel, so they cannot disagree. Dangerous bindings are removed from the table under --readonly,
+// which removes them from input handling and help at once. Generic over the actions and the views
+// (contexts), so the explorer's table and the dashboard's (keymap.ts) can share it.
 
 import type { Key } from 'ink';
 
