@@ -68,6 +68,21 @@ export function helpLine<A extends string, C extends string>(table: KeyTable<A, 
   return parts.join(' · ');
 }
 
+/** Breaks a help line (`a · b · c`) into lines of at most `width` columns, between entries. */
+export function wrapHelp(line: string, width: number): string[] {
+  const lines: string[] = [];
+  let current = '';
+  for (const part of line.split(' · ')) {
+    const next = current === '' ? part : `${current} · ${part}`;
+    if (next.length > width && current !== '') {
+      lines.push(current);
+      current = part;
+    } else current = next;
+  }
+  if (current !== '' || lines.length === 0) lines.push(current);
+  return lines;
+}
+
 /** Rows for the help panel: keys and what they do, each once. */
 export function helpEntries<A extends string, C extends string>(table: KeyTable<A, C>, context: C): { label: string; description: string; dangerous: boolean }[] {
   const seen = new Set<string>();

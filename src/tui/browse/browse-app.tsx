@@ -18,7 +18,7 @@ import type { KeyListState, PreviewState } from './hooks.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { truncate } from '../format.js';
 import { useKeyList, usePreview, useSnapshot } from './hooks.js';
-import { allowedBindings, helpEntries, helpLine, resolveKey } from '../key-table.js';
+import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../key-table.js';
 import type { KeySort, TreeRow } from './model.js';
 import { cycle, indexTree, KEY_SORTS, moveCursor, rowShare, scrollOffset, sortKeys, TREE_SORTS, treeRows } from './model.js';
 import { previewShownNote, previewSummary, previewValueLines, wrapLines } from './preview-lines.js';
@@ -67,7 +67,6 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   const keysView = views.findLast((candidate): candidate is KeysView => candidate.kind === 'keys');
   const [keyList, removeListedKey] = useKeyList(source, keysView);
   const preview = usePreview(source, view.kind === 'preview' ? view.entry : undefined);
-  const bodyHeight = Math.max(3, terminalRows - CHROME_LINES);
 
   // A namespace that was purged (or no longer exists) cannot stay open: fall back to its nearest ancestor.
   useEffect(() => {
@@ -91,6 +90,17 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   const say = (text: string, tone: Tone = 'info') => setMessage({ text, tone });
 
   const context: BrowseContext = view.kind;
+  const width = Math.max(40, columns);
+  const help = wrapHelp(
+    overlay?.kind === 'filter'
+      ? `filter: ${view.kind === 'preview' ? '' : view.filter}▏ · ${helpLine(PROMPT_KEYS, 'prompt')}`
+      : overlay?.kind === 'purge'
+        ? ''
+        : helpLine(bindings, context),
+    width,
+  );
+  // A help line that needs two lines on a narrow terminal takes one from the body, so nothing scrolls off.
+  const bodyHeight = Math.max(3, terminalRows - CHROME_LINES - (help.length - 1));
   const selectedRow = view.kind === 'tree' ? treeRowsShown[cursorIndex] : undefined;
   const selectedKey = view.kind === 'keys' ? keyRows[cursorIndex] : view.kind === 'preview' ? view.entry : undefined;
 
@@ -235,7 +245,6 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   );
 
   // ---- drawing ----
-  const width = Math.max(40, columns);
   const dim = (text: string) => <Text dimColor>{text}</Text>;
   const where =
     view.kind === 'tree' ? (view.namespace === '' ? '(all keys)' : view.namespace) : keysView === undefined ? '' : `${keysView.namespace} · keys`;
@@ -271,12 +280,6 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   }
 
   const status = statusLine(snapshot, view.kind === 'keys' ? keyList : undefined);
-  const help =
-    overlay?.kind === 'filter'
-      ? `filter: ${view.kind === 'preview' ? '' : view.filter}▏  ${helpLine(PROMPT_KEYS, 'prompt')}`
-      : overlay?.kind === 'purge'
-        ? ''
-        : helpLine(bindings, context);
   const toneColor = (tone: Tone) => (!color ? undefined : tone === 'error' ? 'red' : tone === 'warning' ? 'yellow' : 'cyan');
   return (
     <Box flexDirection="column" width={width}>
@@ -293,9 +296,11 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
       <Text color={message === undefined ? undefined : toneColor(message.tone)} wrap="truncate-end">
         {truncate(message?.text ?? '', width) || ' '}
       </Text>
-      <Text dimColor wrap="truncate-end">
-        {truncate(help, width) || ' '}
-      </Text>
+      {help.map((line, i) => (
+        <Text key={i} dimColor wrap="truncate-end">
+          {truncate(line, width) || ' '}
+        </Text>
+      ))}
     </Box>
   );
 }
