@@ -74,14 +74,7 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   // Fails now, before the screen is taken over, when --replica has no replica to scan.
   shardsOf(topology, scan.replica === true);
 
-  const readonlyReason =
-    flags.readonly === true
-      ? '--readonly'
-      : scan.type !== undefined
-        ? '--type: the tree counts one type, but a purge would delete every type in the namespace'
-        : scan.replica === true && flags.allowDelete !== true
-          ? 'scanning replicas (--replica); add --allow-delete to enable it'
-          : undefined;
+  const readonlyReason = dangerousActionsOff({ readonly: flags.readonly === true, allowDelete: flags.allowDelete === true, replica: scan.replica === true, type: scan.type });
   // React's development build keeps diffs of every render's props for its profiling tracks, which
   // grows with every snapshot of the tree; a user running the CLI wants the production build.
   process.env.NODE_ENV ??= 'production';
@@ -119,4 +112,16 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
     signal: ctx.signal,
   });
   return reason === 'interrupt' ? ExitCode.Interrupted : ExitCode.Ok;
+}
+
+/**
+ * Why `d` is off, or undefined when it is allowed: --readonly; --type (the tree counts one type but
+ * a purge deletes every type); --replica unless --allow-delete (someone scanning replicas to spare
+ * the primaries did not come to delete).
+ */
+export function dangerousActionsOff(options: { readonly: boolean; allowDelete: boolean; replica: boolean; type: string | undefined }): string | undefined {
+  if (options.readonly) return '--readonly';
+  if (options.type !== undefined) return '--type: the tree counts one type, but a purge would delete every type in the namespace';
+  if (options.replica && !options.allowDelete) return 'scanning replicas (--replica); add --allow-delete to enable it';
+  return undefined;
 }
