@@ -211,6 +211,10 @@ describe('browse: sort and filter', () => {
     expect(text).toContain('no namespace here contains "sex"');
     await press(ESC);
     expect(rowLabels(frame())).toEqual(['app:', 'sess:', 'zzz']);
+    // Typed in one burst with its enter: filtered, and keys are bindings again.
+    await press('/', 'zz\r', 'j');
+    expect(rowLabels(frame())).toEqual(['zzz']);
+    expect(frame()).not.toContain('filter: ');
   });
 });
 
@@ -320,6 +324,22 @@ describe('browse: purge', () => {
     await until(frame, 'done: deleted 2');
     expect(purge.executions.map((run) => run.backupPath)).toEqual([undefined]);
     expect(purge.released).toHaveLength(1);
+  });
+
+  it('takes a count typed in one burst with its enter (what a fast typist or a paste sends)', async () => {
+    const purge = new FakePurge(12);
+    const { frame, press } = mount(fakeSource({ tree: completeTree(), purge }));
+    await until(frame, 'scan complete');
+    await press('d');
+    await until(frame, 'backup file: backup.cbk');
+    await press('.old\r');
+    await until(frame, 'backup: backup.cbk.old');
+    await press('13\r');
+    await until(frame, 'is not 12; nothing was deleted');
+    expect(purge.executions).toHaveLength(0);
+    await press('12\r');
+    await until(frame, 'done: deleted 12');
+    expect(purge.executions.map((run) => run.backupPath)).toEqual(['backup.cbk.old']);
   });
 
   it('shows a guard refusal and deletes nothing', async () => {

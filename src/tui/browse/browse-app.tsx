@@ -24,7 +24,7 @@ import { cycle, indexTree, KEY_SORTS, moveCursor, rowShare, scrollOffset, sortKe
 import { previewShownNote, previewSummary, previewValueLines, wrapLines } from './preview-lines.js';
 import { PurgeDialog } from './purge-dialog.js';
 import type { BrowseSource, PurgeOutcome, PurgeTarget } from './source.js';
-import { editText } from './text-input.js';
+import { editText, typedLine } from './text-input.js';
 
 export interface BrowseAppProps {
   source: BrowseSource;
@@ -225,8 +225,12 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
       if (overlay?.kind === 'filter') {
         if (view.kind === 'preview') return;
         const action = resolveKey(PROMPT_KEYS, 'prompt', input, key);
+        const line = typedLine(input);
         if (action === 'interrupt') onQuit('interrupt');
-        else if (action === 'submit') setOverlay(undefined);
+        else if (line !== undefined) {
+          replaceTop({ ...view, filter: editText(view.filter, line, key), cursor: START });
+          setOverlay(undefined);
+        } else if (action === 'submit') setOverlay(undefined);
         else if (action === 'cancel') {
           replaceTop({ ...view, filter: '', cursor: START });
           setOverlay(undefined);

@@ -12,7 +12,7 @@ import { truncate } from '../format.js';
 import { formatCount, formatPercent } from './format.js';
 import { helpLine, resolveKey } from '../key-table.js';
 import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from './source.js';
-import { editText } from './text-input.js';
+import { editText, typedLine } from './text-input.js';
 
 type Step =
   | { step: 'planning'; scanned: number }
@@ -129,18 +129,24 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       case 'done':
         if (action === 'submit' || action === 'cancel') close(outcome.current);
         return;
-      case 'backup':
+      case 'backup': {
+        const line = typedLine(input);
+        const path = line === undefined ? state.path : editText(state.path, line, key);
         if (action === 'cancel') close(undefined);
-        else if (action === 'submit') setState({ step: 'confirm', plan: state.plan, backupPath: state.path.trim() === '' ? undefined : state.path.trim(), typed: '' });
+        else if (action === 'submit' || line !== undefined) setState({ step: 'confirm', plan: state.plan, backupPath: path.trim() === '' ? undefined : path.trim(), typed: '' });
         else setState({ ...state, path: editText(state.path, input, key) });
         return;
-      case 'confirm':
+      }
+      case 'confirm': {
+        const line = typedLine(input);
+        const typed = line === undefined ? state.typed : editText(state.typed, line, key);
         if (action === 'cancel') close(undefined);
-        else if (action === 'submit') {
-          if (answerConfirms(state.typed, state.plan.keys, undefined)) run(state.plan, state.backupPath);
-          else setState({ ...state, typed: '', mismatch: `"${state.typed}" is not ${formatCount(state.plan.keys)}; nothing was deleted. Type the number of keys, or esc to cancel.` });
+        else if (action === 'submit' || line !== undefined) {
+          if (answerConfirms(typed, state.plan.keys, undefined)) run(state.plan, state.backupPath);
+          else setState({ ...state, typed: '', mismatch: `"${typed}" is not ${formatCount(state.plan.keys)}; nothing was deleted. Type the number of keys, or esc to cancel.` });
         } else setState({ ...state, typed: editText(state.typed, input, key), mismatch: undefined });
         return;
+      }
     }
   });
 
