@@ -55,7 +55,7 @@ function cells(row, rows) {
     ...head,
     /** @type {number} */ (row.wallS).toFixed(2),
     row.perSecond === undefined ? '-' : `${compact(row.perSecond)} ${row.unit === 'deletes' ? 'del/s' : 'keys/s'}`,
-    (row.serverS ?? 0).toFixed(2),
+    `${row.serverScripts === true ? '*' : ''}${(row.serverS ?? 0).toFixed(2)}`,
     `${row.rssMode === 'group-sum' ? 'Σ ' : ''}${(row.peakRssMb ?? 0).toFixed(1)}`,
     p === undefined ? '-' : `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`,
     comparison(row, rows)?.text ?? '',
@@ -109,7 +109,8 @@ export function renderReport({ machine, seed, usedMemory, results, verification,
   });
   lines.push(
     '',
-    'wall: spawn to exit, process start-up included. server: INFO commandstats usec delta (all commands, probe PINGs included).',
+    'wall: spawn to exit, process start-up included. server: INFO commandstats usec delta (all commands, probe PINGs included);',
+    '  "*" = Lua scripts ran, whose inner commands Redis counts twice: see "main-thread CPU" in the details for a single count.',
     'peak RSS: VmHWM of the process; "Σ" = a pipeline, the largest sum over its members alive at one moment.',
     'probe: a separate client PINGing every 10 ms during the run.',
     '',
@@ -122,7 +123,7 @@ export function renderReport({ machine, seed, usedMemory, results, verification,
         .slice(0, 4)
         .map((c) => `${c.command} ${formatCount(c.calls)}× ${(c.usec / 1e6).toFixed(2)} s`)
         .join(', ');
-      lines.push(`  server: ${formatCount(row.serverCalls ?? 0)} calls${top === '' ? '' : `; ${top}`}`);
+      lines.push(`  server: main-thread CPU ${(row.serverCpuS ?? 0).toFixed(2)} s; ${formatCount(row.serverCalls ?? 0)} calls${top === '' ? '' : `; ${top}`}`);
       if (row.rssMode === 'group-sum') {
         lines.push(`  processes: ${row.processes}; largest member ${row.largestMember} ${(row.largestMemberMb ?? 0).toFixed(1)} MB`);
       }

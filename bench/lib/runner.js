@@ -3,7 +3,7 @@
 // (a cachectl command not written yet) become "n/a" rows; only a broken harness throws.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { diffCommandStats, readCommandStats } from './commandstats.js';
+import { diffCommandStats, readServerSnapshot } from './commandstats.js';
 import { measure } from './measure.js';
 import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './tools.js';
 
@@ -64,6 +64,8 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './t
  * @property {number} [perSecond]
  * @property {number} [serverS]
  * @property {number} [serverCalls]
+ * @property {boolean} [serverScripts] EVAL/EVALSHA/FCALL ran: serverS counts their inner commands twice
+ * @property {number} [serverCpuS] the server main thread's CPU time (INFO cpu delta)
  * @property {{ command: string, calls: number, usec: number }[]} [serverByCommand]
  * @property {number} [peakRssMb]
  * @property {'process' | 'group-sum'} [rssMode]
@@ -135,7 +137,7 @@ async function executeOnce(ctx, run, options) {
   }
 
   const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectlArgv(run.argv ?? []) : ['redis-cli', ...(run.argv ?? [])];
-  const before = await readCommandStats(ctx.admin);
+  const before = await readServerSnapshot(ctx.admin);
   /** @type {{ stop(): Promise<import('./probe.js').ProbeResult> } | undefined} */
   let probe;
   const measured = await measure({
@@ -148,8 +150,8 @@ async function executeOnce(ctx, run, options) {
     onSpawn: () => (probe = options.probe.start()),
   });
   const probeResult = probe === undefined ? undefined : await probe.stop();
-  const after = await readCommandStats(ctx.admin);
-  const server = diffCommandStats(before, after);
+  const after = await readServerSnapshot(ctx.admin);
+  const server = diffCommandStats(before.commands, after.commands);
   const stderr = tail(stderrFile, 20);
 
   Object.assign(result, {
@@ -157,6 +159,8 @@ async function executeOnce(ctx, run, options) {
     wallS: measured.wallMs / 1_000,
     serverS: server.usec / 1e6,
     serverCalls: server.calls,
+    serverScripts: server.scripts,
+    serverCpuS: after.cpuS - before.cpuS,
     serverByCommand: server.byCommand,
     peakRssMb: measured.peakRssKb / 1_024,
     rssMode: measured.rssMode,
