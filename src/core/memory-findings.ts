@@ -129,7 +129,7 @@ function maxmemoryUnset(input: NodeFindingInput): Finding | null {
     'maxmemory-unset',
     'warning',
     `no maxmemory set: the cache grows until the machine runs out of memory (${usedBytes === null ? 'n/a' : formatBytes(usedBytes)} used${system})`,
-    'set maxmemory (about 75% of the memory the server may use) and an allkeys-* eviction policy: CONFIG SET maxmemory 4gb, then CONFIG REWRITE',
+    'set maxmemory to about 75% of the memory the server may use, with an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory …, then CONFIG REWRITE)',
     { maxmemoryBytes, usedBytes, systemMemoryBytes },
   );
 }

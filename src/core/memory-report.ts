@@ -51,7 +51,8 @@ export interface MemoryNodeReport {
 
 /**
  * Sums over every reachable data node (what the deployment holds in memory); keys count masters
- * only, since replicas hold copies. maxmemory is null when any reachable node has no limit.
+ * only, since replicas hold copies (all nodes when no master is reachable). maxmemory is null when
+ * any reachable node has no limit.
  */
 export interface MemoryTotals {
   nodes: number;
@@ -263,7 +264,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 function totals(nodes: readonly MemoryNodeReport[]): MemoryTotals {
   const up = nodes.filter((node): node is MemoryNodeReport & { figures: MemoryFigures } => node.status === 'up' && node.figures !== null);
+  // Replicas hold copies of their masters' keys; only a report without a reachable master (a
+  // standalone replica, a cluster whose masters are all down) counts them.
   const masters = up.filter((node) => node.role === 'master');
+  const keyHolders = masters.length > 0 ? masters : up;
   const countedBytes = sumOver(up, (node) => node.figures.countedBytes);
   const limited = up.length > 0 && up.every((node) => (node.figures.maxmemoryBytes ?? 0) > 0);
   const maxmemoryBytes = limited ? sumOver(up, (node) => node.figures.maxmemoryBytes) : null;
@@ -281,9 +285,9 @@ function totals(nodes: readonly MemoryNodeReport[]): MemoryTotals {
     maxmemoryBytes,
     maxmemoryUsage: maxmemoryBytes === null || countedBytes === null ? null : countedBytes / maxmemoryBytes,
     headroomBytes: maxmemoryBytes === null || countedBytes === null ? null : maxmemoryBytes - countedBytes,
-    keys: sumOver(masters, (node) => node.figures.keys),
-    keysWithExpiry: sumOver(masters, (node) => node.figures.keysWithExpiry),
-    keysWithoutExpiry: sumOver(masters, (node) => node.figures.keysWithoutExpiry),
+    keys: sumOver(keyHolders, (node) => node.figures.keys),
+    keysWithExpiry: sumOver(keyHolders, (node) => node.figures.keysWithExpiry),
+    keysWithoutExpiry: sumOver(keyHolders, (node) => node.figures.keysWithoutExpiry),
     evictedKeys: sumOver(up, (node) => node.figures.evictedKeys),
     expiredKeys: sumOver(up, (node) => node.figures.expiredKeys),
     lazyfreePendingObjects: sumOver(up, (node) => node.figures.lazyfreePendingObjects),

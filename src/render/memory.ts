@@ -265,7 +265,8 @@ function defragText(f: MemoryFigures): string {
 function replicationText(f: MemoryFigures): string {
   const r = f.replication;
   if (r.role === 'replica') {
-    const io = r.lastIoSecondsAgo === null ? '' : `, io ${r.lastIoSecondsAgo}s ago`;
+    // -1 means the replica has never heard from its master (the link is down).
+    const io = r.lastIoSecondsAgo === null || r.lastIoSecondsAgo < 0 ? '' : `, io ${r.lastIoSecondsAgo}s ago`;
     return `link ${r.linkStatus ?? NA}${io}${r.syncInProgress === true ? ', syncing' : ''}`;
   }
   if (r.role === 'master' && r.replicas.length > 0) {

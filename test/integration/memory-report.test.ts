@@ -245,6 +245,18 @@ describe('memory report totals', () => {
     expect(report.total.keys).toBe(master!.figures?.keys);
     expect(report.total.usedBytes).toBe(master!.figures!.usedBytes! + replica!.figures!.usedBytes!);
   });
+  it('a replica reached directly: reported as a replica, its keys counted since no master is in the report', async () => {
+    const { replica } = redis.sentinel;
+    const report = await sampleMemory(await open({ endpoints: [replica] }), { intervalMs: 0, doctor: false });
+    const node = report.nodes[0]!;
+    expect(report.topology).toBe('standalone');
+    expect(node).toMatchObject({ role: 'replica', status: 'up' });
+    expect(node.figures?.replication.role).toBe('replica');
+    expect(report.total.keys).toBe(node.figures?.keys);
+    expect(report.total.keys).not.toBeNull();
+    // A replica does not evict, so its own limit is not judged.
+    expect(node.findings.map((finding) => finding.id)).not.toContain('maxmemory-unset');
+  });
 });
 
 describe('memory report under a restricted ACL', () => {
