@@ -10,6 +10,7 @@ import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
 import { keysCommand } from './commands/keys.js';
+import { memoryCommand } from './commands/memory.js';
 import { nodesCommand } from './commands/nodes.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -72,7 +73,11 @@ Connecting:
 
 Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
   );
-  const commands = [nodesCommand(runtime), keysCommand(runtime)];
+  const commands = [
+    nodesCommand(runtime),
+    keysCommand(runtime),
+    memoryCommand(runtime),
+  ];
   for (const command of commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => void io.stdout.write(text),
