@@ -1,6 +1,5 @@
 // connect() against real servers: every topology it hides (single, Cluster, Sentinel), TLS and
 // ACL logins, the failures it must name, and refresh() after real failovers on private servers.
-import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect } from '../../src/connection/connect.js';
 import type { ConnectionOptions } from '../../src/connection/options.js';
@@ -8,6 +7,7 @@ import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { NodeHandle, Topology } from '../../src/connection/topology.js';
 import { CachectlError } from '../../src/core/errors.js';
 import { adminClient, callText, CLUSTER_SLOTS, freePort, startCluster, startSentinel, waitFor, type Endpoint } from '../fixtures/index.js';
+import { startSilentServer, type SilentServer } from '../helpers/silent-server.js';
 
 const redis = inject('redis');
 const PREFIX = 'conntest:';
@@ -41,25 +41,6 @@ async function connectFailure(opts: Partial<ConnectionOptions>): Promise<Cachect
 
 const ports = (nodes: readonly NodeHandle[]): number[] => nodes.map((n) => n.endpoint.port).sort((a, b) => a - b);
 const sortedPorts = (endpoints: readonly Endpoint[]): number[] => endpoints.map((e) => e.port).sort((a, b) => a - b);
-
-/** A TCP server on loopback that accepts connections and never says a word. */
-async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('silent server has no port');
-  return {
-    port: address.port,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 describe('single node', () => {
   it('is a standalone topology with one master that answers', async () => {
@@ -348,9 +329,9 @@ describe('ACL users', () => {
 });
 
 describe('unreachable servers fail fast', () => {
-  let silent: Awaited<ReturnType<typeof silentServer>>;
+  let silent: SilentServer;
   beforeAll(async () => {
-    silent = await silentServer();
+    silent = await startSilentServer();
   });
   afterAll(() => silent.close());
 

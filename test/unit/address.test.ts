@@ -2,21 +2,9 @@
 // redaction that keeps URL passwords out of error messages.
 import { describe, expect, it } from 'vitest';
 import { parseEndpointList, parsePort, parseRedisUrl, redactUrl } from '../../src/connection/address.js';
-import { CachectlError } from '../../src/core/errors.js';
+import { thrownCachectlError } from '../helpers/errors.js';
 
-/** The CachectlError fn throws (fails the test if it throws something else or nothing). */
-function usageFailure(fn: () => unknown): CachectlError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CachectlError);
-    const failure = error as CachectlError;
-    expect(failure.code).toBe('USAGE');
-    expect(failure.exitCode).toBe(2);
-    return failure;
-  }
-  throw new Error('expected a usage error, nothing was thrown');
-}
+const usageFailure = (fn: () => unknown) => thrownCachectlError(fn, 'USAGE');
 
 describe('parseRedisUrl', () => {
   it('reads host, port, db, user and password', () => {

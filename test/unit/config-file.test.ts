@@ -5,22 +5,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConfigPath, expandEnvReferences, parseConfigText, readConfigFile } from '../../src/cli/config-file.js';
-import { CachectlError } from '../../src/core/errors.js';
+import { thrownCachectlError } from '../helpers/errors.js';
 
 const FILE = '/etc/cachectl/config.json';
 
-function configFailure(fn: () => unknown): CachectlError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CachectlError);
-    const failure = error as CachectlError;
-    expect(failure.code).toBe('CONFIG');
-    expect(failure.exitCode).toBe(2);
-    return failure;
-  }
-  throw new Error('expected a CONFIG error, nothing was thrown');
-}
+const configFailure = (fn: () => unknown) => thrownCachectlError(fn, 'CONFIG');
 
 describe('parseConfigText', () => {
   it('reads every documented field of a context', () => {
