@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, startRedis, type RedisProcess } from '../fixtures/index.js';
-import { runCli, startCli } from '../helpers/run-cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 
 const servers: RedisProcess[] = [];
 afterAll(async () => {

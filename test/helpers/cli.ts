@@ -3,6 +3,7 @@
 // debuggable with breakpoints). Both start from a small, fixed environment so a developer's
 // REDIS_URL, REDISCLI_AUTH or config file never leaks into a test.
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -43,8 +44,14 @@ export function baseEnv(): Record<string, string> {
   return env;
 }
 
+export interface RunningCli {
+  child: ChildProcess;
+  /** Resolves when the process exits; rejects if it outlives the timeout. */
+  done: Promise<CliResult>;
+}
+
 /** Spawns `node bin/cachectl.js ...args` (built dist/; `npm test` builds first) with no TTY anywhere. */
-export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+export function startCli(args: readonly string[], options: RunCliOptions = {}): RunningCli {
   const timeoutMs = options.timeoutMs ?? 30_000;
   const started = performance.now();
   const child = spawn(process.execPath, [CLI_BIN, ...args], {
@@ -54,9 +61,9 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<CliResult>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`cachectl ${args.join(' ')} still running after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
@@ -70,6 +77,11 @@ export function runCli(args: readonly string[], options: RunCliOptions = {}): Pr
       resolve({ code, stdout, stderr, durationMs: performance.now() - started });
     });
   });
+  return { child, done };
+}
+
+export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
+  return startCli(args, options).done;
 }
 
 export interface MemoryIO extends CliIO {
