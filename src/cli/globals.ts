@@ -97,7 +97,10 @@ export async function resolveConnection(
   if (envUrl !== undefined && envUrl !== '') settings.url = envUrl;
 
   const configPath = defaultConfigPath(env);
-  const contextName = flags.context ?? env.CACHECTL_CONTEXT;
+  // The file's currentContext is the default only when nothing else names a server.
+  const addressGiven = flags.url !== undefined || flags.host !== undefined || flags.port !== undefined || flags.cluster !== undefined || flags.sentinel !== undefined;
+  const implicit = flags.context === undefined && env.CACHECTL_CONTEXT === undefined && settings.url === undefined && !addressGiven;
+  const contextName = flags.context ?? env.CACHECTL_CONTEXT ?? (implicit ? readConfigFile(configPath)?.currentContext : undefined);
   if (contextName !== undefined) {
     const file = readConfigFile(configPath);
     const context = file?.contexts[contextName];

@@ -244,3 +244,21 @@ describe('TLS flags', () => {
     expect(warnings[0]).toMatch(/^--insecure: the server certificate is not verified/);
   });
 });
+
+describe('currentContext in the config file', () => {
+  const withCurrent = path.join(dir, 'current.json');
+  writeFileSync(withCurrent, JSON.stringify({ currentContext: 'home', contexts: { home: { url: 'redis://home-cache:7300/1' } } }));
+  const resolveWith = (flags: GlobalFlags, env: Record<string, string> = {}) =>
+    resolveConnection(flags, memoryIO({ CACHECTL_CONFIG: withCurrent, ...env }), noPrompt);
+
+  it('is used when nothing else names a server', async () => {
+    const { options } = await resolveWith({});
+    expect(options.endpoints).toEqual([{ host: 'home-cache', port: 7300 }]);
+    expect(options.db).toBe(1);
+  });
+
+  it('gives way to REDIS_URL and to address flags', async () => {
+    expect((await resolveWith({}, { REDIS_URL: 'redis://env-cache:7400' })).options.endpoints).toEqual([{ host: 'env-cache', port: 7400 }]);
+    expect((await resolveWith({ host: 'flag-host' })).options.endpoints).toEqual([{ host: 'flag-host', port: 6379 }]);
+  });
+});
