@@ -171,18 +171,26 @@ export class PipelineBatcher {
     }
     const results = (await pipeline.exec()) ?? [];
     let index = 0;
+    // A per-key error is thrown, not turned into "unknown": MOVED on a demoted cluster master or
+    // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
+    // tolerated, and reported as missing memory.
     for (let i = 0; i < size; i += 1) {
       if (request.wantType) {
         const [error, value] = results[index++] ?? [];
-        batch.types[i] = error ? 0 : (TYPE_CODES[String(value)] ?? 7);
+        if (error) throw error;
+        batch.types[i] = TYPE_CODES[String(value)] ?? 7;
       }
       if (request.wantTtl) {
         const [error, value] = results[index++] ?? [];
-        batch.ttls[i] = error ? UNKNOWN : Number(value);
+        if (error) throw error;
+        batch.ttls[i] = Number(value);
       }
       if (wantMemory) {
         const [error, value] = results[index++] ?? [];
-        if (error && String(error.message).startsWith('NOPERM')) this.memoryAllowed = false;
+        if (error) {
+          if (!String(error.message).startsWith('NOPERM')) throw error;
+          this.memoryAllowed = false;
+        }
         batch.memory[i] = error || value === null ? UNKNOWN : Number(value);
       }
     }
