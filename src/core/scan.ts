@@ -60,6 +60,8 @@ interface Shard {
 }
 
 const MAX_RESTARTS = 3;
+/** How far --rate may catch up after falling behind, in ms of its budget. */
+const MAX_RATE_CREDIT_MS = 100;
 const MIN_COUNT = 10;
 const MAX_COUNT = 5000;
 
@@ -279,8 +281,8 @@ function connectionEpoch(client: Redis): number {
 /** Shared by all nodes of one scan: the --rate budget (keys examined) and the --limit sample size (keys taken). */
 class Limiter {
   private taken = 0;
-  private examined = 0;
-  private readonly started = Date.now();
+  /** When the keys examined so far are paid for at the rate (ms since epoch). */
+  private due = Date.now();
 
   constructor(
     private readonly rate: number | undefined,
@@ -312,9 +314,11 @@ class Limiter {
   /** Waits until `examined` more keys fit the rate. */
   async pace(examined: number, signal?: AbortSignal): Promise<void> {
     if (this.rate === undefined) return;
-    this.examined += examined;
-    const due = this.started + (this.examined / this.rate) * 1000;
-    const wait = due - Date.now();
+    const now = Date.now();
+    // Time lost elsewhere (waiting for a failover, a slow consumer) is not saved up: it would be
+    // spent as a full-speed burst afterwards, on a server the rate was meant to spare.
+    this.due = Math.max(this.due, now - MAX_RATE_CREDIT_MS) + (examined / this.rate) * 1000;
+    const wait = this.due - now;
     if (wait > 0) await sleep(wait, signal);
   }
 }

@@ -7,6 +7,7 @@ import type { Topology } from '../../src/connection/topology.js';
 import { buildKeysReport } from '../../src/core/keys-report.js';
 import type { KeysReport, KeysReportOptions } from '../../src/core/keys-report.js';
 import type { ScanOptions } from '../../src/core/scan.js';
+import { scanKeys } from '../../src/core/scan.js';
 import { adminClient, startRedis } from '../fixtures/index.js';
 import type { RedisProcess } from '../fixtures/index.js';
 import { openTopology, runScan } from '../helpers/scan.js';
@@ -120,6 +121,26 @@ describe('--rate', () => {
     expect(outcome.reported).toBe(0);
     // 30k keys examined at 60k/s: half a second, less the last batch (rate/20 keys) that is not waited for.
     expect(seconds).toBeGreaterThan((SMALL - rate / 20) / rate - 0.05);
+  });
+
+  it('does not make up for a stall with a burst: a paused consumer does not earn full speed afterwards', async () => {
+    const rate = 20_000;
+    const stallMs = 1000;
+    let stalled = false;
+    let resumedAt = 0;
+    let afterResume = 0;
+    for await (const event of scanKeys(await topology(DB.small), { ...FULL, rate })) {
+      if (event.kind !== 'batch') continue;
+      if (resumedAt > 0 && performance.now() - resumedAt < 250) afterResume += event.batch.size;
+      if (!stalled) {
+        stalled = true;
+        await new Promise((resolve) => setTimeout(resolve, stallMs));
+        resumedAt = performance.now();
+      }
+    }
+    // At the rate, 250 ms are 5,000 keys; add the 100 ms of credit allowed and the two batches
+    // (rate/20 each) fetched before pacing. Saving up the whole stall would allow 20,000 more.
+    expect(afterResume).toBeLessThan(rate * 0.25 + rate * 0.1 + 2 * (rate / 20) + 1000);
   });
 });
 
