@@ -119,14 +119,14 @@ async function* scanShard(topology: Topology, initial: Shard, options: ScanOptio
   }
 }
 
-// Besides lost connections: a node that stopped serving the shard's slots (a cluster master demoted
-// by a manual failover still answers SCAN, but the per-key calls are redirected: MOVED, or inside a
-// script "non local key"), and a cluster that is down for a moment.
 // A function, so TypeScript does not keep the narrowing of an earlier check across an await.
 function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
+// Besides lost connections: a node that stopped serving the shard's slots (a cluster master demoted
+// by a manual failover still answers SCAN, but the per-key calls are redirected: MOVED, or inside a
+// script "non local key"), and a cluster that is down for a moment.
 function isTransient(error: CachectlError): boolean {
   return (
     error.code === 'CONNECT' ||
