@@ -221,7 +221,8 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
       const scale = target / batch.serverMicros;
       count = Math.round(Math.min(MAX_COUNT, Math.max(MIN_COUNT, count * Math.min(2, Math.max(0.5, scale)))));
     }
-    count = Math.min(count, limiter.batchCap());
+    // This batch is not taken yet: the next one asks only for what the limit leaves after it.
+    count = Math.min(count, limiter.batchCap(batch.size));
     const done = batch.cursor === '0';
     // Keep the next batch in flight while this one is consumed: the server never waits for us.
     pending = done || options.signal?.aborted === true ? undefined : limiter.wouldExhaust(batch.size) ? undefined : send(batch.cursor);
@@ -293,11 +294,14 @@ class Limiter {
     return this.limit !== undefined && this.taken >= this.limit;
   }
 
-  /** Smaller batches under a rate keep the pacing smooth (about 20 batches a second). */
-  batchCap(): number {
+  /**
+   * The largest COUNT worth asking for, with `inHand` keys received but not taken yet. Smaller
+   * batches under a rate keep the pacing smooth (about 20 batches a second).
+   */
+  batchCap(inHand = 0): number {
     let cap = MAX_COUNT;
     if (this.rate !== undefined) cap = Math.max(MIN_COUNT, Math.floor(this.rate / 20));
-    if (this.limit !== undefined) cap = Math.min(cap, Math.max(MIN_COUNT, this.limit - this.taken));
+    if (this.limit !== undefined) cap = Math.min(cap, Math.max(MIN_COUNT, this.limit - this.taken - inHand));
     return cap;
   }
 

@@ -72,7 +72,8 @@ describe('--limit', () => {
     expect(sample.scanned).toBe(limit);
     expect(sample.dbsize).toBe(MIXED.a + MIXED.b);
     expect(typeCalls).toBeGreaterThanOrEqual(limit);
-    expect(typeCalls).toBeLessThanOrEqual(limit * 1.2);
+    // SCAN may return a few keys past COUNT (a bucket's chain): allow 2%.
+    expect(typeCalls).toBeLessThanOrEqual(limit * 1.02);
 
     const mix = sample.namespaces.find((row) => row.namespace === 'mix')!;
     expect(mix.keys).toBe(limit);
