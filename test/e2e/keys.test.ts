@@ -178,7 +178,7 @@ describe.concurrent('cachectl keys when things go wrong mid-scan', () => {
 
   it('a node going down: the report says which node is incomplete, exit 2', async () => {
     const { server, scanning } = await bigServer('keys-node-down', 60_000);
-    const run = startCli(['keys', '--port', String(server.port), '--rate', '20000', '-o', 'table']);
+    const run = startCli(['keys', '--port', String(server.port), '--rate', '20000', '--failover-wait', '1s', '-o', 'table']);
     await scanning();
     server.kill('SIGKILL');
     const result = await run.done;
