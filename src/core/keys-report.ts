@@ -73,10 +73,13 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
   const aborted = options.scan.signal?.aborted === true;
   const status = aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
-  const scale = sampled && options.scan.match === undefined && root.stats.keys > 0 ? progress.total / root.stats.keys : undefined;
-  const rows = namespaceRows(root, { wantMemory: options.scan.wantMemory, sort: options.sort, top: options.top, scale });
-  const wantMemory = options.scan.wantMemory;
+  // Memory is null, not 0, when it could not be measured at all (MEMORY not permitted).
+  const wantMemory = options.scan.wantMemory && root.stats.measured > 0;
+  const total = root.stats.keys;
   const memory = root.stats.memory;
+  // Under --limit the sample stands for the whole keyspace, unless MATCH or TYPE made it an unknown share of it.
+  const filtered = options.scan.match !== undefined || options.scan.type !== undefined;
+  const scale = sampled && !filtered && total > 0 ? progress.total / total : undefined;
   return {
     status,
     sampled,
@@ -89,11 +92,12 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
     namespaceCount: aggregator.namespaceCount,
     nodes: progress.nodes,
     notices: progress.notices,
-    namespaces: rows,
+    namespaces: namespaceRows(root, { wantMemory, sort: options.sort, top: options.top, scale }),
   };
 }
 
 export interface NamespaceRowOptions {
+  /** Memory was measured (false: every memory figure is null). */
   wantMemory: boolean;
   sort: NamespaceSort;
   /** Children kept per level. */

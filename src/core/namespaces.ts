@@ -74,9 +74,13 @@ export interface NamespaceNode {
 
 export class NamespaceAggregator {
   private readonly shards = new Map<string, Map<string, NamespaceStats>>();
-  private leafCount = 0;
-  /** Keys that vanished between SCAN and the per-key calls: skipped, not miscounted. */
-  vanished = 0;
+  /**
+   * Each distinct leaf namespace and how many shards hold it: the cap and the count are about
+   * namespaces, not (shard, namespace) pairs, so a cluster's masters sharing their namespaces
+   * neither count them once per master nor push a known namespace into the overflow.
+   */
+  private readonly names = new Map<string, number>();
+  private readonly vanishedByShard = new Map<string, number>();
 
   constructor(readonly options: NamespaceOptions) {}
 
@@ -90,22 +94,21 @@ export class NamespaceAggregator {
     for (let i = 0; i < batch.size; i += 1) {
       const ttl = batch.ttls[i]!;
       if (ttl === TTL_GONE) {
-        this.vanished += 1;
+        this.vanishedByShard.set(shard, (this.vanishedByShard.get(shard) ?? 0) + 1);
         continue;
       }
       const key = batch.keys[i]!;
       const name = namespaceSegments(key, this.options).join(delimiter);
       let stats = leaves.get(name);
       if (stats === undefined) {
-        if (this.leafCount >= MAX_NAMESPACES) {
-          stats = leaves.get(OVERFLOW_NAMESPACE);
-        }
+        const known = this.names.get(name);
+        const slot = known === undefined && this.names.size >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
+        stats = leaves.get(slot);
         if (stats === undefined) {
           stats = new NamespaceStats();
           stats.example = key;
-          const slot = this.leafCount >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
           leaves.set(slot, stats);
-          this.leafCount += 1;
+          if (slot === name) this.names.set(name, (known ?? 0) + 1);
         }
       }
       stats.keys += 1;
@@ -128,9 +131,15 @@ export class NamespaceAggregator {
 
   /** Forgets a shard's partial numbers, when its scan restarts from cursor 0 on another node. */
   discardShard(shard: string): void {
+    this.vanishedByShard.delete(shard);
     const leaves = this.shards.get(shard);
     if (leaves === undefined) return;
-    this.leafCount -= leaves.size;
+    for (const name of leaves.keys()) {
+      const holders = this.names.get(name);
+      if (holders === undefined) continue; // the overflow record
+      if (holders > 1) this.names.set(name, holders - 1);
+      else this.names.delete(name);
+    }
     this.shards.delete(shard);
   }
 
@@ -147,8 +156,7 @@ export class NamespaceAggregator {
       for (const [leaf, stats] of leaves) {
         if (leaf === name || (prefix !== undefined && leaf.startsWith(prefix))) {
           keys += stats.keys;
-          leaves.delete(leaf);
-          this.leafCount -= 1;
+          this.dropLeaf(leaves, leaf);
         }
       }
     }
@@ -171,14 +179,28 @@ export class NamespaceAggregator {
     }
     if (key.ttl === TTL_NONE && stats.noTtl > 0) stats.noTtl -= 1;
     else if (key.ttl >= 0 && stats.withTtl > 0) stats.withTtl -= 1;
-    if (stats.keys === 0) {
-      leaves.delete(name);
-      this.leafCount -= 1;
-    }
+    if (stats.keys === 0) this.dropLeaf(leaves, name);
   }
 
+  /** Removes one shard's record of a namespace, and the namespace itself once no shard holds it. */
+  private dropLeaf(leaves: Map<string, NamespaceStats>, name: string): void {
+    leaves.delete(name);
+    const holders = this.names.get(name);
+    if (holders === undefined) return; // the overflow record
+    if (holders > 1) this.names.set(name, holders - 1);
+    else this.names.delete(name);
+  }
+
+  /** Distinct leaf namespaces seen (the overflow record not counted). */
   get namespaceCount(): number {
-    return this.leafCount;
+    return this.names.size;
+  }
+
+  /** Keys that vanished between SCAN and the per-key calls: skipped, not miscounted. */
+  get vanished(): number {
+    let sum = 0;
+    for (const count of this.vanishedByShard.values()) sum += count;
+    return sum;
   }
 
   /** Merges all shards and rolls leaves up into a tree; the root holds the totals. */

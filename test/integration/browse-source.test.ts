@@ -177,7 +177,7 @@ describe('browse source when a node is lost mid-scan', () => {
     const topology = await connect(options);
     try {
       await client.call('DEBUG', 'POPULATE', '20000', 'lost');
-      const tree = new LiveNamespaceTree(topology, { scan: { rate: 4000 }, namespaces: NAMESPACES, minIntervalMs: 20 });
+      const tree = new LiveNamespaceTree(topology, { scan: { rate: 4000, failoverWaitMs: 1000 }, namespaces: NAMESPACES, minIntervalMs: 20 });
       const started = new Promise<void>((resolve) => {
         const stop = tree.subscribe((snapshot) => {
           if (snapshot.scanned > 0) {

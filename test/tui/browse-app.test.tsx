@@ -5,7 +5,7 @@ import type { KeyPreview } from '../../src/core/preview.js';
 import { TTL_NONE } from '../../src/core/scan-batch.js';
 import { BrowseApp } from '../../src/tui/browse/browse-app.js';
 import type { BrowseSource } from '../../src/tui/browse/source.js';
-import type { KeySpec } from '../helpers/key-batch.js';
+import type { KeySpec } from './fake-source.js';
 import { entry, FakePurge, FakeTree, fakeSource } from './fake-source.js';
 
 const DOWN = '\u001B[B';

@@ -11,8 +11,10 @@ import { KEY_TYPES } from '../../src/core/scan-batch.js';
 import type { KeyType } from '../../src/core/scan-batch.js';
 import type { NodeScanState } from '../../src/core/scan-progress.js';
 import type { BrowseSource, PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget, TreeModel } from '../../src/tui/browse/source.js';
-import type { KeySpec } from '../helpers/key-batch.js';
 import { keyBatch } from '../helpers/key-batch.js';
+
+/** [key, type, PTTL ms (TTL_NONE, TTL_GONE or ≥ 0), memory bytes (UNKNOWN allowed)]: compact rows for test data. */
+export type KeySpec = [key: string | Buffer, type: KeyType, ttl: number, memory: number];
 
 export const OPTIONS: NamespaceOptions = { delimiter: ':', depth: 5, collapse: true };
 
@@ -39,7 +41,7 @@ export class FakeTree implements TreeModel {
 
   /** Adds scanned keys and publishes a snapshot, as a tick of the live tree would. */
   add(specs: KeySpec[], shard = 'node-1'): void {
-    this.aggregator.add(shard, keyBatch(specs));
+    this.aggregator.add(shard, keyBatch(specs.map(([key, type, ttl, memory]) => ({ key, type, ttl, memory }))));
     this.scanned += specs.length;
     this.publish();
   }

@@ -20,8 +20,8 @@ function find(root: ReturnType<NamespaceAggregator['tree']>, name: string) {
 describe('NamespaceAggregator removal (after a purge from the explorer)', () => {
   it('removeNamespace drops the namespace and its children on every shard, and nothing else', () => {
     const aggregator = new NamespaceAggregator(options);
-    aggregator.add('a', keyBatch([['app:user:1', 'string', TTL_NONE, 100], ['app:user:2:x', 'hash', 5000, 50], ['app:userx', 'string', 10, 7]]));
-    aggregator.add('b', keyBatch([['app:user:3', 'string', TTL_NONE, 30], ['other', 'set', TTL_NONE, 9]]));
+    aggregator.add('a', keyBatch([{ key: 'app:user:1', type: 'string', ttl: TTL_NONE, memory: 100 }, { key: 'app:user:2:x', type: 'hash', ttl: 5000, memory: 50 }, { key: 'app:userx', type: 'string', ttl: 10, memory: 7 }]));
+    aggregator.add('b', keyBatch([{ key: 'app:user:3', type: 'string', ttl: TTL_NONE, memory: 30 }, { key: 'other', type: 'set', ttl: TTL_NONE, memory: 9 }]));
     expect(aggregator.tree().stats.keys).toBe(5);
     expect(aggregator.removeNamespace('app:user')).toBe(3);
     const root = aggregator.tree();
@@ -34,7 +34,7 @@ describe('NamespaceAggregator removal (after a purge from the explorer)', () => 
 
   it('removeKey takes one key out of its namespace and drops the record when it was the last', () => {
     const aggregator = new NamespaceAggregator(options);
-    aggregator.add('a', keyBatch([['s:1', 'string', TTL_NONE, 100], ['s:2', 'string', 5000, 60]]));
+    aggregator.add('a', keyBatch([{ key: 's:1', type: 'string', ttl: TTL_NONE, memory: 100 }, { key: 's:2', type: 'string', ttl: 5000, memory: 60 }]));
     aggregator.removeKey('a', 's:{id}', { type: 1, memory: 100, ttl: TTL_NONE });
     let node = find(aggregator.tree(), 's:{id}');
     expect(node?.stats.keys).toBe(1);

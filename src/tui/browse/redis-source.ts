@@ -38,12 +38,13 @@ export interface RedisSource extends BrowseSource {
 
 export function createRedisSource(topology: Topology, options: RedisSourceOptions): RedisSource {
   const tree = new LiveNamespaceTree(topology, { scan: options.scan, namespaces: options.namespaces });
-  const { match, replica, rate, type, noScripts } = options.scan;
+  const { match, replica, rate, type, noScripts, failoverWaitMs } = options.scan;
   const listScan: Omit<ScanOptions, 'match' | 'limit' | 'wantType' | 'wantTtl' | 'wantMemory'> = {};
   if (replica !== undefined) listScan.replica = replica;
   if (rate !== undefined) listScan.rate = rate;
   if (type !== undefined) listScan.type = type;
   if (noScripts !== undefined) listScan.noScripts = noScripts;
+  if (failoverWaitMs !== undefined) listScan.failoverWaitMs = failoverWaitMs;
 
   const source: RedisSource = {
     tree,
