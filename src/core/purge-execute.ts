@@ -72,7 +72,7 @@ export interface PurgeSummary {
   notReached: number;
   /** Found again (after a failover or reconnect) in the final check of disturbed shards, and deleted again. */
   redeleted: number;
-  /** MEMORY USAGE measured while planning, of the deleted keys; null when memory was not measured. */
+  /** MEMORY USAGE of the deleted keys as planned (per key, or the plan's average when it sampled); null when not measured. */
   bytesFreed: number | null;
   durationMs: number;
   nodes: PurgeNodeSummary[];
@@ -148,6 +148,8 @@ class PurgeRun {
   private readonly retryWindowMs: number;
   private readonly cluster: boolean;
   private doubtGone = 0;
+  /** For keys whose own size was not measured (a sampled plan). */
+  private readonly averageBytes: number;
 
   constructor(
     private readonly topology: Topology,
@@ -161,6 +163,7 @@ class PurgeRun {
     this.commandKeys = options.reportKeys === true ? 1 : Math.min(this.roundKeys, options.commandKeys ?? commandDefault);
     this.retryWindowMs = options.retryWindowMs ?? 30_000;
     this.cluster = topology.kind === 'cluster';
+    this.averageBytes = plan.memoryBytes !== null && plan.matched > 0 ? plan.memoryBytes / plan.matched : 0;
     this.progress = {
       planned: plan.matched,
       processed: 0,
@@ -535,7 +538,7 @@ class PurgeRun {
     this.progress.alreadyGone += group.length - removed;
     this.progress.processed += group.length;
     let memory = 0;
-    for (const entry of group) memory += Math.max(0, entry.memory);
+    for (const entry of group) memory += entry.memory >= 0 ? entry.memory : this.averageBytes;
     // Exact when the whole group went; otherwise which keys went is unknown, so take the average.
     this.bytesFreed += removed === group.length ? memory : Math.round((memory * removed) / group.length);
     if (removed < group.length) {
@@ -605,7 +608,7 @@ class PurgeRun {
       unknown: p.unknown,
       notReached: p.planned - p.processed,
       redeleted: p.redeleted,
-      bytesFreed: this.plan.memoryBytes === null ? null : this.bytesFreed,
+      bytesFreed: this.plan.memoryBytes === null ? null : Math.round(this.bytesFreed),
       durationMs: Date.now() - this.started,
       nodes: [...this.perNode.values()],
       backup: backup === undefined ? null : { file: backup.file, records: backup.records, bytes: backup.bytes },

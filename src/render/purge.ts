@@ -36,7 +36,9 @@ export function renderPurgePlan(
     return `${lines.join('\n')}\n`;
   }
   lines.push(`  keys      ${chalk.bold(n(plan.matched))} of ${n(plan.keyspace)} (${share(plan.share)} of the keyspace)`);
-  lines.push(`  memory    ${bytes(plan.memoryBytes)}${plan.memoryBytes === null ? ' (not measured)' : ''}`);
+  const how =
+    plan.memoryBytes === null ? ' (not measured)' : plan.memoryEstimated ? ` (estimated from ${n(plan.memoryMeasured)} sampled keys; --exact-memory measures all)` : '';
+  lines.push(`  memory    ${plan.memoryEstimated ? '~' : ''}${bytes(plan.memoryBytes)}${how}`);
   if (plan.slot !== null) lines.push(`  routing   every match is in slot ${plan.slot}: only its master was scanned`);
   lines.push(`  planned   in ${formatDuration(plan.durationMs)}`);
   lines.push('');

@@ -35,6 +35,7 @@ interface PurgeFlags {
   backup?: string;
   log?: string;
   memory: boolean;
+  exactMemory?: boolean;
   delimiter: string;
   depth: string;
   sample: string;
@@ -55,7 +56,8 @@ export function purgeCommand(runtime: Runtime): Command {
     .option('--rate <keys/s>', 'delete at most this many keys per second (all nodes together); planning is gentler too')
     .option('--backup <file>', 'write every key (DUMP, TTL, name) to this new file before deleting it; undo with cachectl restore')
     .option('--log <file>', 'append every deleted key to this file as NDJSON (an audit trail; deletes key by key)')
-    .option('--no-memory', 'skip MEMORY USAGE while planning (faster; no memory figures)')
+    .option('--no-memory', 'skip MEMORY USAGE while planning (no memory figures)')
+    .option('--exact-memory', 'MEMORY USAGE of every matched key (default: of a sample of 10,000, extrapolated)')
     .option('-d, --delimiter <text>', 'namespace delimiter for the breakdown', ':')
     .option('--depth <n>', 'namespace levels in the breakdown', '4')
     .option('--sample <n>', 'sample keys shown in the plan', '10')
@@ -121,7 +123,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
 
   const topology = await ctx.connect();
   const plan = await planPurge(topology, pattern, {
-    memory: flags.memory,
+    memory: flags.memory === false ? 'none' : flags.exactMemory === true ? 'exact' : 'sample',
     delimiter: flags.delimiter,
     depth,
     sampleKeys,
