@@ -15,6 +15,7 @@ import type { GuardRefusal, PurgePlan, PurgePlanJson } from '../../core/purge.js
 import { DEFAULT_MAX_SHARE, disposePlan, patternRefusal, planPurge, planRefusals, planToJson, refusalError } from '../../core/purge.js';
 import type { ExecuteOptions, PurgeSummary } from '../../core/purge-execute.js';
 import { executePurge } from '../../core/purge-execute.js';
+import type { ScanProgress } from '../../core/scan-progress.js';
 import { parseCount, parseRate } from '../../core/units.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
@@ -131,7 +132,8 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     ...(rate === undefined ? {} : { targetBatchMicros: 250 }),
     ...(flags.scripts === false ? { noScripts: true } : {}),
     signal: ctx.signal,
-    onProgress: (progress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`),
+    // Formatting costs a little on every tick; without a terminal nothing would be shown anyway.
+    ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`) } : {}),
   });
   try {
     for (const notice of plan.notices) ctx.warn(notice);
@@ -202,7 +204,7 @@ async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan,
     let lastDraw = 0;
     for await (const event of executePurge(topology, plan, options)) {
       if (event.kind === 'progress') {
-        if (Date.now() - lastDraw > 100) {
+        if (ctx.io.stderr.isTTY === true && Date.now() - lastDraw > 100) {
           lastDraw = Date.now();
           ctx.status(formatPurgeProgress(event.progress));
         }
