@@ -351,16 +351,21 @@ class PurgeRun {
     else for (const entry of entries) this.affected[entry.slot] = 1;
   }
 
-  /** DUMP + PTTL for each entry; appends records for keys that exist, settles the ones that are gone. */
-  private async dumpOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
-    let client: Redis;
+  /** The node's client, or (nothing sent yet) its items queued for a retry and the reason. */
+  private async connectOrRetry(node: NodeHandle, items: Entry[], retry: Entry[]): Promise<Redis | CachectlError> {
     try {
-      client = await this.clientFor(node);
+      return await this.clientFor(node);
     } catch (error) {
       retry.push(...items);
       this.markAffected(node);
       return node.translate(error);
     }
+  }
+
+  /** DUMP + PTTL for each entry; appends records for keys that exist, settles the ones that are gone. */
+  private async dumpOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
+    const client = await this.connectOrRetry(node, items, retry);
+    if (client instanceof CachectlError) return client;
     const groups = groupBySlot(items.filter((entry) => !entry.backedUp), this.commandKeys, this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
     const results = await Promise.allSettled(groups.map((group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group))));
@@ -442,15 +447,8 @@ class PurgeRun {
 
   /** UNLINK (or DEL) per group; counts only what the replies say. */
   private async unlinkOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
-    let client: Redis;
-    try {
-      client = await this.clientFor(node);
-    } catch (error) {
-      // Nothing was sent on this attempt.
-      retry.push(...items);
-      this.markAffected(node);
-      return node.translate(error);
-    }
+    const client = await this.connectOrRetry(node, items, retry);
+    if (client instanceof CachectlError) return client;
     const singles = items.filter((entry) => entry.single);
     const groups = [...groupBySlot(items.filter((entry) => !entry.single), this.commandKeys, this.cluster), ...singles.map((entry) => [entry])];
     const command = this.delNodes.has(node.address) ? 'DEL' : 'UNLINK';

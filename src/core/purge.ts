@@ -4,11 +4,12 @@
 // sample keys — plus the matched keys themselves (a KeySpool), which execution deletes.
 // The guards that refuse a plan live here too, so every front end refuses the same way.
 
-import type { NodeHandle, Topology } from '../connection/topology.js';
+import type { Topology } from '../connection/topology.js';
 import { CachectlError } from './errors.js';
 import { globMatch, hashTagOf, isBroadPattern } from './glob.js';
 import { encodeKeyForJson } from './key-format.js';
 import type { JsonKey } from './key-format.js';
+import { routeByOwner } from './key-commands.js';
 import { KeySpool } from './key-spool.js';
 import type { KeySpoolOptions } from './key-spool.js';
 import type { NamespaceNode } from './namespaces.js';
@@ -253,31 +254,18 @@ async function sampledMemory(
   signal: AbortSignal | undefined,
 ): Promise<MemoryFigures> {
   const sizes = new Array<number | null>(sample.length).fill(null);
-  const byNode = new Map<NodeHandle, number[]>();
-  sample.forEach((item, index) => {
-    let node: NodeHandle;
-    try {
-      node = topology.nodeForKey(item.key);
-    } catch {
-      return;
-    }
-    let list = byNode.get(node);
-    if (list === undefined) {
-      list = [];
-      byNode.set(node, list);
-    }
-    list.push(index);
-  });
+  // Keys no master serves right now (a cluster mid-failover) just go unmeasured.
+  const { routed: byNode } = routeByOwner(topology, sample.map((item, index) => ({ key: item.key, slot: 0, index })));
   let refused: string | undefined;
   await Promise.all(
-    [...byNode].map(async ([node, indexes]) => {
+    [...byNode].map(async ([node, items]) => {
       if (signal?.aborted === true) return;
       const client = await node.ready();
-      const replies = await Promise.allSettled(indexes.map((index) => client.callBuffer('MEMORY', 'USAGE', sample[index]!.key, 'SAMPLES', String(samples))));
+      const replies = await Promise.allSettled(items.map((item) => client.callBuffer('MEMORY', 'USAGE', item.key, 'SAMPLES', String(samples))));
       replies.forEach((reply, i) => {
         if (reply.status === 'fulfilled') {
           // null: the key vanished since it was scanned.
-          if (reply.value !== null) sizes[indexes[i]!] = Number(reply.value);
+          if (reply.value !== null) sizes[items[i]!.index] = Number(reply.value);
         } else {
           refused ??= `${node.address}: ${String((reply.reason as Error)?.message ?? reply.reason).split('\n')[0]}`;
         }
@@ -474,26 +462,8 @@ function percent(share: number): string {
   return `${value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(1)}%`;
 }
 
-/** The plan as JSON-ready data (keys as JsonKey, no spools). */
-export interface PurgePlanJson {
-  pattern: string;
-  patternBase64?: string;
-  status: PurgePlan['status'];
-  matched: number;
-  memoryBytes: number | null;
-  memoryEstimated: boolean;
-  memoryMeasured: number;
-  keyspace: number;
-  share: number;
-  slot: number | null;
-  nodes: PlanNode[];
-  namespaces: PlanNamespace[];
-  moreNamespaces: number;
-  samples: JsonKey[];
-  durationMs: number;
-  notices: string[];
-  failures: string[];
-}
+/** The plan as JSON-ready data: keys as JsonKey, no spools. */
+export type PurgePlanJson = Omit<PurgePlan, 'pattern' | 'samples' | 'spools'> & { pattern: string; patternBase64?: string; samples: JsonKey[] };
 
 export function planToJson(plan: PurgePlan): PurgePlanJson {
   const encoded = encodeKeyForJson(plan.pattern);

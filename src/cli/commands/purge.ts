@@ -17,12 +17,13 @@ import type { ExecuteOptions, PurgeSummary } from '../../core/purge-execute.js';
 import { executePurge } from '../../core/purge-execute.js';
 import type { ScanProgress } from '../../core/scan-progress.js';
 import { parseCount, parseRate } from '../../core/units.js';
-import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import { renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
 import { formatPurgeProgress, renderPurgePlan, renderPurgeSummary } from '../../render/purge.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import { cliVersion } from '../version.js';
-import { confirmByTyping, parsePercent } from '../confirm.js';
+import type { DocumentError } from '../destructive.js';
+import { confirmByTyping, documentFinisher, parsePercent } from '../destructive.js';
 
 interface PurgeFlags {
   dryRun?: boolean;
@@ -88,7 +89,7 @@ interface PurgeDocument {
   plan: PurgePlanJson | null;
   refusals: GuardRefusal[];
   summary: PurgeSummary | null;
-  error: { code: string; message: string; hint: string | null; exitCode: number } | null;
+  error: DocumentError | null;
 }
 
 async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags, text: string): Promise<ExitCodeValue> {
@@ -114,13 +115,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
   const encoded = encodeKeyForJson(pattern);
   const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
   if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
-  const finish = (code: ExitCodeValue, error?: CachectlError): ExitCodeValue => {
-    if (error !== undefined) {
-      doc.error = { code: error.code, message: runtime.scrub(error.message), hint: error.hint === undefined ? null : runtime.scrub(error.hint), exitCode: error.exitCode };
-    }
-    if (ctx.output !== 'table') ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(doc) : renderJson(doc));
-    return error === undefined ? code : runtime.report(error, { json: false });
-  };
+  const finish = documentFinisher(runtime, ctx, doc);
 
   const topology = await ctx.connect();
   const plan = await planPurge(topology, pattern, {
