@@ -121,6 +121,9 @@ describe('cachectl purge (built binary, no terminal)', () => {
     const broad = await cli(['purge', '*', '--url', url, '--yes']);
     expect(broad.code).toBe(1);
     expect(broad.stderr).toMatch(/refusing the broad pattern "\*".*--allow-broad/);
+    expect(JSON.parse(broad.stdout)).toMatchObject({ plan: null, summary: null, refusals: [{ guard: 'broad-pattern' }], error: { code: 'GUARD', exitCode: 1 } });
+    const dryBroad = await cli(['purge', '?*', '--url', url, '--dry-run']);
+    expect(dryBroad.code).toBe(1);
     const leading = await cli(['purge', '*:guard:*', '--url', url, '--yes']);
     expect(leading.code).toBe(1);
     const empty = await cli(['purge', '', '--url', url, '--yes']);

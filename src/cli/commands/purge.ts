@@ -103,19 +103,23 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
 
   const typed = Buffer.from(text, 'utf8');
   const pattern = flags.literal === true ? escapeGlob(typed) : flags.prefix === true && typed.length > 0 ? Buffer.concat([escapeGlob(typed), Buffer.from('*')]) : typed;
+  const encoded = encodeKeyForJson(pattern);
+  const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
+  if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
+  const finish = documentFinisher(runtime, ctx, doc);
+
+  // Refused on the pattern alone, even for --dry-run: nothing is scanned (`cachectl keys` shows the whole keyspace).
   const early = patternRefusal(pattern, { allowBroad: flags.allowBroad === true });
-  if (early !== undefined) throw refusalError(early);
+  if (early !== undefined) {
+    doc.refusals = [early];
+    return finish(ExitCode.Findings, refusalError(early));
+  }
   if (flags.literal !== true && flags.prefix !== true) {
     const warning = suspiciousGlob(text);
     if (warning !== undefined) ctx.warn(`pattern ${JSON.stringify(text)}: ${warning}`);
   }
   if (flags.backup !== undefined) checkNewFile(flags.backup, '--backup');
   if (flags.log !== undefined) checkAppendable(flags.log, '--log');
-
-  const encoded = encodeKeyForJson(pattern);
-  const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
-  if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
-  const finish = documentFinisher(runtime, ctx, doc);
 
   const topology = await ctx.connect();
   const plan = await planPurge(topology, pattern, {
