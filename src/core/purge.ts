@@ -107,7 +107,13 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   const memoryMode = options.memory ?? 'sample';
   const keyspace = await keyspaceSize(topology);
   const tag = topology.kind === 'cluster' ? hashTagOf(pattern) : undefined;
-  const owner = tag === undefined ? undefined : Buffer.concat([Buffer.from('{'), tag, Buffer.from('}')]);
+  let owner = tag === undefined ? undefined : Buffer.concat([Buffer.from('{'), tag, Buffer.from('}')]);
+  const earlyNotices: string[] = [];
+  if (owner !== undefined && (await slotMigrating(topology, owner))) {
+    // Keys already moved to the importing master are only found by scanning it too.
+    earlyNotices.push(`slot ${keySlot(owner)} is being migrated between masters: scanning every master`);
+    owner = undefined;
+  }
   const samples = options.samples ?? 5;
 
   const scan: ScanOptions = { wantType: false, wantTtl: false, wantMemory: memoryMode === 'exact', samples };
@@ -182,7 +188,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
 
   const spools = [...shards.values()].map((shard) => shard.spool);
   const matched = spools.reduce((sum, spool) => sum + spool.count, 0);
-  const notices = [...progress.notices];
+  const notices = [...earlyNotices, ...progress.notices];
   if (spools.some((spool) => spool.spilled)) {
     notices.push('the plan was too large to keep in memory: its keys are kept in a temporary file until the purge ends');
   }
@@ -313,6 +319,20 @@ function accumulate(map: Map<string, { bytes: number; count: number }>, key: str
 /** Removes the plan's temporary files. */
 export function disposePlan(plan: PurgePlan): void {
   for (const spool of plan.spools) spool.close();
+}
+
+/** Whether the master owning this key's slot reports it as migrating (`[slot->-target]` in CLUSTER NODES). */
+async function slotMigrating(topology: Topology, key: Buffer): Promise<boolean> {
+  const node = topology.nodeForKey(key);
+  const client = await node.ready();
+  let text: string;
+  try {
+    text = String(await client.call('CLUSTER', 'NODES'));
+  } catch (error) {
+    throw node.translate(error);
+  }
+  const mine = text.split('\n').find((line) => line.split(' ')[2]?.split(',').includes('myself'));
+  return mine?.includes(`[${keySlot(key)}->-`) === true;
 }
 
 /** DBSIZE of every master: the denominator of the share guard. */
