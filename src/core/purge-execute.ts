@@ -72,7 +72,7 @@ export interface PurgeSummary {
   notReached: number;
   /** Found again (after a failover or reconnect) in the final check of disturbed shards, and deleted again. */
   redeleted: number;
-  /** MEMORY USAGE measured while planning, of the deleted keys; null when memory was not measured. */
+  /** MEMORY USAGE of the deleted keys as planned (per key, or the plan's average when it sampled); null when not measured. */
   bytesFreed: number | null;
   durationMs: number;
   nodes: PurgeNodeSummary[];
@@ -148,6 +148,8 @@ class PurgeRun {
   private readonly retryWindowMs: number;
   private readonly cluster: boolean;
   private doubtGone = 0;
+  /** For keys whose own size was not measured (a sampled plan). */
+  private readonly averageBytes: number;
 
   constructor(
     private readonly topology: Topology,
@@ -161,6 +163,7 @@ class PurgeRun {
     this.commandKeys = options.reportKeys === true ? 1 : Math.min(this.roundKeys, options.commandKeys ?? commandDefault);
     this.retryWindowMs = options.retryWindowMs ?? 30_000;
     this.cluster = topology.kind === 'cluster';
+    this.averageBytes = plan.memoryBytes !== null && plan.matched > 0 ? plan.memoryBytes / plan.matched : 0;
     this.progress = {
       planned: plan.matched,
       processed: 0,
@@ -348,16 +351,21 @@ class PurgeRun {
     else for (const entry of entries) this.affected[entry.slot] = 1;
   }
 
-  /** DUMP + PTTL for each entry; appends records for keys that exist, settles the ones that are gone. */
-  private async dumpOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
-    let client: Redis;
+  /** The node's client, or (nothing sent yet) its items queued for a retry and the reason. */
+  private async connectOrRetry(node: NodeHandle, items: Entry[], retry: Entry[]): Promise<Redis | CachectlError> {
     try {
-      client = await this.clientFor(node);
+      return await this.clientFor(node);
     } catch (error) {
       retry.push(...items);
       this.markAffected(node);
       return node.translate(error);
     }
+  }
+
+  /** DUMP + PTTL for each entry; appends records for keys that exist, settles the ones that are gone. */
+  private async dumpOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
+    const client = await this.connectOrRetry(node, items, retry);
+    if (client instanceof CachectlError) return client;
     const groups = groupBySlot(items.filter((entry) => !entry.backedUp), this.commandKeys, this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
     const results = await Promise.allSettled(groups.map((group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group))));
@@ -439,15 +447,8 @@ class PurgeRun {
 
   /** UNLINK (or DEL) per group; counts only what the replies say. */
   private async unlinkOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
-    let client: Redis;
-    try {
-      client = await this.clientFor(node);
-    } catch (error) {
-      // Nothing was sent on this attempt.
-      retry.push(...items);
-      this.markAffected(node);
-      return node.translate(error);
-    }
+    const client = await this.connectOrRetry(node, items, retry);
+    if (client instanceof CachectlError) return client;
     const singles = items.filter((entry) => entry.single);
     const groups = [...groupBySlot(items.filter((entry) => !entry.single), this.commandKeys, this.cluster), ...singles.map((entry) => [entry])];
     const command = this.delNodes.has(node.address) ? 'DEL' : 'UNLINK';
@@ -535,7 +536,7 @@ class PurgeRun {
     this.progress.alreadyGone += group.length - removed;
     this.progress.processed += group.length;
     let memory = 0;
-    for (const entry of group) memory += Math.max(0, entry.memory);
+    for (const entry of group) memory += entry.memory >= 0 ? entry.memory : this.averageBytes;
     // Exact when the whole group went; otherwise which keys went is unknown, so take the average.
     this.bytesFreed += removed === group.length ? memory : Math.round((memory * removed) / group.length);
     if (removed < group.length) {
@@ -605,7 +606,7 @@ class PurgeRun {
       unknown: p.unknown,
       notReached: p.planned - p.processed,
       redeleted: p.redeleted,
-      bytesFreed: this.plan.memoryBytes === null ? null : this.bytesFreed,
+      bytesFreed: this.plan.memoryBytes === null ? null : Math.round(this.bytesFreed),
       durationMs: Date.now() - this.started,
       nodes: [...this.perNode.values()],
       backup: backup === undefined ? null : { file: backup.file, records: backup.records, bytes: backup.bytes },

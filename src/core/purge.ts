@@ -9,10 +9,12 @@ import { CachectlError } from './errors.js';
 import { globMatch, hashTagOf, isBroadPattern } from './glob.js';
 import { encodeKeyForJson } from './key-format.js';
 import type { JsonKey } from './key-format.js';
+import { routeByOwner } from './key-commands.js';
 import { KeySpool } from './key-spool.js';
 import type { KeySpoolOptions } from './key-spool.js';
 import type { NamespaceNode } from './namespaces.js';
 import { NamespaceAggregator } from './namespaces.js';
+import { namespaceSegments } from './namespace-key.js';
 import type { KeyBatch } from './scan-batch.js';
 import { UNKNOWN } from './scan-batch.js';
 import type { ScanOptions } from './scan.js';
@@ -21,8 +23,14 @@ import { ScanProgress } from './scan-progress.js';
 import { keySlot } from './slot.js';
 
 export interface PlanOptions {
-  /** Measure MEMORY USAGE of every matched key. @default true */
-  memory?: boolean;
+  /**
+   * How the matched keys' memory is measured: MEMORY USAGE of a uniform sample of them (exact when
+   * the sample holds every match), of every key (costs the server about as much as 15% of the SCAN
+   * on a 10%-match purge), or not at all. @default 'sample'
+   */
+  memory?: 'sample' | 'exact' | 'none';
+  /** Keys measured in 'sample' mode. @default 10000 */
+  memorySample?: number;
   /** MEMORY USAGE SAMPLES. @default 5 */
   samples?: number;
   /** Namespace breakdown: delimiter and depth (ID-like segments are collapsed). @default ':' and 4 */
@@ -64,8 +72,12 @@ export interface PurgePlan {
   /** complete; partial (interrupted while planning); incomplete (a node could not be scanned). */
   status: 'complete' | 'partial' | 'incomplete';
   matched: number;
-  /** Sum of MEMORY USAGE of the matched keys; null when not measured. */
+  /** Sum of MEMORY USAGE of the matched keys (extrapolated from a sample when memoryEstimated); null when not measured. */
   memoryBytes: number | null;
+  /** memoryBytes (and the per-node and per-namespace figures) come from a sample of the keys. */
+  memoryEstimated: boolean;
+  /** Keys whose MEMORY USAGE was measured. */
+  memoryMeasured: number;
   /** Keys in the whole keyspace (DBSIZE of every master) when planning started. */
   keyspace: number;
   /** matched / keyspace, 0..1. */
@@ -98,22 +110,31 @@ export function keyMatches(pattern: Buffer, key: Buffer): boolean {
 export async function planPurge(topology: Topology, pattern: Buffer, options: PlanOptions = {}): Promise<PurgePlan> {
   if (pattern.length === 0) throw emptyPatternError();
   const started = Date.now();
-  const wantMemory = options.memory !== false;
+  const memoryMode = options.memory ?? 'sample';
   const keyspace = await keyspaceSize(topology);
   const tag = topology.kind === 'cluster' ? hashTagOf(pattern) : undefined;
-  const owner = tag === undefined ? undefined : Buffer.concat([Buffer.from('{'), tag, Buffer.from('}')]);
+  let owner = tag === undefined ? undefined : Buffer.concat([Buffer.from('{'), tag, Buffer.from('}')]);
+  const earlyNotices: string[] = [];
+  if (owner !== undefined && (await slotMigrating(topology, owner))) {
+    // Keys already moved to the importing master are only found by scanning it too.
+    earlyNotices.push(`slot ${keySlot(owner)} is being migrated between masters: scanning every master`);
+    owner = undefined;
+  }
+  const samples = options.samples ?? 5;
 
-  const scan: ScanOptions = { wantType: false, wantTtl: false, wantMemory, samples: options.samples ?? 5 };
+  const scan: ScanOptions = { wantType: false, wantTtl: false, wantMemory: memoryMode === 'exact', samples };
   if (!matchesEverything(pattern)) scan.match = pattern;
   if (owner !== undefined) scan.ownerOf = owner;
   if (options.targetBatchMicros !== undefined) scan.targetBatchMicros = options.targetBatchMicros;
   if (options.noScripts === true) scan.noScripts = true;
   if (options.signal !== undefined) scan.signal = options.signal;
 
-  const aggregator = new NamespaceAggregator({ delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true });
+  const namespaceOptions = { delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true };
+  const aggregator = new NamespaceAggregator(namespaceOptions);
   const progress = new ScanProgress();
   const shards = new Map<string, { spool: KeySpool; node: string; memory: number; measured: number }>();
-  const sampler = new Reservoir(options.sampleKeys ?? 10);
+  const sampler = new Reservoir<Buffer>(options.sampleKeys ?? 10);
+  const memorySampler = new Reservoir<{ key: Buffer; shard: string }>(memoryMode === 'sample' ? (options.memorySample ?? 10_000) : 0);
   const shardCount = Math.max(1, topology.masters().length);
   const spoolOptions: KeySpoolOptions = { ...options.spool };
   if (options.spool?.memoryBudgetBytes !== undefined) spoolOptions.memoryBudgetBytes = Math.max(1, Math.floor(options.spool.memoryBudgetBytes / shardCount));
@@ -153,6 +174,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
             shard.measured += 1;
           }
           sampler.offer(key);
+          memorySampler.offer({ key, shard: event.shard });
         }
         aggregator.add(event.shard, dropped === undefined ? batch : without(batch, dropped));
       } else if (event.kind === 'node-restart') {
@@ -163,6 +185,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
         shard.memory = 0;
         shard.measured = 0;
         aggregator.discardShard(event.shard);
+        memorySampler.remove((item) => item.shard === event.shard);
       }
       if (options.onProgress !== undefined && Date.now() - lastTick > 100) {
         lastTick = Date.now();
@@ -176,26 +199,38 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
 
   const spools = [...shards.values()].map((shard) => shard.spool);
   const matched = spools.reduce((sum, spool) => sum + spool.count, 0);
-  const measured = [...shards.values()].reduce((sum, shard) => sum + shard.measured, 0);
-  const memoryBytes = wantMemory && (measured > 0 || matched === 0) ? [...shards.values()].reduce((sum, shard) => sum + shard.memory, 0) : null;
-  const notices = [...progress.notices];
+  const notices = [...earlyNotices, ...progress.notices];
   if (spools.some((spool) => spool.spilled)) {
     notices.push('the plan was too large to keep in memory: its keys are kept in a temporary file until the purge ends');
   }
-  const { rows, more } = namespaceRows(aggregator.tree(), options.topNamespaces ?? 10, wantMemory);
   const failures = progress.failed.map((state) => `${state.node}: ${state.error?.message ?? 'failed'}`);
+  const status = options.signal?.aborted === true ? 'partial' : failures.length > 0 ? 'incomplete' : 'complete';
+
+  // Memory: every key measured during the scan ('exact'), or a sample measured now.
+  let memory: MemoryFigures;
+  if (memoryMode === 'exact') {
+    memory = exactMemory(shards, matched);
+  } else if (memoryMode === 'sample' && status === 'complete' && matched > 0) {
+    memory = await sampledMemory(topology, memorySampler.items, samples, namespaceOptions, shards, matched, options.signal);
+    if (memory.notice !== undefined) notices.push(memory.notice);
+  } else {
+    memory = { total: memoryMode === 'none' || matched > 0 ? null : 0, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
+  }
+  const { rows, more } = namespaceRows(aggregator.tree(), options.topNamespaces ?? 10, memory);
   return {
     pattern,
-    status: options.signal?.aborted === true ? 'partial' : failures.length > 0 ? 'incomplete' : 'complete',
+    status,
     matched,
-    memoryBytes,
+    memoryBytes: memory.total,
+    memoryEstimated: memory.estimated,
+    memoryMeasured: memory.measured,
     keyspace,
     share: keyspace > 0 ? matched / keyspace : 0,
     slot: owner === undefined ? null : keySlot(owner),
-    nodes: [...shards.values()].map((shard) => ({
+    nodes: [...shards].map(([id, shard]) => ({
       node: shard.node,
       keys: shard.spool.count,
-      memoryBytes: memoryBytes === null ? null : shard.memory,
+      memoryBytes: memory.total === null ? null : Math.round(memory.perShard.get(id) ?? 0),
     })),
     namespaces: rows,
     moreNamespaces: more,
@@ -207,9 +242,108 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   };
 }
 
+interface MemoryFigures {
+  /** Bytes for all matched keys; null when unknown. */
+  total: number | null;
+  estimated: boolean;
+  measured: number;
+  perShard: Map<string, number>;
+  /** Average bytes per key of a leaf namespace, from the sample; undefined in exact mode (the aggregator has exact sums). */
+  perNamespace: { average: Map<string, number>; overall: number } | undefined;
+  notice?: string;
+}
+
+function exactMemory(shards: Map<string, { memory: number; measured: number }>, matched: number): MemoryFigures {
+  const measured = [...shards.values()].reduce((sum, shard) => sum + shard.measured, 0);
+  const perShard = new Map([...shards].map(([id, shard]) => [id, shard.memory]));
+  const total = [...shards.values()].reduce((sum, shard) => sum + shard.memory, 0);
+  return { total: measured > 0 || matched === 0 ? total : null, estimated: false, measured, perShard, perNamespace: undefined };
+}
+
+/** MEMORY USAGE of the sampled keys, extrapolated per shard and per namespace. */
+async function sampledMemory(
+  topology: Topology,
+  sample: { key: Buffer; shard: string }[],
+  samples: number,
+  namespaceOptions: { delimiter: string; depth: number; collapse: boolean },
+  shards: Map<string, { spool: KeySpool }>,
+  matched: number,
+  signal: AbortSignal | undefined,
+): Promise<MemoryFigures> {
+  const sizes = new Array<number | null>(sample.length).fill(null);
+  // Keys no master serves right now (a cluster mid-failover) just go unmeasured.
+  const { routed: byNode } = routeByOwner(topology, sample.map((item, index) => ({ key: item.key, slot: 0, index })));
+  let refused: string | undefined;
+  await Promise.all(
+    [...byNode].map(async ([node, items]) => {
+      if (signal?.aborted === true) return;
+      const client = await node.ready();
+      const replies = await Promise.allSettled(items.map((item) => client.callBuffer('MEMORY', 'USAGE', item.key, 'SAMPLES', String(samples))));
+      replies.forEach((reply, i) => {
+        if (reply.status === 'fulfilled') {
+          // null: the key vanished since it was scanned.
+          if (reply.value !== null) sizes[items[i]!.index] = Number(reply.value);
+        } else {
+          refused ??= `${node.address}: ${String((reply.reason as Error)?.message ?? reply.reason).split('\n')[0]}`;
+        }
+      });
+    }),
+  );
+  const perShardSum = new Map<string, { bytes: number; count: number }>();
+  const perNamespaceSum = new Map<string, { bytes: number; count: number }>();
+  let bytes = 0;
+  let measured = 0;
+  sample.forEach((item, index) => {
+    const size = sizes[index];
+    if (size === null || size === undefined) return;
+    bytes += size;
+    measured += 1;
+    accumulate(perShardSum, item.shard, size);
+    accumulate(perNamespaceSum, namespaceSegments(item.key, namespaceOptions).join(namespaceOptions.delimiter), size);
+  });
+  if (measured === 0) {
+    const notice = refused === undefined ? undefined : `memory could not be measured (MEMORY USAGE refused at ${refused})`;
+    const figures: MemoryFigures = { total: null, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
+    if (notice !== undefined) figures.notice = notice;
+    return figures;
+  }
+  const overall = bytes / measured;
+  const perShard = new Map<string, number>();
+  for (const [id, shard] of shards) {
+    const sum = perShardSum.get(id);
+    perShard.set(id, (sum === undefined ? overall : sum.bytes / sum.count) * shard.spool.count);
+  }
+  const total = [...perShard.values()].reduce((sum, value) => sum + value, 0);
+  const average = new Map([...perNamespaceSum].map(([name, sum]) => [name, sum.bytes / sum.count]));
+  return { total: Math.round(total), estimated: measured < matched, measured, perShard, perNamespace: { average, overall } };
+}
+
+function accumulate(map: Map<string, { bytes: number; count: number }>, key: string, bytes: number): void {
+  const entry = map.get(key);
+  if (entry === undefined) map.set(key, { bytes, count: 1 });
+  else {
+    entry.bytes += bytes;
+    entry.count += 1;
+  }
+}
+
 /** Removes the plan's temporary files. */
 export function disposePlan(plan: PurgePlan): void {
   for (const spool of plan.spools) spool.close();
+}
+
+/** Whether the master owning this key's slot reports it as migrating (`[slot->-target]` in CLUSTER NODES). */
+async function slotMigrating(topology: Topology, key: Buffer): Promise<boolean> {
+  const node = topology.nodeForKey(key);
+  const client = await node.ready();
+  let text: string;
+  try {
+    text = String(await client.call('CLUSTER', 'NODES'));
+  } catch (error) {
+    throw node.translate(error);
+  }
+  const mine = text.split('\n').find((line) => line.split(' ')[2]?.split(',').includes('myself'));
+  return mine?.includes(`[${keySlot(key)}->-`) === true;
 }
 
 /** DBSIZE of every master: the denominator of the share guard. */
@@ -243,7 +377,7 @@ function without(batch: KeyBatch, drop: number[]): KeyBatch {
 }
 
 /** The leaf namespaces, largest first by keys. */
-function namespaceRows(root: NamespaceNode, top: number, wantMemory: boolean): { rows: PlanNamespace[]; more: number } {
+function namespaceRows(root: NamespaceNode, top: number, memory: MemoryFigures): { rows: PlanNamespace[]; more: number } {
   const leaves: NamespaceNode[] = [];
   const visit = (node: NamespaceNode) => {
     if (node.children.length === 0) leaves.push(node);
@@ -251,22 +385,27 @@ function namespaceRows(root: NamespaceNode, top: number, wantMemory: boolean): {
   };
   for (const child of root.children) visit(child);
   leaves.sort((a, b) => b.stats.keys - a.stats.keys || b.stats.memory - a.stats.memory || (a.name < b.name ? -1 : 1));
-  const rows = leaves.slice(0, top).map((node) => ({
-    namespace: node.name,
-    keys: node.stats.keys,
-    memoryBytes: wantMemory && node.stats.measured > 0 ? node.stats.memory : null,
-  }));
+  const bytesOf = (node: NamespaceNode): number | null => {
+    if (memory.total === null) return null;
+    if (memory.perNamespace === undefined) return node.stats.measured > 0 ? node.stats.memory : null;
+    // Sampled keys were named exactly as the aggregator names its leaves; a namespace the sample
+    // missed gets the overall average.
+    const average = memory.perNamespace.average.get(node.name) ?? memory.perNamespace.overall;
+    return Math.round(average * node.stats.keys);
+  };
+  const rows = leaves.slice(0, top).map((node) => ({ namespace: node.name, keys: node.stats.keys, memoryBytes: bytesOf(node) }));
   return { rows, more: Math.max(0, leaves.length - top) };
 }
 
 /** Algorithm R: a uniform sample of a stream of unknown length. */
-class Reservoir {
-  readonly items: Buffer[] = [];
+class Reservoir<T> {
+  items: T[] = [];
   private seen = 0;
 
   constructor(private readonly size: number) {}
 
-  offer(item: Buffer): void {
+  offer(item: T): void {
+    if (this.size === 0) return;
     this.seen += 1;
     if (this.items.length < this.size) {
       this.items.push(item);
@@ -274,6 +413,13 @@ class Reservoir {
     }
     const slot = Math.floor(Math.random() * this.seen);
     if (slot < this.size) this.items[slot] = item;
+  }
+
+  /** Drops items (a shard rescanned); the rest stays a fair sample of what remains. */
+  remove(drop: (item: T) => boolean): void {
+    const before = this.items.length;
+    this.items = this.items.filter((item) => !drop(item));
+    this.seen -= before - this.items.length;
   }
 }
 
@@ -347,24 +493,8 @@ function percent(share: number): string {
   return `${value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(1)}%`;
 }
 
-/** The plan as JSON-ready data (keys as JsonKey, no spools). */
-export interface PurgePlanJson {
-  pattern: string;
-  patternBase64?: string;
-  status: PurgePlan['status'];
-  matched: number;
-  memoryBytes: number | null;
-  keyspace: number;
-  share: number;
-  slot: number | null;
-  nodes: PlanNode[];
-  namespaces: PlanNamespace[];
-  moreNamespaces: number;
-  samples: JsonKey[];
-  durationMs: number;
-  notices: string[];
-  failures: string[];
-}
+/** The plan as JSON-ready data: keys as JsonKey, no spools. */
+export type PurgePlanJson = Omit<PurgePlan, 'pattern' | 'samples' | 'spools'> & { pattern: string; patternBase64?: string; samples: JsonKey[] };
 
 export function planToJson(plan: PurgePlan): PurgePlanJson {
   const encoded = encodeKeyForJson(plan.pattern);
@@ -373,6 +503,8 @@ export function planToJson(plan: PurgePlan): PurgePlanJson {
     status: plan.status,
     matched: plan.matched,
     memoryBytes: plan.memoryBytes,
+    memoryEstimated: plan.memoryEstimated,
+    memoryMeasured: plan.memoryMeasured,
     keyspace: plan.keyspace,
     share: plan.share,
     slot: plan.slot,

@@ -36,7 +36,9 @@ export function renderPurgePlan(
     return `${lines.join('\n')}\n`;
   }
   lines.push(`  keys      ${chalk.bold(n(plan.matched))} of ${n(plan.keyspace)} (${share(plan.share)} of the keyspace)`);
-  lines.push(`  memory    ${bytes(plan.memoryBytes)}${plan.memoryBytes === null ? ' (not measured)' : ''}`);
+  const how =
+    plan.memoryBytes === null ? ' (not measured)' : plan.memoryEstimated ? ` (estimated from ${n(plan.memoryMeasured)} sampled keys; --exact-memory measures all)` : '';
+  lines.push(`  memory    ${plan.memoryEstimated ? '~' : ''}${bytes(plan.memoryBytes)}${how}`);
   if (plan.slot !== null) lines.push(`  routing   every match is in slot ${plan.slot}: only its master was scanned`);
   lines.push(`  planned   in ${formatDuration(plan.durationMs)}`);
   lines.push('');
@@ -61,14 +63,15 @@ export function renderPurgePlan(
   return `${lines.join('\n')}\n`;
 }
 
-export function renderPurgeSummary(summary: PurgeSummary, color: boolean): string {
+/** `Purge complete`, `Restore INTERRUPTED`…, coloured by how it ended. */
+function statusTitle(what: string, status: 'complete' | 'interrupted' | 'failed', color: boolean): string {
   const chalk = palette(color);
-  const title =
-    summary.status === 'complete'
-      ? chalk.green.bold('Purge complete')
-      : summary.status === 'interrupted'
-        ? chalk.yellow.bold('Purge INTERRUPTED')
-        : chalk.red.bold('Purge FAILED');
+  if (status === 'complete') return chalk.green.bold(`${what} complete`);
+  return status === 'interrupted' ? chalk.yellow.bold(`${what} INTERRUPTED`) : chalk.red.bold(`${what} FAILED`);
+}
+
+export function renderPurgeSummary(summary: PurgeSummary, color: boolean): string {
+  const title = statusTitle('Purge', summary.status, color);
   const lines = [`${title}: ${n(summary.deleted)} of ${n(summary.planned)} planned keys deleted in ${formatDuration(summary.durationMs)}`];
   const parts = [
     `already gone ${n(summary.alreadyGone)}`,
@@ -119,13 +122,7 @@ export function renderRestorePlan(plan: RestorePlan, replace: boolean, color: bo
 }
 
 export function renderRestoreSummary(summary: RestoreSummary, color: boolean): string {
-  const chalk = palette(color);
-  const title =
-    summary.status === 'complete'
-      ? chalk.green.bold('Restore complete')
-      : summary.status === 'interrupted'
-        ? chalk.yellow.bold('Restore INTERRUPTED')
-        : chalk.red.bold('Restore FAILED');
+  const title = statusTitle('Restore', summary.status, color);
   const lines = [`${title}: ${n(summary.restored)} of ${n(summary.records)} keys restored in ${formatDuration(summary.durationMs)}`];
   const parts = [
     `expired ${n(summary.expired)}`,

@@ -121,6 +121,9 @@ describe('cachectl purge (built binary, no terminal)', () => {
     const broad = await cli(['purge', '*', '--url', url, '--yes']);
     expect(broad.code).toBe(1);
     expect(broad.stderr).toMatch(/refusing the broad pattern "\*".*--allow-broad/);
+    expect(JSON.parse(broad.stdout)).toMatchObject({ plan: null, summary: null, refusals: [{ guard: 'broad-pattern' }], error: { code: 'GUARD', exitCode: 1 } });
+    const dryBroad = await cli(['purge', '?*', '--url', url, '--dry-run']);
+    expect(dryBroad.code).toBe(1);
     const leading = await cli(['purge', '*:guard:*', '--url', url, '--yes']);
     expect(leading.code).toBe(1);
     const empty = await cli(['purge', '', '--url', url, '--yes']);
@@ -268,5 +271,48 @@ describe('cachectl restore (built binary, no terminal)', () => {
     const damaged = await cli(['restore', file, '--url', url, '--yes']);
     expect(damaged.code).toBe(2);
     expect(damaged.stderr).toMatch(/is damaged at byte offset \d+: record #40/);
+  });
+});
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `answer` once `promptText` appears. */
+function onTerminal(args: string[], promptText: string, answer: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const command = [process.execPath, bin, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!answered && output.includes(promptText)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('cachectl purge on a terminal', () => {
+  it('deletes only after the key count is typed, with a progress line on the terminal', async () => {
+    await seed('tty', 25);
+    const declined = await onTerminal(['purge', `${P}tty:*`, '--url', url], 'anything else cancels', 'y');
+    expect(declined.code).toBe(1);
+    expect(declined.output).toContain(`Type 25 to delete 25 keys matching "${P}tty:*" (or the pattern)`);
+    expect(declined.output).toMatch(/the confirmation did not match, so nothing was deleted/);
+    expect(await count('tty')).toBe(25);
+
+    const confirmed = await onTerminal(['purge', `${P}tty:*`, '--url', url], 'anything else cancels', '25');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.output).toMatch(/deleting \[#+\] 25\/25 100%/);
+    expect(confirmed.output).toMatch(/Purge complete: 25 of 25 planned keys deleted/);
+    expect(await count('tty')).toBe(0);
+  });
+
+  it('accepts the pattern itself as the confirmation', async () => {
+    await seed('ttypattern', 3);
+    const result = await onTerminal(['purge', `${P}ttypattern:*`, '--url', url], 'anything else cancels', `${P}ttypattern:*`);
+    expect(result.code).toBe(0);
+    expect(await count('ttypattern')).toBe(0);
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
 import type { PurgeEvent } from '../../src/core/purge-execute.js';
+import { keySlot } from '../../src/core/slot.js';
 import type { ClusterFixture, RedisProcess, SentinelFixture } from '../fixtures/index.js';
 import { adminClient, startCluster, startRedis, startSentinel, waitFor, withAdminClient } from '../fixtures/index.js';
 import {
@@ -144,6 +145,39 @@ describe('purge through a failover', () => {
     expect(summary.deleted).toBeGreaterThan(0);
     expect(summary.notReached).toBeGreaterThan(0);
     expect(accounted(summary)).toBe(KEYS);
+  }, 60_000);
+});
+
+describe('purge during a slot migration', () => {
+  it('finds the keys on both masters and deletes each where it lives (TRYAGAIN, ASK)', async () => {
+    const cluster: ClusterFixture = await startCluster({ masters: 2, replicasPerMaster: 0 });
+    stoppers.push(() => cluster.stop());
+    const topology = await open(clusterOptions(cluster.seeds));
+    stoppers.push(() => topology.close());
+    const moving = Array.from({ length: 200 }, (_, i) => latin1(`mig:{moving}:${i}`));
+    await writeStrings(topology, moving);
+    const slot = keySlot(latin1('{moving}'));
+    const source = topology.nodeForKey(moving[0]!);
+    const target = topology.masters().find((node) => node !== source)!;
+    const sourceClient = await source.ready();
+    const targetClient = await target.ready();
+    // Half-way through a reshard: the slot is MIGRATING on the source, IMPORTING on the target, and
+    // the first 100 keys have moved already.
+    await targetClient.call('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', source.id);
+    await sourceClient.call('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', target.id);
+    await sourceClient.call('MIGRATE', target.endpoint.host, String(target.endpoint.port), '', '0', '5000', 'KEYS', ...moving.slice(0, 100));
+    expect(await targetClient.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(100);
+
+    const { plan, summary } = await purge(topology, latin1('mig:{moving}:*'));
+    expect(plan.slot).toBeNull();
+    expect(plan.notices.join('\n')).toMatch(new RegExp(`slot ${slot} is being migrated`));
+    expect(plan.matched).toBe(200);
+    expect(summary).toMatchObject({ status: 'complete', deleted: 200, alreadyGone: 0, unknown: 0 });
+    // The moved keys were deleted on the importing master, after ASK redirects.
+    expect(summary.nodes.find((node) => node.node === target.address)?.deleted).toBe(100);
+    expect(summary.nodes.find((node) => node.node === source.address)?.deleted).toBe(100);
+    expect(await sourceClient.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(0);
+    expect(await targetClient.call('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).toBe(0);
   }, 60_000);
 });
 

@@ -84,6 +84,20 @@ describe.each(['single', 'cluster', 'sentinel'] as TopologyName[])('purge on %s'
       ]);
       expect(plan.samples).toHaveLength(5);
       expect(plan.keyspace).toBeGreaterThanOrEqual(300);
+      // 300 keys fit the memory sample: every one was measured, so the figures are exact.
+      expect(plan).toMatchObject({ memoryEstimated: false, memoryMeasured: 300 });
+      const exact = await planPurge(topology, latin1(`${prefix}ns*`), { memory: 'exact', depth: 5 });
+      disposePlan(exact);
+      expect(exact.memoryBytes).toBe(plan.memoryBytes);
+      expect(exact.namespaces.map((row) => row.memoryBytes).sort()).toEqual(plan.namespaces.map((row) => row.memoryBytes).sort());
+      // A smaller sample extrapolates: the same total within the spread of key sizes here.
+      const sampled = await planPurge(topology, latin1(`${prefix}ns*`), { memorySample: 60, depth: 5 });
+      disposePlan(sampled);
+      expect(sampled).toMatchObject({ memoryEstimated: true, memoryMeasured: 60 });
+      expect(Math.abs(sampled.memoryBytes! - exact.memoryBytes!) / exact.memoryBytes!).toBeLessThan(0.05);
+      const none = await planPurge(topology, latin1(`${prefix}ns*`), { memory: 'none' });
+      disposePlan(none);
+      expect(none.memoryBytes).toBeNull();
       expect((await serverMatches(topology, latin1(`${prefix}ns*`))).size).toBe(300);
     } finally {
       disposePlan(plan);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerConfirms, parsePercent } from '../../src/cli/confirm.js';
+import { answerConfirms, parsePercent } from '../../src/cli/destructive.js';
 import { groupBySlot } from '../../src/core/key-commands.js';
 import { escapeGlob } from '../../src/core/glob.js';
 import { keyMatches, patternRefusal, planRefusals, refusalError } from '../../src/core/purge.js';

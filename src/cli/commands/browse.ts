@@ -8,7 +8,7 @@ import type { ExitCodeValue } from '../../core/errors.js';
 import { DEFAULT_MAX_SHARE } from '../../core/purge.js';
 import { shardsOf } from '../../core/scan.js';
 import { parseCount } from '../../core/units.js';
-import { parsePercent } from '../confirm.js';
+import { parsePercent } from '../destructive.js';
 import { cliVersion } from '../version.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { ScanFlags } from '../scan-flags.js';

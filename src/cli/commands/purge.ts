@@ -15,13 +15,15 @@ import type { GuardRefusal, PurgePlan, PurgePlanJson } from '../../core/purge.js
 import { DEFAULT_MAX_SHARE, disposePlan, patternRefusal, planPurge, planRefusals, planToJson, refusalError } from '../../core/purge.js';
 import type { ExecuteOptions, PurgeSummary } from '../../core/purge-execute.js';
 import { executePurge } from '../../core/purge-execute.js';
+import type { ScanProgress } from '../../core/scan-progress.js';
 import { parseCount, parseRate } from '../../core/units.js';
-import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import { renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
 import { formatPurgeProgress, renderPurgePlan, renderPurgeSummary } from '../../render/purge.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import { cliVersion } from '../version.js';
-import { confirmByTyping, parsePercent } from '../confirm.js';
+import type { DocumentError } from '../destructive.js';
+import { confirmByTyping, documentFinisher, parsePercent } from '../destructive.js';
 
 interface PurgeFlags {
   dryRun?: boolean;
@@ -35,6 +37,7 @@ interface PurgeFlags {
   backup?: string;
   log?: string;
   memory: boolean;
+  exactMemory?: boolean;
   delimiter: string;
   depth: string;
   sample: string;
@@ -55,7 +58,8 @@ export function purgeCommand(runtime: Runtime): Command {
     .option('--rate <keys/s>', 'delete at most this many keys per second (all nodes together); planning is gentler too')
     .option('--backup <file>', 'write every key (DUMP, TTL, name) to this new file before deleting it; undo with cachectl restore')
     .option('--log <file>', 'append every deleted key to this file as NDJSON (an audit trail; deletes key by key)')
-    .option('--no-memory', 'skip MEMORY USAGE while planning (faster; no memory figures)')
+    .option('--no-memory', 'skip MEMORY USAGE while planning (no memory figures)')
+    .option('--exact-memory', 'MEMORY USAGE of every matched key (default: of a sample of 10,000, extrapolated)')
     .option('-d, --delimiter <text>', 'namespace delimiter for the breakdown', ':')
     .option('--depth <n>', 'namespace levels in the breakdown', '4')
     .option('--sample <n>', 'sample keys shown in the plan', '10')
@@ -85,7 +89,7 @@ interface PurgeDocument {
   plan: PurgePlanJson | null;
   refusals: GuardRefusal[];
   summary: PurgeSummary | null;
-  error: { code: string; message: string; hint: string | null; exitCode: number } | null;
+  error: DocumentError | null;
 }
 
 async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags, text: string): Promise<ExitCodeValue> {
@@ -99,8 +103,17 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
 
   const typed = Buffer.from(text, 'utf8');
   const pattern = flags.literal === true ? escapeGlob(typed) : flags.prefix === true && typed.length > 0 ? Buffer.concat([escapeGlob(typed), Buffer.from('*')]) : typed;
+  const encoded = encodeKeyForJson(pattern);
+  const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
+  if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
+  const finish = documentFinisher(runtime, ctx, doc);
+
+  // Refused on the pattern alone, even for --dry-run: nothing is scanned (`cachectl keys` shows the whole keyspace).
   const early = patternRefusal(pattern, { allowBroad: flags.allowBroad === true });
-  if (early !== undefined) throw refusalError(early);
+  if (early !== undefined) {
+    doc.refusals = [early];
+    return finish(ExitCode.Findings, refusalError(early));
+  }
   if (flags.literal !== true && flags.prefix !== true) {
     const warning = suspiciousGlob(text);
     if (warning !== undefined) ctx.warn(`pattern ${JSON.stringify(text)}: ${warning}`);
@@ -108,20 +121,9 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
   if (flags.backup !== undefined) checkNewFile(flags.backup, '--backup');
   if (flags.log !== undefined) checkAppendable(flags.log, '--log');
 
-  const encoded = encodeKeyForJson(pattern);
-  const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
-  if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
-  const finish = (code: ExitCodeValue, error?: CachectlError): ExitCodeValue => {
-    if (error !== undefined) {
-      doc.error = { code: error.code, message: runtime.scrub(error.message), hint: error.hint === undefined ? null : runtime.scrub(error.hint), exitCode: error.exitCode };
-    }
-    if (ctx.output !== 'table') ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(doc) : renderJson(doc));
-    return error === undefined ? code : runtime.report(error, { json: false });
-  };
-
   const topology = await ctx.connect();
   const plan = await planPurge(topology, pattern, {
-    memory: flags.memory,
+    memory: flags.memory === false ? 'none' : flags.exactMemory === true ? 'exact' : 'sample',
     delimiter: flags.delimiter,
     depth,
     sampleKeys,
@@ -129,7 +131,8 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     ...(rate === undefined ? {} : { targetBatchMicros: 250 }),
     ...(flags.scripts === false ? { noScripts: true } : {}),
     signal: ctx.signal,
-    onProgress: (progress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`),
+    // Formatting costs a little on every tick; without a terminal nothing would be shown anyway.
+    ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`) } : {}),
   });
   try {
     for (const notice of plan.notices) ctx.warn(notice);
@@ -200,7 +203,7 @@ async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan,
     let lastDraw = 0;
     for await (const event of executePurge(topology, plan, options)) {
       if (event.kind === 'progress') {
-        if (Date.now() - lastDraw > 100) {
+        if (ctx.io.stderr.isTTY === true && Date.now() - lastDraw > 100) {
           lastDraw = Date.now();
           ctx.status(formatPurgeProgress(event.progress));
         }

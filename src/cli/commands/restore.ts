@@ -7,9 +7,9 @@ import { CachectlError, ExitCode } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
 import type { RestorePlan, RestoreSummary } from '../../core/restore.js';
 import { executeRestore, planRestore } from '../../core/restore.js';
-import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { formatRestoreProgress, renderRestorePlan, renderRestoreSummary } from '../../render/purge.js';
-import { confirmByTyping } from '../confirm.js';
+import type { DocumentError } from '../destructive.js';
+import { confirmByTyping, documentFinisher } from '../destructive.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 
 interface RestoreFlags {
@@ -47,18 +47,12 @@ interface RestoreDocument {
   dryRun: boolean;
   plan: RestorePlan | null;
   summary: RestoreSummary | null;
-  error: { code: string; message: string; hint: string | null; exitCode: number } | null;
+  error: DocumentError | null;
 }
 
 async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreFlags, file: string): Promise<ExitCodeValue> {
   const doc: RestoreDocument = { file, dryRun: flags.dryRun === true, plan: null, summary: null, error: null };
-  const finish = (code: ExitCodeValue, error?: CachectlError): ExitCodeValue => {
-    if (error !== undefined) {
-      doc.error = { code: error.code, message: runtime.scrub(error.message), hint: error.hint === undefined ? null : runtime.scrub(error.hint), exitCode: error.exitCode };
-    }
-    if (ctx.output !== 'table') ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(doc) : renderJson(doc));
-    return error === undefined ? code : runtime.report(error, { json: false });
-  };
+  const finish = documentFinisher(runtime, ctx, doc);
 
   const topology = await ctx.connect();
   const plan = await planRestore(topology, file, {

@@ -6,7 +6,7 @@ import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { formatBytes } from '../../core/units.js';
-import { answerConfirms } from '../../cli/confirm.js';
+import { answerConfirms } from '../../cli/destructive.js';
 import { PROMPT_KEYS } from './bindings.js';
 import { truncate } from '../format.js';
 import { formatCount, formatPercent } from './format.js';
@@ -171,7 +171,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
   } else {
     const plan = state.plan;
     line(`pattern ${plan.pattern}`);
-    const memory = plan.memoryBytes === null ? '' : ` · ${formatBytes(plan.memoryBytes)}`;
+    const memory = plan.memoryBytes === null ? '' : ` · ${plan.memoryEstimated === true ? '~' : ''}${formatBytes(plan.memoryBytes)}`;
     line(`${formatCount(plan.keys)} keys${memory} · ${formatPercent(plan.share)} of the keyspace`, { bold: true });
     if (plan.nodes.length > 1) line(`per node: ${plan.nodes.map((node) => `${node.node} ${formatCount(node.keys)}`).join(', ')}`);
     if (plan.sample.length > 0) line(`e.g. ${plan.sample.slice(0, 3).join(', ')}`);

@@ -61,6 +61,7 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
         pattern: reprKey(pattern),
         keys: plan.matched,
         memoryBytes: plan.memoryBytes,
+        memoryEstimated: plan.memoryEstimated,
         share: plan.share,
         nodes: plan.nodes.filter((node) => node.keys > 0).map((node) => ({ node: node.node, keys: node.keys })),
         sample: plan.samples.map(displayKey),

@@ -22,6 +22,8 @@ export interface PurgePlanView {
   pattern: string;
   keys: number;
   memoryBytes: number | null;
+  /** memoryBytes is extrapolated from a sample of the keys. */
+  memoryEstimated?: boolean;
   /** Share of all keys on the scanned nodes, 0..1. */
   share: number;
   nodes: { node: string; keys: number }[];

@@ -1,0 +1,53 @@
+// What the destructive commands (purge, restore) share: confirmation by typing the number of keys
+// (or the pattern), which forces reading the plan instead of pressing "y" out of habit, and one JSON
+// document per run that carries the error too, so scripts get the plan and the summary either way.
+
+import type { CachectlError, ExitCodeValue } from '../core/errors.js';
+import { usageError } from '../core/errors.js';
+import { renderJson, renderNdjsonLine } from '../render/json.js';
+import type { CommandContext, Runtime } from './runtime.js';
+
+export interface DocumentError {
+  code: string;
+  message: string;
+  hint: string | null;
+  exitCode: number;
+}
+
+/**
+ * Returns `finish(code, error?)`: puts the error (scrubbed of secrets) into `doc`, prints `doc` in
+ * the JSON modes, prints the error on stderr, and returns the exit code to end the command with.
+ */
+export function documentFinisher<D extends { error: DocumentError | null }>(runtime: Runtime, ctx: CommandContext, doc: D) {
+  return (code: ExitCodeValue, error?: CachectlError): ExitCodeValue => {
+    if (error !== undefined) {
+      doc.error = { code: error.code, message: runtime.scrub(error.message), hint: error.hint === undefined ? null : runtime.scrub(error.hint), exitCode: error.exitCode };
+    }
+    if (ctx.output !== 'table') ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(doc) : renderJson(doc));
+    return error === undefined ? code : runtime.report(error, { json: false });
+  };
+}
+
+/** Asks on the terminal; true only when the answer is the count (separators allowed) or `phrase`. */
+export async function confirmByTyping(ctx: CommandContext, count: number, phrase: string | undefined, what: string): Promise<boolean> {
+  const alternative = phrase === undefined || phrase === '' ? '' : ' (or the pattern)';
+  const answer = await ctx.prompt(`Type ${count} ${what}${alternative}, anything else cancels: `);
+  return answerConfirms(answer, count, phrase);
+}
+
+export function answerConfirms(answer: string, count: number, phrase: string | undefined): boolean {
+  const trimmed = answer.trim();
+  if (phrase !== undefined && phrase !== '' && trimmed === phrase) return true;
+  const digits = trimmed.replace(/[,_ ']/g, '');
+  return /^\d+$/.test(digits) && Number(digits) === count;
+}
+
+/** A percentage from 0 to 100, written `50%` or `50`. */
+export function parsePercent(text: string, flag: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%?\s*$/.exec(text);
+  const value = match === null ? Number.NaN : Number(match[1]);
+  if (!Number.isFinite(value) || value < 0 || value > 100) {
+    throw usageError(flag, `expects a percentage from 0% to 100%, got ${JSON.stringify(text)}`, `e.g. ${flag} 80%`);
+  }
+  return value / 100;
+}
