@@ -109,5 +109,8 @@ export async function closeClient(client: Redis): Promise<void> {
       // already gone
     }
   }
-  client.disconnect();
+  // On a client that is already closed (a refused or failed connection), disconnect() arms
+  // ioredis' 2 s "destroy the socket" timer on a socket that will never emit 'close' again,
+  // which kept every failed run alive 2 s after its error.
+  if (client.status !== 'end') client.disconnect();
 }

@@ -129,7 +129,7 @@ function maxmemoryUnset(input: NodeFindingInput): Finding | null {
     'maxmemory-unset',
     'warning',
     `no maxmemory set: the cache grows until the machine runs out of memory (${usedBytes === null ? 'n/a' : formatBytes(usedBytes)} used${system})`,
-    'set maxmemory (about 75% of the memory the server may use) and an allkeys-* eviction policy: CONFIG SET maxmemory 4gb, then CONFIG REWRITE',
+    'set maxmemory to about 75% of the memory the server may use, with an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory …, then CONFIG REWRITE)',
     { maxmemoryBytes, usedBytes, systemMemoryBytes },
   );
 }
@@ -156,12 +156,13 @@ function noevictionNearLimit(input: NodeFindingInput): Finding | null {
   const { maxmemoryUsage, maxmemoryPolicy, countedBytes, maxmemoryBytes, oomErrors } = input.figures;
   if (maxmemoryPolicy !== 'noeviction' || maxmemoryUsage === null || maxmemoryUsage < THRESHOLDS.memoryWarning) return null;
   const critical = maxmemoryUsage >= THRESHOLDS.memoryCritical;
+  const full = maxmemoryUsage >= 1;
   const refused = oomErrors === null || oomErrors === 0 ? '' : `; ${oomErrors} command${oomErrors === 1 ? '' : 's'} refused with OOM since start`;
   return finding(
     input,
     'noeviction-near-limit',
     critical ? 'critical' : 'warning',
-    `policy noeviction at ${pct(maxmemoryUsage)} of maxmemory (${formatBytes(countedBytes ?? 0)} of ${formatBytes(maxmemoryBytes ?? 0)}): ${critical ? 'writes fail with OOM' : 'writes will fail with OOM'} once it is full${refused}`,
+    `policy noeviction at ${pct(maxmemoryUsage)} of maxmemory (${formatBytes(countedBytes ?? 0)} of ${formatBytes(maxmemoryBytes ?? 0)}): ${full ? 'it is full, writes are refused with OOM' : 'writes will be refused with OOM once it is full'}${refused}`,
     'for a cache use an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory-policy allkeys-lru), or raise maxmemory',
     { usage: maxmemoryUsage, countedBytes, maxmemoryBytes, oomErrors },
   );
