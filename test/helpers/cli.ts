@@ -16,6 +16,7 @@ export const CLI_BIN = path.join(REPO_ROOT, 'bin', 'cachectl.js');
 export interface CliResult {
   /** Exit code; null only if the process was ended by a signal. */
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
   durationMs: number;
@@ -46,6 +47,9 @@ export function baseEnv(): Record<string, string> {
 
 export interface RunningCli {
   child: ChildProcess;
+  /** Output so far, while it runs. */
+  readonly stdout: string;
+  readonly stderr: string;
   /** Resolves when the process exits; rejects if it outlives the timeout. */
   done: Promise<CliResult>;
 }
@@ -72,12 +76,21 @@ export function startCli(args: readonly string[], options: RunCliOptions = {}): 
       clearTimeout(timer);
       reject(error);
     });
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr, durationMs: performance.now() - started });
+      resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
     });
   });
-  return { child, done };
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    done,
+  };
 }
 
 export function runCli(args: readonly string[], options: RunCliOptions = {}): Promise<CliResult> {
@@ -111,5 +124,5 @@ export async function runInProcess(args: readonly string[], env: Record<string, 
   const io = memoryIO(env);
   const started = performance.now();
   const code = await run(['node', 'cachectl', ...args], io, { handleSignals: false });
-  return { code, stdout: io.out(), stderr: io.err(), durationMs: performance.now() - started };
+  return { code, signal: null, stdout: io.out(), stderr: io.err(), durationMs: performance.now() - started };
 }
