@@ -69,7 +69,7 @@ interface NodeState {
   rates: InfoRates | null;
   activity: CommandActivity[] | null;
   /** commandstats over (about) the command window, oldest first, for the detail view. */
-  commandSamples: { at: number; stats: Map<string, CommandStat>; latency: InfoSections }[];
+  commandSamples: { at: number; stats: Map<string, CommandStat> }[];
   pending: Promise<void> | null;
   status: 'up' | 'down';
   error: CachectlError | null;
@@ -250,7 +250,7 @@ export class DashboardModel {
       state.activity = state.rates.reset ? null : commandActivity(parseCommandStats(before.info), stats, state.rates.windowMs, parseLatencyStats(sample.info));
     }
     if (state.rates?.reset === true || state.activity === null) state.commandSamples = [];
-    state.commandSamples.push({ at: sample.at, stats, latency: sample.info });
+    state.commandSamples.push({ at: sample.at, stats });
     // Keep the newest sample that is at least a window old as the base, and everything after it.
     while (state.commandSamples.length > 2 && sample.at - state.commandSamples[1]!.at >= this.commandWindowMs) state.commandSamples.shift();
     state.last = sample;
@@ -318,7 +318,9 @@ export class DashboardModel {
     const newest = state.commandSamples[state.commandSamples.length - 1];
     const windowMs = base !== undefined && newest !== undefined && newest !== base ? newest.at - base.at : null;
     const activity =
-      base !== undefined && newest !== undefined && windowMs !== null ? (commandActivity(base.stats, newest.stats, windowMs, parseLatencyStats(newest.latency)) ?? []) : [];
+      base !== undefined && newest !== undefined && windowMs !== null && last !== null
+        ? (commandActivity(base.stats, newest.stats, windowMs, parseLatencyStats(last.info)) ?? [])
+        : [];
     state.detail = {
       address: state.handle.address,
       windowMs,

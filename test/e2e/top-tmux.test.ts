@@ -9,9 +9,9 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
+import { CLI_BIN } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const CLI = path.resolve('bin/cachectl.js');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 const hasBenchmark = spawnSync('redis-benchmark', ['--version']).status === 0;
 // A private tmux server, so the test never touches anyone's sessions.
@@ -73,7 +73,7 @@ describe('cachectl top in a terminal (tmux)', () => {
     const script = [
       'stty -g > before.stty',
       'echo BEFORE-TOP',
-      `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} top --url redis://${address} --refresh 500ms`,
+      `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} top --url redis://${address} --refresh 500ms`,
       'echo "EXIT=$?"',
       'stty -g > after.stty',
       'sleep 600',

@@ -1,48 +1,27 @@
 // `cachectl top` as users run it without a terminal (recording snapshots), its usage errors, and
 // proof that only the TUI path loads ink and React. Spawns the built CLI (npm run build first).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startRedis, type RedisProcess } from '../fixtures/index.js';
+import { startCli, type CliResult } from '../helpers/cli.js';
 
 const redis = inject('redis');
-const CLI = path.resolve('bin/cachectl.js');
 const single = `redis://${redis.single.host}:${redis.single.port}`;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI with NO_COLOR and piped stdio (not a terminal). `onStdout` may act mid-run. */
-function cachectl(args: string[], options: { nodeArgs?: string[]; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; timeoutMs?: number } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
-      env: { ...process.env, NO_COLOR: '1', REDIS_URL: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
+/** Runs the built CLI (test/helpers/cli.ts); `onStdout` sees stdout as it grows and may act mid-run. */
+function cachectl(args: string[], options: { env?: Record<string, string>; onStdout?: (text: string, child: ChildProcess) => void } = {}): Promise<CliResult> {
+  const { child, done } = startCli(args, options.env === undefined ? {} : { env: options.env });
+  if (options.onStdout !== undefined) {
+    let seen = '';
+    child.stdout!.on('data', (chunk: string) => {
+      seen += chunk;
+      options.onStdout!(seen, child);
     });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`cachectl ${args.join(' ')} did not finish; stdout: ${stdout}\nstderr: ${stderr}`));
-    }, options.timeoutMs ?? 30_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      options.onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  }
+  return done;
 }
 
 const records = (stdout: string) =>
@@ -178,7 +157,7 @@ describe('ink and React load only for the dashboard', () => {
   it.each([[['--help']], [['nodes', '--help']], [['top', '--help']], [['nodes', '--url', single, '-o', 'json']], [['top', '--url', single, '-o', 'ndjson', '--iterations', '1', '--refresh', '100ms']]])(
     'cachectl %j never imports them',
     async (args) => {
-      const run = await cachectl(args, { nodeArgs: ['--import', hook] });
+      const run = await cachectl(args, { env: { NODE_OPTIONS: `--import=${hook}` } });
       expect(run.stderr).not.toContain('UI module imported');
       expect(run.code).toBe(0);
     },

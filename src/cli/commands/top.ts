@@ -96,6 +96,9 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
     const poller = new Poller({ intervalMs: settings.refreshMs, fetch: (signal) => model.refresh(signal), signal: ctx.signal, initial: baseline });
     try {
       if (mode === 'tui') {
+        // React's development build checks every render and costs several times the CPU; a
+        // dashboard meant to be harmless runs the production one unless told otherwise.
+        process.env.NODE_ENV ??= 'production';
         const { runTopTui } = await import('../../tui/run-top.js');
         poller.start(false);
         await runTopTui({
