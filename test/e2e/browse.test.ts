@@ -2,7 +2,7 @@
 // seeded server; keys are typed like a person would, the screen is read back, and the server is
 // checked after a purge. Also: without a terminal it refuses and points at `cachectl keys`.
 
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,9 +12,10 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RedisProcess } from '../fixtures/index.js';
 import { adminClient, startRedis } from '../fixtures/index.js';
+import { baseEnv, CLI_BIN, runCli } from '../helpers/cli.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('bin/cachectl.js');
+const BIN = CLI_BIN;
 const SOCKET = `cachectl-browse-e2e-${process.pid}`;
 const SESSION = 'browse';
 
@@ -87,7 +88,8 @@ describe('cachectl browse in a terminal', () => {
     const command = [
       'stty -g > before.stty',
       "printf 'before browse\\n'",
-      `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} browse -p ${server.port}`,
+      // The tests' fixed environment (no REDIS_URL or config file of the developer's), plus a terminal type.
+      `env -i ${Object.entries({ ...baseEnv(), TERM: 'xterm-256color' }).map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(' ')} ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} browse -p ${server.port}`,
       'echo "EXIT=$?"',
       'stty -g > after.stty',
       'sleep 600',
@@ -164,16 +166,11 @@ describe('cachectl browse in a terminal', () => {
 
 describe('cachectl browse without a terminal', () => {
   it('exits 2 and suggests cachectl keys', async () => {
-    const child = spawn('node', [BIN, 'browse', 'app:*', '-p', '1'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/^error: cachectl browse is interactive and needs a terminal/);
-    expect(stderr).toContain("cachectl keys 'app:*' -o json");
+    const result = await runCli(['browse', 'app:*', '-p', '1']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: cachectl browse is interactive and needs a terminal/);
+    expect(result.stderr).toContain("cachectl keys 'app:*' -o json");
     // Not a terminal, so the output format is JSON: the error is data there too.
-    expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'USAGE', exitCode: 2 } });
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: 'USAGE', exitCode: 2 } });
   });
 });

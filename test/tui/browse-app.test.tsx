@@ -176,6 +176,39 @@ describe('browse: navigation', () => {
   });
 });
 
+describe('browse: keys typed in one burst', () => {
+  // ink hands a run of characters typed faster than it reads (a fast typist, a paste, a slow link)
+  // to the app as one input; each must act as if typed alone, on the state the previous one left.
+  it('moves, opens and filters key by key', async () => {
+    const { frame, press } = mount(fakeSource({ tree: completeTree() }));
+    await until(frame, 'scan complete');
+    await press('jj');
+    expect(frame()).toMatch(/^> zzz/m);
+    await press('kk\r');
+    let text = await until(frame, 'browse · fake · app ·');
+    expect(rowLabels(text)).toEqual(['user:', 'cart:']);
+    await press('/ca\rj');
+    text = frame();
+    expect(text).toContain('filter "ca"');
+    expect(rowLabels(text)).toEqual(['cart:']);
+    expect(text).not.toContain('filter: ');
+  });
+
+  it('never carries keys typed ahead into a delete confirmation', async () => {
+    const purge = new FakePurge(3);
+    const { frame, press } = mount(fakeSource({ tree: completeTree(), purge }));
+    await until(frame, 'scan complete');
+    await press('d\r3\r');
+    const text = await until(frame, 'backup file: backup.cbk');
+    expect(text).not.toContain('Type 3');
+    expect(purge.executions).toHaveLength(0);
+    // Inside the dialog, a burst goes step by step: keep the backup, type the count, confirm.
+    await press('\r3\r');
+    await until(frame, 'done: deleted 3');
+    expect(purge.executions).toHaveLength(1);
+  });
+});
+
 describe('browse: sort and filter', () => {
   it('s cycles memory → keys → no-TTL → name', async () => {
     const { frame, press } = mount(fakeSource({ tree: completeTree() }));

@@ -2,6 +2,7 @@ import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { BROWSE_KEYS } from '../../src/tui/browse/bindings.js';
 import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../../src/tui/key-table.js';
+import { keystrokes } from '../../src/tui/keystrokes.js';
 
 const NO_KEY: Key = {
   upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
@@ -42,5 +43,23 @@ describe('key table', () => {
     expect(wrapHelp('a b · c d · e f', 9)).toEqual(['a b · c d', 'e f']);
     expect(wrapHelp('a b · c d · e f', 80)).toEqual(['a b · c d · e f']);
     expect(wrapHelp('', 10)).toEqual(['']);
+  });
+});
+
+describe('keystrokes', () => {
+  it('splits a burst of characters into one keystroke each, enter and erase included', () => {
+    const strokes = keystrokes('aB\r\u007f\u0003', NO_KEY);
+    expect(strokes.map((stroke) => stroke.input)).toEqual(['a', 'B', '', '', 'c']);
+    expect(strokes[1]!.key.shift).toBe(true);
+    expect(strokes[2]!.key.return).toBe(true);
+    expect(strokes[3]!.key.delete).toBe(true);
+    expect(strokes[4]!.key.ctrl).toBe(true);
+  });
+
+  it('leaves single keys and named keys as ink parsed them', () => {
+    const up = key({ upArrow: true });
+    expect(keystrokes('', up)).toEqual([{ input: '', key: up }]);
+    expect(keystrokes('q', NO_KEY)).toEqual([{ input: 'q', key: NO_KEY }]);
+    expect(keystrokes('é', NO_KEY)).toEqual([{ input: 'é', key: NO_KEY }]);
   });
 });

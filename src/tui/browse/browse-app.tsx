@@ -2,9 +2,10 @@
 // namespace's keys, one key's preview, and the purge dialog, with a footer for the scan's progress
 // and a help line drawn from the key-binding table. All data comes from a BrowseSource.
 
+import type { Key } from 'ink';
 import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { displayKey } from '../../core/key-format.js';
 import type { LiveTreeSnapshot } from '../../core/live-namespaces.js';
 import type { KeyEntry } from '../../core/namespace-keys.js';
@@ -24,7 +25,9 @@ import { cycle, indexTree, KEY_SORTS, moveCursor, rowShare, scrollOffset, sortKe
 import { previewShownNote, previewSummary, previewValueLines, wrapLines } from './preview-lines.js';
 import { PurgeDialog } from './purge-dialog.js';
 import type { BrowseSource, PurgeOutcome, PurgeTarget } from './source.js';
-import { editText, typedLine } from './text-input.js';
+import { editText } from './text-input.js';
+import { useSyncState } from '../hooks/use-sync-state.js';
+import { keystrokes } from '../keystrokes.js';
 
 export interface BrowseAppProps {
   source: BrowseSource;
@@ -52,76 +55,132 @@ const START: Cursor = { id: undefined, index: 0 };
 /** Lines around the body: title, column headings, status, message, help, and one spare. */
 const CHROME_LINES = 6;
 
+interface UiState {
+  views: View[];
+  sort: NamespaceSort;
+  keySort: KeySort;
+  overlay: Overlay | undefined;
+  message: { text: string; tone: Tone } | undefined;
+}
+
+/** What the screen shows for a state: the rows of the open view, the cursor, and what it is on. */
+interface Derived {
+  view: View;
+  keysView: KeysView | undefined;
+  /** The namespace whose children the tree view shows. */
+  level: NamespaceNode | undefined;
+  treeRows: TreeRow[];
+  keyRows: KeyEntry[];
+  rowCount: number;
+  cursor: number;
+  selectedRow: TreeRow | undefined;
+  selectedKey: KeyEntry | undefined;
+}
+
+function derive(ui: UiState, snapshot: LiveTreeSnapshot, index: Map<string, NamespaceNode>, keyList: KeyListState | undefined): Derived {
+  const view = ui.views[ui.views.length - 1]!;
+  const keysView = ui.views.findLast((candidate): candidate is KeysView => candidate.kind === 'keys');
+  const level = view.kind === 'tree' ? (index.get(view.namespace) ?? snapshot.root) : undefined;
+  const rows = view.kind === 'tree' && level !== undefined ? treeRows(level, ui.sort, view.filter) : [];
+  const keyRows = view.kind === 'keys' && keyList !== undefined && keyList.namespace === view.namespace ? sortKeys(keyList.entries, ui.keySort, view.filter) : [];
+  const rowCount = view.kind === 'tree' ? rows.length : view.kind === 'keys' ? keyRows.length : 0;
+  const cursor = view.kind === 'preview' ? 0 : resolveCursor(view.cursor, view.kind === 'tree' ? rows.map((row) => row.id) : keyRows.map(keyId), rowCount);
+  return {
+    view,
+    keysView,
+    level,
+    treeRows: rows,
+    keyRows,
+    rowCount,
+    cursor,
+    selectedRow: view.kind === 'tree' ? rows[cursor] : undefined,
+    selectedKey: view.kind === 'keys' ? keyRows[cursor] : view.kind === 'preview' ? view.entry : undefined,
+  };
+}
+
 export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   const { columns, rows: terminalRows } = useTerminalSize();
   const snapshot = useSnapshot(source.tree);
-  const index = useMemo(() => indexTree(snapshot.root), [snapshot]);
-  const [views, setViews] = useState<View[]>([{ kind: 'tree', namespace: '', cursor: START, filter: '' }]);
-  const [sort, setSort] = useState<NamespaceSort>('memory');
-  const [keySort, setKeySort] = useState<KeySort>('memory');
-  const [overlay, setOverlay] = useState<Overlay>();
-  const [message, setMessage] = useState<{ text: string; tone: Tone }>();
+  const indexCache = useRef<{ root: NamespaceNode; index: Map<string, NamespaceNode> } | undefined>(undefined);
+  const indexOf = (of: LiveTreeSnapshot) => {
+    if (indexCache.current?.root !== of.root) indexCache.current = { root: of.root, index: indexTree(of.root) };
+    return indexCache.current.index;
+  };
+  const index = indexOf(snapshot);
+  // Input handlers read the latest state, never their render's: a burst of keys acts key by key.
+  const [ui, setUi, latestUi] = useSyncState<UiState>(() => ({
+    views: [{ kind: 'tree', namespace: '', cursor: START, filter: '' }],
+    sort: 'memory',
+    keySort: 'memory',
+    overlay: undefined,
+    message: undefined,
+  }));
   const bindings = useMemo(() => allowedBindings(BROWSE_KEYS, source.purge !== undefined), [source]);
-
-  const view = views[views.length - 1]!;
-  const keysView = views.findLast((candidate): candidate is KeysView => candidate.kind === 'keys');
-  const [keyList, removeListedKey] = useKeyList(source, keysView);
-  const preview = usePreview(source, view.kind === 'preview' ? view.entry : undefined);
+  const keysViewShown = ui.views.findLast((candidate): candidate is KeysView => candidate.kind === 'keys');
+  const [keyList, removeListedKey] = useKeyList(source, keysViewShown);
+  const keyListRef = useRef(keyList);
+  keyListRef.current = keyList;
+  const shown = derive(ui, snapshot, index, keyList);
+  const preview = usePreview(source, shown.view.kind === 'preview' ? shown.view.entry : undefined);
+  const current = (): { state: UiState; now: Derived; snapshot: LiveTreeSnapshot; index: Map<string, NamespaceNode> } => {
+    const state = latestUi();
+    const latest = source.tree.current();
+    const latestIndex = indexOf(latest);
+    return { state, now: derive(state, latest, latestIndex, keyListRef.current), snapshot: latest, index: latestIndex };
+  };
 
   // A namespace that was purged (or no longer exists) cannot stay open: fall back to its nearest ancestor.
   useEffect(() => {
     const gone = (candidate: View) => candidate.kind === 'tree' && candidate.namespace !== '' && !index.has(candidate.namespace);
-    if (views.some(gone)) setViews((current) => current.slice(0, Math.max(1, current.findIndex(gone))));
-  }, [index, views]);
+    if (ui.views.some(gone)) setUi((state) => ({ ...state, views: state.views.slice(0, Math.max(1, state.views.findIndex(gone))) }));
+  }, [index, ui.views, setUi]);
 
-  const level = view.kind === 'tree' ? (index.get(view.namespace) ?? snapshot.root) : undefined;
-  const treeRowsShown = useMemo(() => (view.kind === 'tree' && level !== undefined ? treeRows(level, sort, view.filter) : []), [view, level, sort]);
-  const keyRows = useMemo(() => (view.kind === 'keys' && keyList !== undefined ? sortKeys(keyList.entries, keySort, view.filter) : []), [view, keyList, keySort]);
-  const rowCount = view.kind === 'tree' ? treeRowsShown.length : view.kind === 'keys' ? keyRows.length : 0;
-  const cursorIndex = view.kind === 'preview' ? 0 : resolveCursor(view.cursor, view.kind === 'tree' ? treeRowsShown.map((row) => row.id) : keyRows.map(keyId), rowCount);
-
-  const replaceTop = (next: View) => setViews((current) => [...current.slice(0, -1), next]);
-  const moveTo = (target: number) => {
-    if (view.kind === 'preview') return;
-    const at = moveCursor(target, 0, rowCount);
-    const id = view.kind === 'tree' ? treeRowsShown[at]?.id : keyRows[at] === undefined ? undefined : keyId(keyRows[at]);
-    replaceTop({ ...view, cursor: { id, index: at } });
-  };
-  const say = (text: string, tone: Tone = 'info') => setMessage({ text, tone });
-
-  const context: BrowseContext = view.kind;
+  const context: BrowseContext = shown.view.kind;
   const width = Math.max(40, columns);
   const help = wrapHelp(
-    overlay?.kind === 'filter'
-      ? `filter: ${view.kind === 'preview' ? '' : view.filter}▏ · ${helpLine(PROMPT_KEYS, 'prompt')}`
-      : overlay?.kind === 'purge'
+    ui.overlay?.kind === 'filter'
+      ? `filter: ${shown.view.kind === 'preview' ? '' : shown.view.filter}▏ · ${helpLine(PROMPT_KEYS, 'prompt')}`
+      : ui.overlay?.kind === 'purge'
         ? ''
         : helpLine(bindings, context),
     width,
   );
   // A help line that needs two lines on a narrow terminal takes one from the body, so nothing scrolls off.
   const bodyHeight = Math.max(3, terminalRows - CHROME_LINES - (help.length - 1));
-  const selectedRow = view.kind === 'tree' ? treeRowsShown[cursorIndex] : undefined;
-  const selectedKey = view.kind === 'keys' ? keyRows[cursorIndex] : view.kind === 'preview' ? view.entry : undefined;
 
-  const open = () => {
+  const setViews = (views: View[]) => setUi((state) => ({ ...state, views }));
+  const replaceTop = (next: View) => setUi((state) => ({ ...state, views: [...state.views.slice(0, -1), next] }));
+  const setOverlay = (overlay: Overlay | undefined) => setUi((state) => ({ ...state, overlay }));
+  const say = (text: string, tone: Tone = 'info') => setUi((state) => ({ ...state, message: { text, tone } }));
+
+  const moveTo = (now: Derived, target: number) => {
+    const view = now.view;
+    if (view.kind === 'preview') return;
+    const at = moveCursor(target, 0, now.rowCount);
+    const id = view.kind === 'tree' ? now.treeRows[at]?.id : now.keyRows[at] === undefined ? undefined : keyId(now.keyRows[at]);
+    replaceTop({ ...view, cursor: { id, index: at } });
+  };
+
+  const open = (state: UiState, now: Derived) => {
+    const { view, level, selectedRow, selectedKey } = now;
     if (view.kind === 'tree') {
       if (selectedRow === undefined || level === undefined) return;
       if (selectedRow.kind === 'overflow') {
         say('namespaces past the first 50,000 are lumped together here; browse a narrower pattern to see them', 'warning');
       } else if (selectedRow.kind === 'own') {
-        setViews([...views, { kind: 'keys', namespace: level.name, ownOnly: true, cursor: START, filter: '', generation: Date.now() }]);
+        setViews([...state.views, { kind: 'keys', namespace: level.name, ownOnly: true, cursor: START, filter: '', generation: Date.now() }]);
       } else if (selectedRow.hasChildren) {
-        setViews([...views, { kind: 'tree', namespace: selectedRow.id, cursor: START, filter: '' }]);
+        setViews([...state.views, { kind: 'tree', namespace: selectedRow.id, cursor: START, filter: '' }]);
       } else {
-        setViews([...views, { kind: 'keys', namespace: selectedRow.id, ownOnly: true, cursor: START, filter: '', generation: Date.now() }]);
+        setViews([...state.views, { kind: 'keys', namespace: selectedRow.id, ownOnly: true, cursor: START, filter: '', generation: Date.now() }]);
       }
     } else if (view.kind === 'keys' && selectedKey !== undefined) {
-      setViews([...views, { kind: 'preview', entry: selectedKey, scroll: 0 }]);
+      setViews([...state.views, { kind: 'preview', entry: selectedKey, scroll: 0 }]);
     }
   };
 
-  const purgeTarget = (): { target: PurgeTarget; label: string } | undefined => {
+  const purgeTarget = (now: Derived): { target: PurgeTarget; label: string } | undefined => {
+    const { view, level, selectedRow, selectedKey } = now;
     if (view.kind === 'tree') {
       if (selectedRow === undefined || level === undefined) return undefined;
       if (selectedRow.kind === 'overflow') {
@@ -135,81 +194,79 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
     return { target: { kind: 'key', entry: selectedKey }, label: `key ${displayKey(selectedKey.key)}` };
   };
 
-  const exportUnderCursor = () => {
+  const exportUnderCursor = (state: UiState, now: Derived, latest: LiveTreeSnapshot, latestIndex: Map<string, NamespaceNode>) => {
     let node: NamespaceNode | undefined;
-    if (view.kind === 'tree') node = selectedRow?.kind === 'own' ? level : (selectedRow?.node ?? level);
-    else if (keysView !== undefined) node = index.get(keysView.namespace);
+    if (now.view.kind === 'tree') node = now.selectedRow?.kind === 'own' ? now.level : (now.selectedRow?.node ?? now.level);
+    else if (now.keysView !== undefined) node = latestIndex.get(now.keysView.namespace);
     if (node === undefined) return;
     const name = node.name === '' ? 'the whole tree' : node.name;
-    source.exportTree(node, snapshot, sort).then(
+    source.exportTree(node, latest, state.sort).then(
       (path) => say(`exported ${name} to ${path}`),
       (error: unknown) => say(`export failed: ${error instanceof Error ? error.message : String(error)}`, 'error'),
     );
   };
 
   const onPurgeClosed = (outcome: PurgeOutcome | undefined) => {
-    const finished = overlay?.kind === 'purge' ? overlay : undefined;
+    const { state, now } = current();
+    const finished = state.overlay?.kind === 'purge' ? state.overlay : undefined;
     setOverlay(undefined);
     if (outcome === undefined || finished === undefined) return;
     const summary = `${outcome.interrupted ? 'purge stopped' : 'purged'} ${finished.label}: ${formatCount(outcome.deleted)} deleted, ${formatCount(outcome.alreadyGone)} already gone${outcome.backupPath === undefined ? '' : ` · backup ${outcome.backupPath}`}`;
     say(outcome.error === undefined ? summary : `${summary} · ${outcome.error}`, outcome.error === undefined ? 'info' : 'error');
     if (finished.target.kind === 'key' && outcome.deleted + outcome.alreadyGone > 0) {
-      const entry = finished.target.entry;
-      removeListedKey(entry);
-      if (view.kind === 'preview') setViews(views.slice(0, -1));
+      removeListedKey(finished.target.entry);
+      if (now.view.kind === 'preview') setViews(state.views.slice(0, -1));
     }
   };
 
   const perform = (action: BrowseAction) => {
+    const { state, now, snapshot: latest, index: latestIndex } = current();
+    const view = now.view;
     switch (action) {
       case 'up':
-      case 'down': {
-        const delta = action === 'up' ? -1 : 1;
-        if (view.kind === 'preview') replaceTop({ ...view, scroll: Math.max(0, view.scroll + delta) });
-        else moveTo(cursorIndex + delta);
-        return;
-      }
+      case 'down':
       case 'page-up':
       case 'page-down': {
-        const delta = (action === 'page-up' ? -1 : 1) * Math.max(1, bodyHeight - 1);
+        const step = action === 'up' || action === 'down' ? 1 : Math.max(1, bodyHeight - 1);
+        const delta = (action === 'up' || action === 'page-up' ? -1 : 1) * step;
         if (view.kind === 'preview') replaceTop({ ...view, scroll: Math.max(0, view.scroll + delta) });
-        else moveTo(cursorIndex + delta);
+        else moveTo(now, now.cursor + delta);
         return;
       }
       case 'top':
-        moveTo(0);
+        moveTo(now, 0);
         return;
       case 'bottom':
-        moveTo(rowCount - 1);
+        moveTo(now, now.rowCount - 1);
         return;
       case 'open':
-        open();
+        open(state, now);
         return;
       case 'back':
-        if (views.length > 1) setViews(views.slice(0, -1));
+        if (state.views.length > 1) setViews(state.views.slice(0, -1));
         return;
       case 'escape':
         if (view.kind !== 'preview' && view.filter !== '') replaceTop({ ...view, filter: '', cursor: START });
-        else if (view.kind === 'preview') setViews(views.slice(0, -1));
+        else if (view.kind === 'preview') setViews(state.views.slice(0, -1));
         return;
       case 'sort':
-        if (view.kind === 'tree') setSort(cycle(TREE_SORTS, sort));
-        else setKeySort(cycle(KEY_SORTS, keySort));
+        if (view.kind === 'tree') setUi((latestState) => ({ ...latestState, sort: cycle(TREE_SORTS, latestState.sort) }));
+        else setUi((latestState) => ({ ...latestState, keySort: cycle(KEY_SORTS, latestState.keySort) }));
         return;
       case 'filter':
         setOverlay({ kind: 'filter' });
         return;
       case 'export':
-        exportUnderCursor();
+        exportUnderCursor(state, now, latest, latestIndex);
         return;
       case 'delete': {
         if (source.purge === undefined) return;
-        const chosen = purgeTarget();
+        const chosen = purgeTarget(now);
         if (chosen !== undefined) setOverlay({ kind: 'purge', ...chosen });
         return;
       }
       case 'help':
-        setOverlay(overlay?.kind === 'help' ? undefined : { kind: 'help' });
+        setOverlay(state.overlay?.kind === 'help' ? undefined : { kind: 'help' });
         return;
       case 'quit':
         onQuit('quit');
@@ -220,36 +277,44 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
     }
   };
 
+  const handleKey = (input: string, key: Key) => {
+    const { state, now } = current();
+    const view = now.view;
+    if (state.overlay?.kind === 'filter') {
+      if (view.kind === 'preview') return;
+      const action = resolveKey(PROMPT_KEYS, 'prompt', input, key);
+      if (action === 'interrupt') onQuit('interrupt');
+      else if (action === 'submit') setOverlay(undefined);
+      else if (action === 'cancel') {
+        replaceTop({ ...view, filter: '', cursor: START });
+        setOverlay(undefined);
+      } else replaceTop({ ...view, filter: editText(view.filter, input, key), cursor: START });
+      return;
+    }
+    const action = resolveKey(bindings, view.kind, input, key);
+    if (action === undefined) return;
+    if (state.overlay?.kind === 'help' && action !== 'help' && action !== 'quit' && action !== 'interrupt') {
+      setOverlay(undefined);
+      return;
+    }
+    perform(action);
+  };
+
   useInput(
     (input, key) => {
-      if (overlay?.kind === 'filter') {
-        if (view.kind === 'preview') return;
-        const action = resolveKey(PROMPT_KEYS, 'prompt', input, key);
-        const line = typedLine(input);
-        if (action === 'interrupt') onQuit('interrupt');
-        else if (line !== undefined) {
-          replaceTop({ ...view, filter: editText(view.filter, line, key), cursor: START });
-          setOverlay(undefined);
-        } else if (action === 'submit') setOverlay(undefined);
-        else if (action === 'cancel') {
-          replaceTop({ ...view, filter: '', cursor: START });
-          setOverlay(undefined);
-        } else replaceTop({ ...view, filter: editText(view.filter, input, key), cursor: START });
-        return;
+      for (const stroke of keystrokes(input, key)) {
+        // Keys typed ahead are never carried into a delete confirmation: it starts from a clean slate.
+        if (latestUi().overlay?.kind === 'purge') return;
+        handleKey(stroke.input, stroke.key);
       }
-      const action = resolveKey(bindings, context, input, key);
-      if (action === undefined) return;
-      if (overlay?.kind === 'help' && action !== 'help' && action !== 'quit' && action !== 'interrupt') {
-        setOverlay(undefined);
-        return;
-      }
-      perform(action);
     },
-    { isActive: overlay?.kind !== 'purge' },
+    { isActive: ui.overlay?.kind !== 'purge' },
   );
 
   // ---- drawing ----
   const dim = (text: string) => <Text dimColor>{text}</Text>;
+  const { view, keysView, level } = shown;
+  const { sort, keySort, overlay, message } = ui;
   const where =
     view.kind === 'tree' ? (view.namespace === '' ? '(all keys)' : view.namespace) : keysView === undefined ? '' : `${keysView.namespace} · keys`;
   const sortText = view.kind === 'tree' ? `sort ${sort}` : view.kind === 'keys' ? `sort ${keySort}` : '';
@@ -275,10 +340,10 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   } else if (view.kind === 'tree' && level !== undefined) {
     const layout = treeLayout(width);
     headings = treeHeadings(layout, snapshot.memoryKnown);
-    body = <TreeBody rows={treeRowsShown} level={level} snapshot={snapshot} cursor={cursorIndex} height={bodyHeight} layout={layout} delimiter={source.delimiter} color={color} filter={view.filter} />;
+    body = <TreeBody rows={shown.treeRows} level={level} snapshot={snapshot} cursor={shown.cursor} height={bodyHeight} layout={layout} delimiter={source.delimiter} color={color} filter={view.filter} />;
   } else if (view.kind === 'keys') {
     headings = keyHeadings(width);
-    body = <KeysBody rows={keyRows} state={keyList} cursor={cursorIndex} height={bodyHeight} width={width} />;
+    body = <KeysBody rows={shown.keyRows} state={keyList} cursor={shown.cursor} height={bodyHeight} width={width} />;
   } else if (view.kind === 'preview') {
     body = <PreviewBody entry={view.entry} state={preview} scroll={view.scroll} height={bodyHeight + 1} width={width} color={color} />;
   }

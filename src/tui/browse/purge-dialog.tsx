@@ -2,9 +2,10 @@
 // backup file → confirm by typing the number of keys → delete with progress → summary. The plan,
 // its guards and the deletion are the core's (the same as `cachectl purge`); this only asks.
 
+import type { Key } from 'ink';
 import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
 import { formatBytes } from '../../core/units.js';
 import { answerConfirms } from '../../cli/destructive.js';
 import { PROMPT_KEYS } from './bindings.js';
@@ -12,7 +13,9 @@ import { truncate } from '../format.js';
 import { formatCount, formatPercent } from './format.js';
 import { helpLine, resolveKey } from '../key-table.js';
 import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from './source.js';
-import { editText, typedLine } from './text-input.js';
+import { editText } from './text-input.js';
+import { useSyncState } from '../hooks/use-sync-state.js';
+import { keystrokes } from '../keystrokes.js';
 
 type Step =
   | { step: 'planning'; scanned: number }
@@ -38,13 +41,17 @@ export interface PurgeDialogProps {
 }
 
 export function PurgeDialog({ target, label, purge, width, color, onClose, onInterrupt }: PurgeDialogProps) {
-  const [state, setState] = useState<Step>({ step: 'planning', scanned: 0 });
+  // Input reads the latest step, not its render's: `⏎30⏎` typed in one burst goes step by step.
+  const [state, setState, latest] = useSyncState<Step>({ step: 'planning', scanned: 0 });
   const planning = useRef(new AbortController());
   const running = useRef<AbortController | undefined>(undefined);
   const outcome = useRef<PurgeOutcome | undefined>(undefined);
   const planned = useRef<PurgePlanView | undefined>(undefined);
   // A plan that was never executed holds its keys (maybe in a temporary file): free it on the way out.
+  const closed = useRef(false);
   const close = (result: PurgeOutcome | undefined) => {
+    if (closed.current) return;
+    closed.current = true;
     if (planned.current !== undefined) purge.release?.(planned.current);
     onClose(result);
   };
@@ -103,7 +110,8 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       });
   };
 
-  useInput((input, key) => {
+  const handleKey = (input: string, key: Key) => {
+    const state = latest();
     const action = resolveKey(PROMPT_KEYS, 'prompt', input, key);
     if (state.step === 'running') {
       // Stopping a deletion waits for the batch in flight; the summary then says exactly what happened.
@@ -129,24 +137,26 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       case 'done':
         if (action === 'submit' || action === 'cancel') close(outcome.current);
         return;
-      case 'backup': {
-        const line = typedLine(input);
-        const path = line === undefined ? state.path : editText(state.path, line, key);
+      case 'backup':
         if (action === 'cancel') close(undefined);
-        else if (action === 'submit' || line !== undefined) setState({ step: 'confirm', plan: state.plan, backupPath: path.trim() === '' ? undefined : path.trim(), typed: '' });
+        else if (action === 'submit') setState({ step: 'confirm', plan: state.plan, backupPath: state.path.trim() === '' ? undefined : state.path.trim(), typed: '' });
         else setState({ ...state, path: editText(state.path, input, key) });
         return;
-      }
-      case 'confirm': {
-        const line = typedLine(input);
-        const typed = line === undefined ? state.typed : editText(state.typed, line, key);
+      case 'confirm':
         if (action === 'cancel') close(undefined);
-        else if (action === 'submit' || line !== undefined) {
-          if (answerConfirms(typed, state.plan.keys, undefined)) run(state.plan, state.backupPath);
-          else setState({ ...state, typed: '', mismatch: `"${typed}" is not ${formatCount(state.plan.keys)}; nothing was deleted. Type the number of keys, or esc to cancel.` });
+        else if (action === 'submit') {
+          if (answerConfirms(state.typed, state.plan.keys, undefined)) run(state.plan, state.backupPath);
+          else setState({ ...state, typed: '', mismatch: `"${state.typed}" is not ${formatCount(state.plan.keys)}; nothing was deleted. Type the number of keys, or esc to cancel.` });
         } else setState({ ...state, typed: editText(state.typed, input, key), mismatch: undefined });
         return;
-      }
+    }
+  };
+
+  useInput((input, key) => {
+    for (const stroke of keystrokes(input, key)) {
+      // Whatever else was typed in the same burst is not for the screen behind the dialog.
+      if (closed.current) return;
+      handleKey(stroke.input, stroke.key);
     }
   });
 

@@ -11,12 +11,3 @@ export function editText(text: string, input: string, key: Key): string {
   return text + input.replace(/[\u0000-\u001f\u007f]/g, '');
 }
 
-/**
- * Keys typed faster than they are read (`30⏎`, or a paste) reach ink as one input string; ink then
- * reports no enter key. Returns the text before a line break in such a chunk, or undefined when the
- * input is not one.
- */
-export function typedLine(input: string): string | undefined {
-  const match = /^([^\r\n]+)[\r\n]+$/.exec(input);
-  return match === null ? undefined : match[1];
-}
