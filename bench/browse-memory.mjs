@@ -35,7 +35,7 @@ function peakRss(pid) {
 }
 
 async function redis(port, ...args) {
-  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
+  return execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 }
 
 /** Runs `cachectl keys` to the end, sampling its peak RSS until it exits. */
