@@ -32,7 +32,7 @@ export interface ExecuteOptions {
   noScripts?: boolean;
   /** Keys per round: the unit of abort, pacing and backup fsync. @default 4000 (less under --rate) */
   roundKeys?: number;
-  /** Keys per UNLINK command. @default 500 (less under --rate) */
+  /** Keys per UNLINK command. @default 250 (less under --rate) */
   commandKeys?: number;
   /** How long a round may keep failing (failover, reconnects) before the purge stops. @default 30000 */
   retryWindowMs?: number;
@@ -114,7 +114,8 @@ return table.concat(out)
 const dumpScript = new ScriptRunner(DUMP_SCRIPT);
 
 const DEFAULT_ROUND = 4000;
-const DEFAULT_COMMAND = 500;
+/** About half a millisecond of UNLINK work for small keys: other clients wait at most a few of these. */
+const DEFAULT_COMMAND = 250;
 /** Backup rounds also stop at this much planned memory, so DUMP replies stay a manageable size. */
 const BACKUP_ROUND_BYTES = 32 * 1024 * 1024;
 const MAX_VERIFY_PASSES = 2;
@@ -351,6 +352,24 @@ class PurgeRun {
     else for (const entry of entries) this.affected[entry.slot] = 1;
   }
 
+  /**
+   * Runs one command per group. At full speed they are all sent at once (pipelined). Under --rate
+   * they go one after another: Redis executes every command it finds in one read of the socket
+   * before it serves another client, so a burst would add up to one long pause for everyone else.
+   */
+  private async send<T>(groups: Entry[][], command: (group: Entry[]) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+    if (this.options.rate === undefined) return Promise.allSettled(groups.map(command));
+    const results: PromiseSettledResult<T>[] = [];
+    for (const group of groups) {
+      try {
+        results.push({ status: 'fulfilled', value: await command(group) });
+      } catch (reason) {
+        results.push({ status: 'rejected', reason });
+      }
+    }
+    return results;
+  }
+
   /** The node's client, or (nothing sent yet) its items queued for a retry and the reason. */
   private async connectOrRetry(node: NodeHandle, items: Entry[], retry: Entry[]): Promise<Redis | CachectlError> {
     try {
@@ -368,7 +387,7 @@ class PurgeRun {
     if (client instanceof CachectlError) return client;
     const groups = groupBySlot(items.filter((entry) => !entry.backedUp), this.commandKeys, this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
-    const results = await Promise.allSettled(groups.map((group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group))));
+    const results = await this.send(groups, (group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group)));
     let fatal: CachectlError | undefined;
     let lastError: CachectlError | undefined;
     const fallback: Entry[] = [];
@@ -452,7 +471,7 @@ class PurgeRun {
     const singles = items.filter((entry) => entry.single);
     const groups = [...groupBySlot(items.filter((entry) => !entry.single), this.commandKeys, this.cluster), ...singles.map((entry) => [entry])];
     const command = this.delNodes.has(node.address) ? 'DEL' : 'UNLINK';
-    const results = await Promise.allSettled(groups.map((group) => client.callBuffer(command, ...group.map((entry) => entry.key))));
+    const results = await this.send(groups, (group) => client.callBuffer(command, ...group.map((entry) => entry.key)));
     let fatal: CachectlError | undefined;
     let lastError: CachectlError | undefined;
     const again: Entry[] = [];
