@@ -107,6 +107,9 @@ describe.each(['single', 'cluster', 'sentinel'] as TopologyName[])('purge --back
       const now = after.get(key)!;
       expect(now.type, key).toBe(was.type);
       expect(now.value, key).toBe(was.value);
+      // Byte for byte where Redis serializes deterministically; a hashtable-encoded hash or set is
+      // dumped in bucket order, which the rebuilt table does not share (their contents are equal above).
+      if (!key.endsWith('hash:big') && !key.endsWith(':set')) expect(now.dump, key).toBe(was.dump);
       if (was.pttl === -1) expect(now.pttl, key).toBe(-1);
       else {
         expect(now.pttl, key).toBeLessThanOrEqual(was.pttl);
