@@ -32,6 +32,8 @@ export interface ExecuteOptions {
   noScripts?: boolean;
   /** Keys per round: the unit of abort, pacing and backup fsync. @default 4000 (less under --rate) */
   roundKeys?: number;
+  /** With a backup, a round also ends at this much planned memory, so DUMP replies stay manageable. @default 32 MiB */
+  roundBytes?: number;
   /** Keys per UNLINK command. @default 250 (less under --rate) */
   commandKeys?: number;
   /** How long a round may keep failing (failover, reconnects) before the purge stops. @default 30000 */
@@ -116,9 +118,9 @@ const dumpScript = new ScriptRunner(DUMP_SCRIPT);
 const DEFAULT_ROUND = 4000;
 /** About half a millisecond of UNLINK work for small keys: other clients wait at most a few of these. */
 const DEFAULT_COMMAND = 250;
-/** Backup rounds also stop at this much planned memory, so DUMP replies stay a manageable size. */
 const BACKUP_ROUND_BYTES = 32 * 1024 * 1024;
 const MAX_VERIFY_PASSES = 2;
+const UNSIZED_BACKUP_ROUND = 500;
 
 export async function* executePurge(topology: Topology, plan: PurgePlan, options: ExecuteOptions = {}): AsyncGenerator<PurgeEvent> {
   if (plan.status !== 'complete') {
@@ -158,8 +160,11 @@ class PurgeRun {
     private readonly options: ExecuteOptions,
   ) {
     const rate = options.rate;
-    // Under --rate, rounds of about 1/20 s and small commands keep the load smooth.
-    this.roundKeys = options.roundKeys ?? (rate === undefined ? DEFAULT_ROUND : clamp(Math.floor(rate / 20), 10, DEFAULT_ROUND));
+    // Under --rate, rounds of about 1/20 s and small commands keep the load smooth. A backup round
+    // is also bounded by the planned memory of its keys; without any sizes, small rounds do that.
+    const unsized = options.backup !== undefined && plan.memoryBytes === null;
+    const roundDefault = unsized ? UNSIZED_BACKUP_ROUND : DEFAULT_ROUND;
+    this.roundKeys = options.roundKeys ?? (rate === undefined ? roundDefault : clamp(Math.floor(rate / 20), 10, roundDefault));
     const commandDefault = rate === undefined ? DEFAULT_COMMAND : clamp(Math.floor(rate / 100), 10, DEFAULT_COMMAND);
     this.commandKeys = options.reportKeys === true ? 1 : Math.min(this.roundKeys, options.commandKeys ?? commandDefault);
     this.retryWindowMs = options.retryWindowMs ?? 30_000;
@@ -224,7 +229,7 @@ class PurgeRun {
     const spools = this.plan.spools;
     const share = Math.max(1, Math.ceil(this.roundKeys / Math.max(1, spools.length)));
     const readers = spools.map((spool) => spool.chunks(share));
-    const byteLimit = this.options.backup === undefined ? Infinity : BACKUP_ROUND_BYTES;
+    const byteLimit = this.options.backup === undefined ? Infinity : (this.options.roundBytes ?? BACKUP_ROUND_BYTES);
     let active = readers.length;
     const done = new Set<number>();
     while (active > 0) {
@@ -244,7 +249,7 @@ class PurgeRun {
           const entry: Entry = { key, slot: slotOf(this.topology, key), memory: memory[i]!, doubt: false, backedUp: false, single: false };
           if (!include(entry)) continue;
           round.push(entry);
-          bytes += Math.max(0, entry.memory);
+          bytes += entry.memory >= 0 ? entry.memory : this.averageBytes;
           if (bytes >= byteLimit) {
             yield round;
             round = [];

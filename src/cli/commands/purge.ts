@@ -123,7 +123,8 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
 
   const topology = await ctx.connect();
   const plan = await planPurge(topology, pattern, {
-    memory: flags.memory === false ? 'none' : flags.exactMemory === true ? 'exact' : 'sample',
+    // A backup bounds each round by the keys' sizes, so it measures every key.
+    memory: flags.memory === false ? 'none' : flags.exactMemory === true || flags.backup !== undefined ? 'exact' : 'sample',
     delimiter: flags.delimiter,
     depth,
     sampleKeys,
