@@ -123,6 +123,8 @@ export interface KeySnapshot {
   type: string;
   value: string;
   pttl: number;
+  /** The DUMP payload (base64): the exact serialized value. */
+  dump: string;
 }
 
 export async function snapshotKey(client: Redis, key: Buffer): Promise<KeySnapshot> {
@@ -155,7 +157,8 @@ export async function snapshotKey(client: Redis, key: Buffer): Promise<KeySnapsh
     default:
       value = null;
   }
-  return { type, value: JSON.stringify(value), pttl: Number(await client.pttl(key)) };
+  const dump = (await client.dumpBuffer(key)) ?? Buffer.alloc(0);
+  return { type, value: JSON.stringify(value), pttl: Number(await client.pttl(key)), dump: dump.toString('base64') };
 }
 
 export async function snapshotKeys(topology: Topology, keys: Buffer[]): Promise<Map<string, KeySnapshot>> {
