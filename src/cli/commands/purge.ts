@@ -59,11 +59,11 @@ export function purgeCommand(runtime: Runtime): Command {
     .option('--backup <file>', 'write every key (DUMP, TTL, name) to this new file before deleting it; undo with cachectl restore')
     .option('--log <file>', 'append every deleted key to this file as NDJSON (an audit trail; deletes key by key)')
     .option('--no-memory', 'skip MEMORY USAGE while planning (no memory figures)')
-    .option('--exact-memory', 'MEMORY USAGE of every matched key (default: of a sample of 10,000, extrapolated)')
+    .option('--exact-memory', 'MEMORY USAGE of every matched key (default: a sample of 10,000, extrapolated; --backup measures every key)')
     .option('-d, --delimiter <text>', 'namespace delimiter for the breakdown', ':')
     .option('--depth <n>', 'namespace levels in the breakdown', '4')
     .option('--sample <n>', 'sample keys shown in the plan', '10')
-    .option('--no-scripts', 'never use Lua scripts (slower backups)')
+    .option('--no-scripts', 'never use Lua scripts (for servers where they are unwelcome; slower)')
     .addHelpText(
       'after',
       `
