@@ -163,7 +163,14 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
       const confirmed = await confirmByTyping(ctx, plan.matched, text, `to delete ${plan.matched.toLocaleString('en-US')} keys matching ${reprKey(pattern)}`);
       if (!confirmed) return finish(ExitCode.Findings, new CachectlError('DECLINED', 'the confirmation did not match, so nothing was deleted'));
     }
-    const summary = await execute(ctx, topology, plan, flags, rate, pattern);
+    let summary: PurgeSummary;
+    try {
+      summary = await execute(ctx, topology, plan, flags, rate, pattern);
+    } catch (error) {
+      // Nothing was deleted (e.g. the backup file could not be created): still one document, with the plan.
+      if (error instanceof CachectlError) return finish(error.exitCode, error);
+      throw error;
+    }
     doc.summary = summary;
     if (ctx.output === 'table') ctx.write(renderPurgeSummary(summary, ctx.color));
     for (const notice of summary.notices) ctx.warn(notice);
