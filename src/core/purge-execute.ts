@@ -14,10 +14,10 @@ import type { NodeHandle, Topology } from '../connection/topology.js';
 import type { BackupWriter } from './backup.js';
 import { CachectlError } from './errors.js';
 import type { KeyItem } from './key-commands.js';
-import { ScriptRunner, classifyFailure, groupBySlot, routeByOwner, sleep, slotOf } from './key-commands.js';
+import { ScriptRunner, classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
 import type { PurgePlan } from './purge.js';
 import { keyMatches } from './purge.js';
-import { connectionEpoch, scriptingUnavailable } from './scan.js';
+import { connectionEpoch, scriptingUnavailable, sleep } from './scan.js';
 import { SLOT_COUNT } from './slot.js';
 
 export interface ExecuteOptions {
@@ -596,8 +596,8 @@ class PurgeRun {
   private async pace(): Promise<void> {
     const rate = this.options.rate;
     if (rate === undefined) return;
-    const due = this.started + (this.paced / rate) * 1000;
-    await sleep(due - Date.now(), this.options.signal);
+    const wait = this.started + (this.paced / rate) * 1000 - Date.now();
+    if (wait > 0) await sleep(wait, this.options.signal);
   }
 
   private notice(message: string): void {
