@@ -128,9 +128,10 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     delimiter: flags.delimiter,
     depth,
     sampleKeys,
-    // SCAN batches sized to hold the server ~1 ms at full speed, ~0.25 ms under --rate, so other
-    // clients barely notice the scan (the engine's default, 1.5 ms, suits read-only reports).
-    targetBatchMicros: rate === undefined ? 1000 : 250,
+    // SCAN batches sized to hold the server ~0.7 ms at full speed, ~0.25 ms under --rate, so other
+    // clients barely notice the scan. Measured on 1.1M keys: the median wait of a PING issued during
+    // the scan fell from 1.7 ms (1 ms batches) to 1.3 ms, for a few percent more scan time.
+    targetBatchMicros: rate === undefined ? 700 : 250,
     ...(flags.scripts === false ? { noScripts: true } : {}),
     signal: ctx.signal,
     // Formatting costs a little on every tick; without a terminal nothing would be shown anyway.
