@@ -121,6 +121,7 @@ const DEFAULT_COMMAND = 250;
 const BACKUP_ROUND_BYTES = 32 * 1024 * 1024;
 const MAX_VERIFY_PASSES = 2;
 const UNSIZED_BACKUP_ROUND = 500;
+const DUMP_GROUP = 100;
 
 export async function* executePurge(topology: Topology, plan: PurgePlan, options: ExecuteOptions = {}): AsyncGenerator<PurgeEvent> {
   if (plan.status !== 'complete') {
@@ -391,7 +392,8 @@ class PurgeRun {
   private async dumpOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
     const client = await this.connectOrRetry(node, items, retry);
     if (client instanceof CachectlError) return client;
-    const groups = groupBySlot(items.filter((entry) => !entry.backedUp), this.commandKeys, this.cluster);
+    // DUMP serializes every value: smaller groups than UNLINK's keep each script as short.
+    const groups = groupBySlot(items.filter((entry) => !entry.backedUp), Math.min(this.commandKeys, DUMP_GROUP), this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
     const results = await this.send(groups, (group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group)));
     let fatal: CachectlError | undefined;
