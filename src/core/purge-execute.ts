@@ -14,10 +14,10 @@ import type { NodeHandle, Topology } from '../connection/topology.js';
 import type { BackupWriter } from './backup.js';
 import { CachectlError } from './errors.js';
 import type { KeyItem } from './key-commands.js';
-import { ScriptRunner, classifyFailure, groupBySlot, routeByOwner, sleep, slotOf } from './key-commands.js';
+import { ScriptRunner, classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
 import type { PurgePlan } from './purge.js';
 import { keyMatches } from './purge.js';
-import { connectionEpoch, scriptingUnavailable } from './scan.js';
+import { connectionEpoch, scriptingUnavailable, sleep } from './scan.js';
 import { SLOT_COUNT } from './slot.js';
 
 export interface ExecuteOptions {
@@ -121,6 +121,7 @@ const DEFAULT_COMMAND = 250;
 const BACKUP_ROUND_BYTES = 32 * 1024 * 1024;
 const MAX_VERIFY_PASSES = 2;
 const UNSIZED_BACKUP_ROUND = 500;
+const DUMP_GROUP = 100;
 
 export async function* executePurge(topology: Topology, plan: PurgePlan, options: ExecuteOptions = {}): AsyncGenerator<PurgeEvent> {
   if (plan.status !== 'complete') {
@@ -391,7 +392,8 @@ class PurgeRun {
   private async dumpOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
     const client = await this.connectOrRetry(node, items, retry);
     if (client instanceof CachectlError) return client;
-    const groups = groupBySlot(items.filter((entry) => !entry.backedUp), this.commandKeys, this.cluster);
+    // DUMP serializes every value: smaller groups than UNLINK's keep each script as short.
+    const groups = groupBySlot(items.filter((entry) => !entry.backedUp), Math.min(this.commandKeys, DUMP_GROUP), this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
     const results = await this.send(groups, (group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group)));
     let fatal: CachectlError | undefined;
@@ -596,8 +598,8 @@ class PurgeRun {
   private async pace(): Promise<void> {
     const rate = this.options.rate;
     if (rate === undefined) return;
-    const due = this.started + (this.paced / rate) * 1000;
-    await sleep(due - Date.now(), this.options.signal);
+    const wait = this.started + (this.paced / rate) * 1000 - Date.now();
+    if (wait > 0) await sleep(wait, this.options.signal);
   }
 
   private notice(message: string): void {

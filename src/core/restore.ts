@@ -9,7 +9,8 @@ import { BackupReader, payloadRdbVersion } from './backup.js';
 import { CachectlError } from './errors.js';
 import { displayKey } from './key-format.js';
 import type { KeyItem } from './key-commands.js';
-import { classifyFailure, groupBySlot, routeByOwner, sleep, slotOf } from './key-commands.js';
+import { classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
+import { sleep } from './scan.js';
 
 export interface RestorePlanOptions {
   /** Accept a file without its end marker (a purge that was killed): restore its intact records. */

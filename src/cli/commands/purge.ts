@@ -59,11 +59,11 @@ export function purgeCommand(runtime: Runtime): Command {
     .option('--backup <file>', 'write every key (DUMP, TTL, name) to this new file before deleting it; undo with cachectl restore')
     .option('--log <file>', 'append every deleted key to this file as NDJSON (an audit trail; deletes key by key)')
     .option('--no-memory', 'skip MEMORY USAGE while planning (no memory figures)')
-    .option('--exact-memory', 'MEMORY USAGE of every matched key (default: of a sample of 10,000, extrapolated)')
+    .option('--exact-memory', 'MEMORY USAGE of every matched key (default: a sample of 10,000, extrapolated; --backup measures every key)')
     .option('-d, --delimiter <text>', 'namespace delimiter for the breakdown', ':')
     .option('--depth <n>', 'namespace levels in the breakdown', '4')
     .option('--sample <n>', 'sample keys shown in the plan', '10')
-    .option('--no-scripts', 'never use Lua scripts (slower backups)')
+    .option('--no-scripts', 'never use Lua scripts (for servers where they are unwelcome; slower)')
     .addHelpText(
       'after',
       `
@@ -128,9 +128,10 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     delimiter: flags.delimiter,
     depth,
     sampleKeys,
-    // SCAN batches sized to hold the server ~1 ms at full speed, ~0.25 ms under --rate, so other
-    // clients barely notice the scan (the engine's default, 1.5 ms, suits read-only reports).
-    targetBatchMicros: rate === undefined ? 1000 : 250,
+    // SCAN batches sized to hold the server ~0.7 ms at full speed, ~0.25 ms under --rate, so other
+    // clients barely notice the scan. Measured on 1.1M keys: the median wait of a PING issued during
+    // the scan fell from 1.7 ms (1 ms batches) to 1.3 ms, for a few percent more scan time.
+    targetBatchMicros: rate === undefined ? 700 : 250,
     ...(flags.scripts === false ? { noScripts: true } : {}),
     signal: ctx.signal,
     // Formatting costs a little on every tick; without a terminal nothing would be shown anyway.
@@ -163,7 +164,14 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
       const confirmed = await confirmByTyping(ctx, plan.matched, text, `to delete ${plan.matched.toLocaleString('en-US')} keys matching ${reprKey(pattern)}`);
       if (!confirmed) return finish(ExitCode.Findings, new CachectlError('DECLINED', 'the confirmation did not match, so nothing was deleted'));
     }
-    const summary = await execute(ctx, topology, plan, flags, rate, pattern);
+    let summary: PurgeSummary;
+    try {
+      summary = await execute(ctx, topology, plan, flags, rate, pattern);
+    } catch (error) {
+      // Nothing was deleted (e.g. the backup file could not be created): still one document, with the plan.
+      if (error instanceof CachectlError) return finish(error.exitCode, error);
+      throw error;
+    }
     doc.summary = summary;
     if (ctx.output === 'table') ctx.write(renderPurgeSummary(summary, ctx.color));
     for (const notice of summary.notices) ctx.warn(notice);
