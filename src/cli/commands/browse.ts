@@ -13,6 +13,7 @@ import { cliVersion } from '../version.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
+import { prepareInteractiveEnv } from '../interactive-env.js';
 
 interface BrowseFlags extends ScanFlags {
   delimiter: string;
@@ -75,9 +76,7 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   shardsOf(topology, scan.replica === true);
 
   const readonlyReason = dangerousActionsOff({ readonly: flags.readonly === true, allowDelete: flags.allowDelete === true, replica: scan.replica === true, type: scan.type });
-  // React's development build keeps diffs of every render's props for its profiling tracks, which
-  // grows with every snapshot of the tree; a user running the CLI wants the production build.
-  process.env.NODE_ENV ??= 'production';
+  prepareInteractiveEnv();
   // Loaded here, never at startup: ink and React are for this command only.
   const { createRedisSource } = await import('../../tui/browse/redis-source.js');
   const { createRedisPurge, deletedKeyStats } = await import('../../tui/browse/redis-purge.js');

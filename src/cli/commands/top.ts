@@ -16,6 +16,7 @@ import { parseCount } from '../../core/units.js';
 import { renderNdjsonLine } from '../../render/json.js';
 import type { GlobalFlags } from '../globals.js';
 import type { CommandContext, Runtime } from '../runtime.js';
+import { prepareInteractiveEnv } from '../interactive-env.js';
 
 interface TopFlags {
   refresh: string;
@@ -96,9 +97,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
     const poller = new Poller({ intervalMs: settings.refreshMs, fetch: (signal) => model.refresh(signal), signal: ctx.signal, initial: baseline });
     try {
       if (mode === 'tui') {
-        // React's development build checks every render and costs several times the CPU; a
-        // dashboard meant to be harmless runs the production one unless told otherwise.
-        process.env.NODE_ENV ??= 'production';
+        prepareInteractiveEnv();
         const { runTopTui } = await import('../../tui/run-top.js');
         poller.start(false);
         await runTopTui({
