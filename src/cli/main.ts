@@ -9,6 +9,7 @@ import { addGlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
+import { auditTtlCommand } from './commands/audit-ttl.js';
 import { keysCommand } from './commands/keys.js';
 import { nodesCommand } from './commands/nodes.js';
 
@@ -72,7 +73,7 @@ Connecting:
 
 Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
   );
-  const commands = [nodesCommand(runtime), keysCommand(runtime)];
+  const commands = [nodesCommand(runtime), keysCommand(runtime), auditTtlCommand(runtime)];
   for (const command of commands) {
     command.exitOverride().configureOutput({
       writeOut: (text) => void io.stdout.write(text),
