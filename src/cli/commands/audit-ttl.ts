@@ -107,7 +107,7 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
   let report: TtlAuditReport;
   if (flags.quick === true) {
     const ignored = [pattern === undefined ? undefined : 'the pattern', flags.allow.length > 0 ? '--allow' : undefined, maxTtlMs === undefined ? undefined : '--max-ttl', policy === undefined ? undefined : `the rules of ${policy.file}`, scan.limit === undefined ? undefined : '--limit'].filter((part) => part !== undefined);
-    if (ignored.length > 0) ctx.warn(`--quick counts whole databases from INFO keyspace; ${ignored.join(', ')} ${ignored.length === 1 ? 'is' : 'are'} not applied (run without --quick for them)`);
+    if (ignored.length > 0) ctx.warn(`--quick counts whole databases from INFO keyspace; not applied: ${ignored.join(', ')} (run without --quick for them)`);
     report = quickReport(topology, instant, rules, gate, extra);
   } else {
     report = await runTtlAudit(topology, {
