@@ -37,7 +37,7 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
     const test: TestCase = {
       classname: 'cachectl.audit-ttl.rules',
       name: `${rule.name}: ${ruleRequirement(rule)}`,
-      output: `${count(rule.keys)} keys, ${count(rule.violations)} violations (${formatPercent(rule.share)}), allowed ${formatThreshold(rule.failOn)}${rule.origin === null ? '' : `; defined at ${rule.origin}`}`,
+      output: `${count(rule.keys)} keys, ${count(rule.violations)} violations (${formatPercent(rule.share)})${rule.source === 'allow' ? '' : `, allowed ${formatThreshold(rule.failOn)}`}${rule.origin === null ? '' : `; defined at ${rule.origin}`}`,
     };
     if (rule.verdict === 'fail') {
       const offenders = report.namespaces.filter((row) => row.rule === rule.name && row.violations > 0).slice(0, 10);

@@ -84,7 +84,15 @@ export function code(text: string): string {
   return `${fence}${pad}${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${pad}${fence}`;
 }
 
-/** Plain text in a paragraph or table cell: backslash-escapes every ASCII punctuation that Markdown could read as markup. */
+/**
+ * Plain text in a paragraph or table cell: backslash-escapes what Markdown could read as markup
+ * (emphasis, code, links, HTML, strikethrough, table pipes), and a heading, list or quote marker at
+ * the start. Parentheses and the like stay as they are, so the raw text reads well too.
+ */
 export function inline(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-!<>|~]/g, (char) => `\\${char}`).replace(/\r?\n/g, ' ');
+  return text
+    .replace(/[\\`*_[\]<>|~]/g, (char) => `\\${char}`)
+    .replace(/^[#+=-]/, (start) => `\\${start}`)
+    .replace(/^(\d+)([.)])(?= |$)/, '$1\\$2')
+    .replace(/\r?\n/g, ' ');
 }

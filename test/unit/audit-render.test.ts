@@ -4,7 +4,7 @@ import type { InstantFigure } from '../../src/core/ttl-audit.js';
 import { quickReport } from '../../src/core/ttl-audit.js';
 import { buildRules, parseTtlPolicy } from '../../src/core/ttl-policy.js';
 import { renderAuditJunit, xmlEscape } from '../../src/render/audit-junit.js';
-import { code, renderAuditMarkdown } from '../../src/render/audit-markdown.js';
+import { code, inline, renderAuditMarkdown } from '../../src/render/audit-markdown.js';
 import { renderAuditTable } from '../../src/render/audit-table.js';
 import { ruleRequirement } from '../../src/render/ttl-audit-text.js';
 import { auditBatches, batch } from '../helpers/audit-report.js';
@@ -217,5 +217,18 @@ describe('renderAuditTable', () => {
     const text = renderAuditTable(report, { color: false, top: 20, examples: 3 });
     expect(text).toContain('a sample of 10 keys (--limit; 1,000 keys on the nodes, ~1,000 keys estimated)');
     expect(text).toContain('~100');
+  });
+});
+
+describe('inline Markdown escaping', () => {
+  it.each([
+    ['a *b* _c_ `d` [e](f) <g> h|i ~~j~~ \\', 'a \\*b\\* \\_c\\_ \\`d\\` \\[e\\](f) \\<g\\> h\\|i \\~\\~j\\~\\~ \\\\'],
+    ['# not a heading', '\\# not a heading'],
+    ['- not a list', '\\- not a list'],
+    ['1. not a list', '1\\. not a list'],
+    ['1,000 keys (9.1%) — fine', '1,000 keys (9.1%) — fine'],
+    ['two\nlines', 'two lines'],
+  ])('%j', (text, escaped) => {
+    expect(inline(text)).toBe(escaped);
   });
 });
