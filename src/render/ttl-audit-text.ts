@@ -47,7 +47,7 @@ export function scopeLine(report: TtlAuditReport): string {
       parts.push(`${count(totals.scanned)} keys scanned`);
     }
     if (totals.vanished > 0) parts.push(`${count(totals.vanished)} expired or deleted during the scan (not counted)`);
-    parts.push(`${count(report.namespaceCount)} namespaces`);
+    parts.push(`${count(report.namespaceCount)} namespace${report.namespaceCount === 1 ? '' : 's'}`);
   }
   const nodes = report.nodes.length;
   if (nodes > 0) parts.push(`${nodes} node${nodes === 1 ? '' : 's'}`);
