@@ -110,10 +110,12 @@ export function decodePacked(cursor: string, packed: Buffer, serverMicros: numbe
 }
 
 // The TTL audit's step: SCAN and PTTL only, and a reply shaped for it. Key bytes travel as one
-// string with their lengths as a second (table.concat runs in C, where packing each key with
-// struct.pack costs more server time than the PTTL calls); exact PTTLs travel only for the keys
-// the audit has to look at, packed as (u32 index, f64 pttl) — doubles, so far-future expiries
-// keep every digit. Returns { next cursor, keys, lengths, flagged, server µs }.
+// string joined with "\n" plus the key count: table.concat runs in C, where packing each key with
+// struct.pack costs more server time than the PTTL calls. A key containing "\n" makes the join
+// ambiguous (the client sees more separators than keys - 1); that batch is asked for again with
+// ARGV[6] = '1', which sends the lengths instead ("3,10,7"). Exact PTTLs travel only for the keys
+// the audit has to look at, packed as (u32 index, f64 pttl): doubles, so far-future expiries keep
+// every digit. Returns { next cursor, keys, count or lengths, flagged, server µs }.
 export const TTL_FLAG_SCRIPT = `
 local t0 = redis.call('TIME')
 local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
@@ -122,51 +124,69 @@ if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
 local reply = redis.call(unpack(args))
 local keys = reply[2]
 local above = tonumber(ARGV[5])
+local withLengths = ARGV[6] == '1'
 local lengths, flagged, n = {}, {}, 0
 for i = 1, #keys do
   local k = keys[i]
-  lengths[i] = #k
+  if withLengths then lengths[i] = #k end
   local pttl = redis.call('PTTL', k)
   if pttl < 0 or (above >= 0 and pttl > above) then
     n = n + 1
     flagged[n] = struct.pack('>I4d', i - 1, pttl)
   end
 end
+local joined, layout
+if withLengths then
+  joined, layout = table.concat(keys), table.concat(lengths, ',')
+else
+  joined, layout = table.concat(keys, '\\n'), #keys
+end
 local t1 = redis.call('TIME')
-return {reply[1], table.concat(keys), table.concat(lengths, ','), table.concat(flagged), (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
+return {reply[1], joined, layout, table.concat(flagged), (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
 `;
 
-export function decodeFlagged(cursor: string, keyBytes: Buffer, lengths: Buffer, flagged: Buffer, serverMicros: number): KeyBatch {
-  let size = 0;
-  if (lengths.length > 0) for (const byte of lengths) if (byte === 0x2c) size += 1;
-  if (lengths.length > 0) size += 1;
+/**
+ * Decodes TTL_FLAG_SCRIPT's reply. `layout` is the key count (keys joined with "\n") or the
+ * comma-separated lengths; undefined means the join is ambiguous and the batch must be asked for
+ * with lengths.
+ */
+export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer | number, flagged: Buffer, serverMicros: number): KeyBatch | undefined {
   // One copy of the key bytes per batch, and views into it: cheaper than a copy per key, and a
   // kept key pins only its batch's key bytes (the socket buffer the reply arrived in is released).
   const owned = Buffer.from(keyBytes);
+  const keys: Buffer[] = [];
+  if (typeof layout === 'number') {
+    let start = 0;
+    for (let end = owned.indexOf(0x0a); end >= 0; end = owned.indexOf(0x0a, start)) {
+      keys.push(owned.subarray(start, end));
+      start = end + 1;
+    }
+    if (layout > 0 || owned.length > 0) keys.push(owned.subarray(start));
+    if (keys.length !== layout) return undefined;
+  } else {
+    let offset = 0;
+    let length = 0;
+    for (let i = 0; i <= layout.length && layout.length > 0; i += 1) {
+      const byte = i < layout.length ? layout[i]! : 0x2c;
+      if (byte !== 0x2c) {
+        length = length * 10 + byte - 0x30;
+        continue;
+      }
+      keys.push(owned.subarray(offset, offset + length));
+      offset += length;
+      length = 0;
+    }
+  }
+  const size = keys.length;
   const batch: KeyBatch = {
     cursor,
     size,
-    keys: new Array<Buffer>(size),
+    keys,
     types: new Uint8Array(size),
     ttls: new Float64Array(size).fill(TTL_WITHIN),
     memory: new Float64Array(size).fill(UNKNOWN),
     serverMicros,
   };
-  let offset = 0;
-  let index = 0;
-  let length = 0;
-  for (let i = 0; i <= lengths.length; i += 1) {
-    const byte = i < lengths.length ? lengths[i]! : 0x2c;
-    if (byte !== 0x2c) {
-      length = length * 10 + byte - 0x30;
-      continue;
-    }
-    if (index >= size) break;
-    batch.keys[index] = owned.subarray(offset, offset + length);
-    offset += length;
-    index += 1;
-    length = 0;
-  }
   for (let at = 0; at + 12 <= flagged.length; at += 12) {
     const key = flagged.readUInt32BE(at);
     if (key < size) batch.ttls[key] = flagged.readDoubleBE(at + 4);
@@ -187,23 +207,31 @@ function scriptArgs(request: BatchRequest): (string | Buffer)[] {
   ];
 }
 
-function flagArgs(request: BatchRequest, above: number): (string | Buffer)[] {
+function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (string | Buffer)[] {
   // -1 tells the script there is no maximum; a threshold is whole milliseconds like PTTL.
-  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', Number.isFinite(above) ? String(Math.floor(above)) : '-1'];
+  const threshold = Number.isFinite(above) ? String(Math.floor(above)) : '-1';
+  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0'];
 }
 
 export class ScriptBatcher {
   private sha: string | undefined;
   private flagSha: string | undefined;
+  /** Set once a batch held a key with "\n": this keyspace has such keys, so lengths from then on. */
+  private flagLengths = false;
 
   constructor(private readonly client: Redis) {}
 
   async run(request: BatchRequest): Promise<KeyBatch> {
     if (request.ttlFlagAbove !== undefined) {
       this.flagSha ??= String(await this.client.script('LOAD', TTL_FLAG_SCRIPT));
-      const reply = await this.evaluate(this.flagSha, TTL_FLAG_SCRIPT, flagArgs(request, request.ttlFlagAbove));
-      const [cursor, keys, lengths, flagged, micros] = reply as [Buffer, Buffer, Buffer, Buffer, number];
-      return decodeFlagged(cursor.toString(), keys, lengths, flagged, Number(micros));
+      for (;;) {
+        const reply = await this.evaluate(this.flagSha, TTL_FLAG_SCRIPT, flagArgs(request, request.ttlFlagAbove, this.flagLengths));
+        const [cursor, keys, layout, flagged, micros] = reply as [Buffer, Buffer, Buffer | number, Buffer, number];
+        const batch = decodeFlagged(cursor.toString(), keys, layout, flagged, Number(micros));
+        if (batch !== undefined) return batch;
+        // SCAN from the same cursor again is allowed (cursors are stateless); nothing was consumed.
+        this.flagLengths = true;
+      }
     }
     this.sha ??= String(await this.client.script('LOAD', SCAN_SCRIPT));
     const reply = await this.evaluate(this.sha, SCAN_SCRIPT, scriptArgs(request));
