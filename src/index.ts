@@ -9,3 +9,7 @@ export { CachectlError, ExitCode } from './core/errors.js';
 export type { ErrorCode, ExitCodeValue } from './core/errors.js';
 export { describeNodes } from './core/nodes.js';
 export type { NodeReport, NodesReport } from './core/nodes.js';
+export { keyspaceFigure, quickReport, runTtlAudit, TTL_AUDIT_SCHEMA_VERSION } from './core/ttl-audit.js';
+export type { InstantFigure, NamespaceResult, RuleResult, TtlAuditOptions, TtlAuditReport, Verdict } from './core/ttl-audit.js';
+export { buildRules, parseTtlPolicy, POLICY_FILE_NAME } from './core/ttl-policy.js';
+export type { RuleSetOptions, TtlPolicy, TtlRule } from './core/ttl-policy.js';
