@@ -56,7 +56,8 @@ function renderNamespaces(rows: NamespaceResult[], options: AuditTableOptions): 
     row.noTtl === 0 ? '0' : { text: count(row.noTtl), tone: row.violations > 0 ? 'warning' : 'dim' },
     row.ttlTooLong === 0 ? '0' : { text: count(row.ttlTooLong), tone: 'warning' },
     row.violations === 0 ? { text: '0%', tone: 'ok' } : { text: formatPercent(row.share), tone: row.share >= 0.5 ? 'critical' : 'warning' },
-    { text: row.examples.slice(0, options.examples).map(exampleText).map((text) => truncate(text, 60)).join(', '), tone: 'dim' },
+    // Examples are a hint in a terminal (JSON has them whole): short, so rows stay on one line.
+    { text: truncate(row.examples.slice(0, options.examples).map((example) => truncate(exampleText(example), 48)).join(', '), 100), tone: 'dim' },
   ]);
   const more = rows.length > shown.length ? `\n(${count(rows.length - shown.length)} more namespaces: --top, or -o json for all)` : '';
   return `${renderTable(columns, cells, options.color)}${more}`;
