@@ -52,19 +52,16 @@ export interface KeyBatch {
   serverMicros: number;
 }
 
-// Both scripts start the same: one SCAN step (cursor, COUNT, optional MATCH and TYPE in ARGV[1..4]), timed.
-const LUA_SCAN_STEP = `local t0 = redis.call('TIME')
+// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory.
+// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2.
+export const SCAN_SCRIPT = `
+local t0 = redis.call('TIME')
 local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
 if ARGV[3] ~= '' then args[#args+1] = 'MATCH'; args[#args+1] = ARGV[3] end
 if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
 local reply = redis.call(unpack(args))
 local keys = reply[2]
-`;
-
-// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory.
-// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2.
-export const SCAN_SCRIPT = `
-${LUA_SCAN_STEP}local wantType, wantTtl, wantMem = ARGV[5] == '1', ARGV[6] == '1', ARGV[7] == '1'
+local wantType, wantTtl, wantMem = ARGV[5] == '1', ARGV[6] == '1', ARGV[7] == '1'
 local samples = ARGV[8]
 local codes = {string=1, list=2, set=3, zset=4, hash=5, stream=6, none=0}
 local out = {}
@@ -120,7 +117,13 @@ export function decodePacked(cursor: string, packed: Buffer, serverMicros: numbe
 // the audit has to look at, packed as (u32 index, f64 pttl): doubles, so far-future expiries keep
 // every digit. Returns { next cursor, keys, count or lengths, flagged, server µs }.
 export const TTL_FLAG_SCRIPT = `
-${LUA_SCAN_STEP}local above = tonumber(ARGV[5])
+local t0 = redis.call('TIME')
+local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
+if ARGV[3] ~= '' then args[#args+1] = 'MATCH'; args[#args+1] = ARGV[3] end
+if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
+local reply = redis.call(unpack(args))
+local keys = reply[2]
+local above = tonumber(ARGV[5])
 local withLengths = ARGV[6] == '1'
 local lengths, flagged, n = {}, {}, 0
 for i = 1, #keys do
