@@ -121,7 +121,9 @@ export function expandEnvReferences(settings: ContextSettings, context: string, 
 
 function jsonErrorWhere(error: Error, text: string): string {
   const position = /position (\d+)/.exec(error.message);
-  if (position === null) return error.message;
+  // Without a position V8 quotes the text around the error instead ("Unexpected token 'h',
+  // ..."assword": hunter2}" is not valid JSON"), which may be a secret: keep only the verdict.
+  if (position === null) return error.message.replace(/, (?:\.\.\.)?".*$/s, '');
   const offset = Number(position[1]);
   const before = text.slice(0, offset);
   const line = before.split('\n').length;

@@ -97,7 +97,10 @@ export async function resolveConnection(
   if (envUrl !== undefined && envUrl !== '') settings.url = envUrl;
 
   const configPath = defaultConfigPath(env);
-  const contextName = flags.context ?? env.CACHECTL_CONTEXT;
+  // The file's currentContext is the default only when nothing else names a server.
+  const addressGiven = flags.url !== undefined || flags.host !== undefined || flags.port !== undefined || flags.cluster !== undefined || flags.sentinel !== undefined;
+  const implicit = flags.context === undefined && env.CACHECTL_CONTEXT === undefined && settings.url === undefined && !addressGiven;
+  const contextName = flags.context ?? env.CACHECTL_CONTEXT ?? (implicit ? readConfigFile(configPath)?.currentContext : undefined);
   if (contextName !== undefined) {
     const file = readConfigFile(configPath);
     const context = file?.contexts[contextName];
@@ -112,17 +115,33 @@ export async function resolveConnection(
     Object.assign(settings, expandEnvReferences(context, contextName, env));
   }
   const fromFlags = flagsToSettings(flags);
-  // An address given by flags replaces the base address entirely, not field by field.
+  const dropTopology = (keepSentinelGroup: boolean) => {
+    delete settings.sentinel;
+    delete settings.cluster;
+    if (!keepSentinelGroup) {
+      delete settings.master;
+      delete settings.sentinelUser;
+      delete settings.sentinelPassword;
+    }
+  };
+  // An address given by flags replaces the base address entirely, not field by field: that
+  // includes the context's Cluster seeds or Sentinel group, which would otherwise win over it.
   if (fromFlags.url !== undefined || fromFlags.host !== undefined || fromFlags.port !== undefined) {
     delete settings.url;
     if (fromFlags.url !== undefined) {
       delete settings.host;
       delete settings.port;
+      // The URL's own db, user and password outrank the context's (flags beat the context).
+      const fromUrl = parseRedisUrl(fromFlags.url, '--url');
+      if (fromUrl.db !== undefined) delete settings.db;
+      if (fromUrl.username !== undefined) delete settings.user;
+      if (fromUrl.password !== undefined) delete settings.password;
     }
+    dropTopology(false);
   }
   if (fromFlags.sentinel !== undefined || fromFlags.cluster !== undefined) {
-    delete settings.sentinel;
-    delete settings.cluster;
+    // --sentinel may point at other sentinels of the same group; --cluster leaves the group behind.
+    dropTopology(fromFlags.sentinel !== undefined);
   }
   Object.assign(settings, fromFlags);
 

@@ -15,6 +15,11 @@ export interface CliIO {
 }
 
 export function processIO(): CliIO {
+  // `cachectl keys --list | head` closes stdout early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw error;
+  });
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 

@@ -3,7 +3,7 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ExitCode } from '../core/errors.js';
+import { CachectlError, ExitCode } from '../core/errors.js';
 import type { ExitCodeValue } from '../core/errors.js';
 import { addGlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
@@ -11,7 +11,9 @@ import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
 import { auditTtlCommand } from './commands/audit-ttl.js';
 import { keysCommand } from './commands/keys.js';
+import { memoryCommand } from './commands/memory.js';
 import { nodesCommand } from './commands/nodes.js';
+import { topCommand } from './commands/top.js';
 
 const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -39,8 +41,11 @@ export async function run(argv: string[], io: CliIO = processIO(), options: RunO
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and --version exit 0; every usage mistake is exit 2.
-      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+      // Help and --version exit 0; help shown for a missing command has gone to stderr already.
+      if (error.exitCode === 0) return ExitCode.Ok;
+      if (error.code === 'commander.help') return ExitCode.Error;
+      // Every other usage mistake is reported like any CachectlError: one line, JSON in JSON mode.
+      return runtime.reportBeforeCommand(commanderUsageError(error, program, argv), argv);
     }
     return runtime.report(error);
   } finally {
@@ -53,11 +58,7 @@ export function buildProgram(runtime: Runtime, io: CliIO): Command {
   const program = new Command('cachectl')
     .description('Operations CLI for Redis caches: namespaces, TTL audits, safe purges, memory reports, live dashboard')
     .version(packageJson.version, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({
-      writeOut: (text) => void io.stdout.write(text),
-      writeErr: (text) => void io.stderr.write(text),
-    })
+    .configureOutput(outputConfiguration(io))
     .exitOverride()
     .enablePositionalOptions(false);
   addGlobalOptions(program);
@@ -73,14 +74,35 @@ Connecting:
 
 Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
   );
-  const commands = [nodesCommand(runtime), keysCommand(runtime), auditTtlCommand(runtime)];
+  const commands = [
+    nodesCommand(runtime),
+    keysCommand(runtime),
+    memoryCommand(runtime),
+    topCommand(runtime),
+    auditTtlCommand(runtime),
+  ];
   for (const command of commands) {
-    command.exitOverride().configureOutput({
-      writeOut: (text) => void io.stdout.write(text),
-      writeErr: (text) => void io.stderr.write(text),
-    });
-    command.showHelpAfterError('(run with --help for usage)');
+    command.exitOverride().configureOutput(outputConfiguration(io));
     program.addCommand(command);
   }
   return program;
+}
+
+function outputConfiguration(io: CliIO) {
+  return {
+    writeOut: (text: string) => void io.stdout.write(text),
+    writeErr: (text: string) => void io.stderr.write(text),
+    // Commander's own error line is dropped: run() reports the error in the one format every error has.
+    outputError: () => {},
+  };
+}
+
+/** A commander parse error as a usage error whose hint points at the help of the command being parsed. */
+function commanderUsageError(error: CommanderError, program: Command, argv: string[]): CachectlError {
+  const args = argv.slice(2);
+  const command = program.commands.find((c) => args.includes(c.name()) || c.aliases().some((alias) => args.includes(alias)));
+  const help = command === undefined ? 'cachectl --help' : `cachectl ${command.name()} --help`;
+  // Commander may add a second line ("(Did you mean nodes?)"); an error stays on one line.
+  const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
+  return new CachectlError('USAGE', message, { hint: `run ${help} for usage` });
 }

@@ -122,6 +122,20 @@ export class Runtime {
     return failure.exitCode;
   }
 
+  /**
+   * Reports an error raised before any command ran (commander's parse errors). No flags were
+   * parsed, so the output format and colour come from the raw arguments.
+   */
+  reportBeforeCommand(error: CachectlError, argv: readonly string[]): ExitCodeValue {
+    const flags: GlobalFlags = {};
+    const output = outputFlag(argv);
+    if (output !== undefined) flags.output = output;
+    if (argv.includes('--no-color')) flags.color = false;
+    this.output = resolveOutputFormat(flags, this.io);
+    this.color = resolveColor(flags, this.io);
+    return this.report(error);
+  }
+
   private toCachectlError(error: unknown): CachectlError {
     if (isCachectlError(error)) return error;
     if (this.signal.aborted) return new CachectlError('INTERRUPTED', 'interrupted');
@@ -193,4 +207,15 @@ export class Runtime {
     this.topology = undefined;
     if (topology !== undefined) await topology.close();
   }
+}
+
+/** The value of -o/--output in raw arguments, when it is a valid format. */
+function outputFlag(argv: readonly string[]): OutputFormat | undefined {
+  let value: string | undefined;
+  argv.forEach((arg, index) => {
+    if (arg === '-o' || arg === '--output') value = argv[index + 1];
+    else if (arg.startsWith('--output=')) value = arg.slice('--output='.length);
+    else if (/^-o[^-]/.test(arg)) value = arg.slice(2);
+  });
+  return value === 'table' || value === 'json' || value === 'ndjson' ? value : undefined;
 }

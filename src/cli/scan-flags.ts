@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { usageError } from '../core/errors.js';
+import { parseDuration } from '../core/duration.js';
 import { suspiciousGlob } from '../core/glob.js';
 import type { ScanOptions } from '../core/scan.js';
 import { parseCount, parseRate } from '../core/units.js';
@@ -13,6 +14,7 @@ export interface ScanFlags {
   replica?: boolean;
   rate?: string;
   limit?: string;
+  failoverWait?: string;
   type?: string;
   scripts?: boolean;
 }
@@ -24,6 +26,7 @@ export function addScanFlags(command: Command): Command {
     .option('--replica', 'scan replicas instead of masters (no extra load on primaries)')
     .option('--rate <keys/s>', 'throttle the scan to this many keys per second (all nodes together)')
     .option('--limit <n>', 'stop after n keys: a sample; totals become estimates')
+    .option('--failover-wait <duration>', 'how long a node that failed may take to be replaced before its numbers are reported incomplete (default 30s)')
     .option('--type <type>', `only keys of this type (${KEY_TYPE_NAMES.join(', ')})`)
     .addOption(new Option('--no-scripts', 'never use Lua scripts (slower; for servers where scripts are unwelcome)').hideHelp());
 }
@@ -39,6 +42,8 @@ export function scanOptionsFrom(flags: ScanFlags, pattern: string | undefined, c
   if (flags.replica === true) options.replica = true;
   if (flags.rate !== undefined) options.rate = parseRate(flags.rate, '--rate');
   if (flags.limit !== undefined) options.limit = parseCount(flags.limit, '--limit', { min: 1 });
+  // Sentinel's and Cluster's own defaults take 15–30 s to promote a replica; wait that long by default.
+  options.failoverWaitMs = flags.failoverWait === undefined ? 30_000 : parseDuration(flags.failoverWait, '--failover-wait');
   if (flags.type !== undefined) {
     if (!KEY_TYPE_NAMES.includes(flags.type)) {
       throw usageError('--type', `must be one of ${KEY_TYPE_NAMES.join(', ')}, got ${JSON.stringify(flags.type)}`);

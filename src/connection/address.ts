@@ -36,10 +36,19 @@ export function parseRedisUrl(text: string, flag = '--url'): ParsedUrl {
     }
     parsed.db = Number(path);
   }
-  if (url.username !== '') parsed.username = decodeURIComponent(url.username);
-  if (url.password !== '') parsed.password = decodeURIComponent(url.password);
   // redis://:password@host carries a password and no user name.
+  if (url.username !== '') parsed.username = decodeUserInfo(url.username, text, flag);
+  if (url.password !== '') parsed.password = decodeUserInfo(url.password, text, flag);
   return parsed;
+}
+
+/** decodeURIComponent throws a bare URIError on a broken escape such as "%E0%A4%A". */
+function decodeUserInfo(part: string, text: string, flag: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw usageError(flag, `has a broken %-escape in its user name or password: "${redactUrl(text)}"`, 'percent-encode special characters: @ as %40, : as %3A, % as %25');
+  }
 }
 
 export function parsePort(text: string, flag: string): number {
@@ -74,9 +83,13 @@ export function parseEndpoint(text: string, defaultPort: number, flag: string): 
   throw usageError(flag, `has an ambiguous address "${text}"`, 'write IPv6 addresses in brackets: [::1]:6379');
 }
 
-/** A URL with its password replaced, safe to print. */
+/**
+ * A URL with its password replaced, safe to print. Runs on URLs that failed to parse, so it
+ * cannot trust them to be well formed: everything up to the last "@" counts as the password,
+ * since an unescaped "@" may well be part of it.
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/^(rediss?:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  return text.replace(/^(rediss?:\/\/[^:/@]*:).*@/i, '$1***@');
 }
 
 /** Every secret the options carry, so output can be scrubbed of them. */

@@ -17,6 +17,13 @@ export interface NodeCredentials {
 /** How often a connected client may try to reconnect before its commands fail. */
 const RECONNECT_ATTEMPTS = 3;
 
+/**
+ * How long disconnect() waits for a peer to close before destroying the socket (ioredis
+ * default: 2 s). Only a server that stopped answering takes that long, and the process cannot
+ * exit while the wait is pending: a hung server must not add 2 s to every failed run.
+ */
+const DISCONNECT_GRACE_MS = 100;
+
 export function createNodeClient(
   endpoint: Endpoint,
   options: Pick<ConnectionOptions, 'timeoutMs' | 'clientName' | 'tls'>,
@@ -39,6 +46,7 @@ export function createNodeClient(
     maxRetriesPerRequest: 1,
     retryStrategy: (times: number) => (!connectedOnce || times > RECONNECT_ATTEMPTS ? null : Math.min(times * 100, 500)),
     enableReadyCheck: true,
+    disconnectTimeout: DISCONNECT_GRACE_MS,
   };
   if (credentials.username !== undefined) redisOptions.username = credentials.username;
   if (credentials.password !== undefined) redisOptions.password = credentials.password;
@@ -51,11 +59,16 @@ export function createNodeClient(
   // (ECONNREFUSED, a TLS failure) is kept: the rejection callers see only says "Connection is closed".
   client.on('error', (error: Error) => {
     lastErrors.set(client, error);
+    // ioredis sends SELECT during its handshake and only reports a refusal (no such database,
+    // NOPERM, cluster mode) as an 'error' event, then carries on in database 0. Remember it, so
+    // connectNode fails instead of every later command reading the wrong database.
+    if ((error as { command?: { name?: string } }).command?.name === 'select') selectErrors.set(client, error);
   });
   return client;
 }
 
 const lastErrors = new WeakMap<Redis, Error>();
+const selectErrors = new WeakMap<Redis, Error>();
 
 /** The error a client's socket last reported, which explains a later "Connection is closed". */
 export function lastSocketError(client: Redis): Error | undefined {
@@ -92,20 +105,54 @@ function isIpAddress(host: string): boolean {
   return /^\d+\.\d+\.\d+\.\d+$/.test(host) || host.includes(':');
 }
 
-/** Connects (or confirms the connection) and translates failures. */
+/** Connects (or confirms the connection) within context.timeoutMs and translates failures. */
 export async function connectNode(client: Redis, endpoint: Endpoint, context: ErrorContext): Promise<void> {
-  if (client.status === 'ready') return;
+  if (client.status !== 'ready') await connectWithin(client, endpoint, context);
+  const refusedSelect = selectErrors.get(client);
+  if (refusedSelect !== undefined) throw selectError(refusedSelect, endpoint, context);
+}
+
+/**
+ * ioredis bounds the TCP/TLS connect, each handshake command and the ready check separately, so
+ * a server that accepts connections but never answers took several timeouts before failing.
+ * One deadline over the whole attempt keeps --timeout the bound it is documented to be.
+ */
+async function connectWithin(client: Redis, endpoint: Endpoint, context: ErrorContext): Promise<void> {
+  const attempt = client.status === 'wait' || client.status === 'end' ? client.connect() : client.ping();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      // Still 'connecting' means the TCP connection (or, with TLS, the handshake) never completed.
+      const phase = client.status === 'connecting' ? { syscall: 'connect' } : {};
+      reject(Object.assign(new Error(`no answer within ${context.timeoutMs} ms`), { code: 'ETIMEDOUT', ...phase }));
+    }, context.timeoutMs);
+  });
   try {
-    if (client.status === 'wait' || client.status === 'end') {
-      await client.connect();
-    } else {
-      await client.ping();
-    }
+    await Promise.race([attempt, deadline]);
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+      attempt.catch(() => {}); // settles once the socket is gone; the deadline already spoke
+      client.disconnect();
+      throw translateError(error, endpoint, context);
+    }
     const socketError = lastSocketError(client);
     const explained = socketError !== undefined && /Connection is closed/i.test(String((error as Error).message)) ? socketError : error;
     throw translateError(explained, endpoint, context);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+/** A refused SELECT: NOPERM stays NOPERM; anything else means the database does not exist there. */
+function selectError(error: Error, endpoint: Endpoint, context: ErrorContext): CachectlError {
+  const translated = translateError(error, endpoint, context);
+  if (translated.code !== 'SERVER') return translated;
+  const db = String((error as { command?: { args?: unknown[] } }).command?.args?.[0] ?? '?');
+  const who = context.what === undefined ? formatEndpoint(endpoint) : `${context.what} ${formatEndpoint(endpoint)}`;
+  return new CachectlError('USAGE', `--db ${db}: ${who} refused SELECT ${db}: ${firstLine(error.message)}`, {
+    hint: 'pick a database the server has (CONFIG GET databases; Redis Cluster has only 0)',
+    cause: error,
+  });
 }
 
 export interface ErrorContext {
@@ -152,6 +199,13 @@ export function translateError(error: unknown, endpoint: Endpoint, context: Erro
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new CachectlError('CONNECT', `cannot resolve host "${endpoint.host}"`, { hint: 'check the host name', cause: error });
   }
+  if (code === 'ETIMEDOUT' && context.tls && err?.syscall === 'connect') {
+    // A plain Redis port reads a TLS ClientHello as the start of a command and waits for the rest.
+    return new CachectlError('TIMEOUT', `no TLS handshake with ${who} within ${context.timeoutMs} ms`, {
+      hint: 'the port may not speak TLS: use redis:// or drop --tls; otherwise check the address and the network, or raise --timeout',
+      cause: error,
+    });
+  }
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
     return new CachectlError('TIMEOUT', `no answer from ${who} within ${context.timeoutMs} ms`, {
       hint: 'check the address and the network, or raise --timeout',
@@ -173,6 +227,13 @@ export function translateError(error: unknown, endpoint: Endpoint, context: Erro
   if (!context.tls && (code === 'ECONNRESET' || /Connection is closed|socket hang up/i.test(message))) {
     return new CachectlError('CONNECT', `${who} closed the connection before answering`, {
       hint: 'if this is a TLS port, use rediss:// or --tls; otherwise check the server log (maxclients, protected-mode)',
+      cause: error,
+    });
+  }
+  if (/^Unknown RESP type|^Protocol error/.test(message)) {
+    // ioredis appends "Please report this." to protocol errors, which would point at the wrong culprit.
+    return new CachectlError('CONNECT', `${who} does not speak the Redis protocol`, {
+      hint: 'check the port: something else (HTTP, another service) answers there',
       cause: error,
     });
   }

@@ -31,6 +31,11 @@ export interface NodeHandle {
   client(): Redis;
   /** Connects if needed; throws a CachectlError naming this node. */
   ready(): Promise<Redis>;
+  /**
+   * A new client of its own with the same settings, not shared and not pooled (connects lazily;
+   * the caller closes it). For a probe whose timing must not queue behind the shared client's work.
+   */
+  newClient(): Redis;
   /** Translates an error from this node's client into a CachectlError naming it. */
   translate(error: unknown): CachectlError;
 }
@@ -72,7 +77,7 @@ export class NodePool {
     return client;
   }
 
-  handle(spec: Omit<NodeHandle, 'address' | 'client' | 'ready' | 'translate'>, what?: string): NodeHandle {
+  handle(spec: Omit<NodeHandle, 'address' | 'client' | 'ready' | 'translate' | 'newClient'>, what?: string): NodeHandle {
     const context = { username: this.credentials.username, tls: this.options.tls !== undefined, timeoutMs: this.options.timeoutMs, what: what ?? spec.role };
     return {
       ...spec,
@@ -84,6 +89,7 @@ export class NodePool {
         return client;
       },
       translate: (error: unknown) => translateError(error, spec.endpoint, context),
+      newClient: () => createNodeClient(spec.endpoint, this.options, this.credentials, this.db),
     };
   }
 
@@ -103,5 +109,8 @@ export async function closeClient(client: Redis): Promise<void> {
       // already gone
     }
   }
-  client.disconnect();
+  // On a client that is already closed (a refused or failed connection), disconnect() arms
+  // ioredis' 2 s "destroy the socket" timer on a socket that will never emit 'close' again,
+  // which kept every failed run alive 2 s after its error.
+  if (client.status !== 'end') client.disconnect();
 }

@@ -63,11 +63,13 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
   const aborted = options.scan.signal?.aborted === true;
   const status = aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
-  const wantMemory = options.scan.wantMemory;
+  // Memory is null, not 0, when it could not be measured at all (MEMORY not permitted).
+  const wantMemory = options.scan.wantMemory && root.stats.measured > 0;
   const total = root.stats.keys;
   const memory = root.stats.memory;
-  // Under --limit the sample stands for the whole keyspace (no MATCH) or an unknown share of it.
-  const scale = sampled && options.scan.match === undefined && total > 0 ? progress.total / total : undefined;
+  // Under --limit the sample stands for the whole keyspace, unless MATCH or TYPE made it an unknown share of it.
+  const filtered = options.scan.match !== undefined || options.scan.type !== undefined;
+  const scale = sampled && !filtered && total > 0 ? progress.total / total : undefined;
   const toRow = (node: NamespaceNode): NamespaceRow => {
     const stats = node.stats;
     const types: NamespaceRow['types'] = {};

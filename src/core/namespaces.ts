@@ -74,9 +74,13 @@ export interface NamespaceNode {
 
 export class NamespaceAggregator {
   private readonly shards = new Map<string, Map<string, NamespaceStats>>();
-  private leafCount = 0;
-  /** Keys that vanished between SCAN and the per-key calls: skipped, not miscounted. */
-  vanished = 0;
+  /**
+   * Each distinct leaf namespace and how many shards hold it: the cap and the count are about
+   * namespaces, not (shard, namespace) pairs, so a cluster's masters sharing their namespaces
+   * neither count them once per master nor push a known namespace into the overflow.
+   */
+  private readonly names = new Map<string, number>();
+  private readonly vanishedByShard = new Map<string, number>();
 
   constructor(readonly options: NamespaceOptions) {}
 
@@ -90,22 +94,21 @@ export class NamespaceAggregator {
     for (let i = 0; i < batch.size; i += 1) {
       const ttl = batch.ttls[i]!;
       if (ttl === TTL_GONE) {
-        this.vanished += 1;
+        this.vanishedByShard.set(shard, (this.vanishedByShard.get(shard) ?? 0) + 1);
         continue;
       }
       const key = batch.keys[i]!;
       const name = namespaceSegments(key, this.options).join(delimiter);
       let stats = leaves.get(name);
       if (stats === undefined) {
-        if (this.leafCount >= MAX_NAMESPACES) {
-          stats = leaves.get(OVERFLOW_NAMESPACE);
-        }
+        const known = this.names.get(name);
+        const slot = known === undefined && this.names.size >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
+        stats = leaves.get(slot);
         if (stats === undefined) {
           stats = new NamespaceStats();
           stats.example = key;
-          const slot = this.leafCount >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
           leaves.set(slot, stats);
-          this.leafCount += 1;
+          if (slot === name) this.names.set(name, (known ?? 0) + 1);
         }
       }
       stats.keys += 1;
@@ -128,14 +131,28 @@ export class NamespaceAggregator {
 
   /** Forgets a shard's partial numbers, when its scan restarts from cursor 0 on another node. */
   discardShard(shard: string): void {
+    this.vanishedByShard.delete(shard);
     const leaves = this.shards.get(shard);
     if (leaves === undefined) return;
-    this.leafCount -= leaves.size;
+    for (const name of leaves.keys()) {
+      const holders = this.names.get(name);
+      if (holders === undefined) continue; // the overflow record
+      if (holders > 1) this.names.set(name, holders - 1);
+      else this.names.delete(name);
+    }
     this.shards.delete(shard);
   }
 
+  /** Distinct leaf namespaces seen (the overflow record not counted). */
   get namespaceCount(): number {
-    return this.leafCount;
+    return this.names.size;
+  }
+
+  /** Keys that vanished between SCAN and the per-key calls: skipped, not miscounted. */
+  get vanished(): number {
+    let sum = 0;
+    for (const count of this.vanishedByShard.values()) sum += count;
+    return sum;
   }
 
   /** Merges all shards and rolls leaves up into a tree; the root holds the totals. */

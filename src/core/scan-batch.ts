@@ -53,7 +53,8 @@ export interface KeyBatch {
 }
 
 // Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory.
-// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2.
+// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2. The server
+// time includes packing the reply (a sizeable share of a large batch), since batches are sized by it.
 export const SCAN_SCRIPT = `
 local t0 = redis.call('TIME')
 local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
@@ -75,8 +76,9 @@ for i = 1, #keys do
   if wantMem then mem = redis.call('MEMORY', 'USAGE', k, 'SAMPLES', samples) or -3 end
   out[i] = struct.pack('>I4', #k) .. k .. struct.pack('>Bdd', code, pttl, mem)
 end
+local packed = table.concat(out)
 local t1 = redis.call('TIME')
-return {reply[1], table.concat(out), (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
+return {reply[1], packed, (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
 `;
 
 const ENTRY_FIXED = 4 + 1 + 8 + 8;
@@ -286,18 +288,26 @@ export class PipelineBatcher {
     }
     const results = (await pipeline.exec()) ?? [];
     let index = 0;
+    // A per-key error is thrown, not turned into "unknown": MOVED on a demoted cluster master or
+    // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
+    // tolerated, and reported as missing memory.
     for (let i = 0; i < size; i += 1) {
       if (request.wantType) {
         const [error, value] = results[index++] ?? [];
-        batch.types[i] = error ? 0 : (TYPE_CODES[String(value)] ?? 7);
+        if (error) throw error;
+        batch.types[i] = TYPE_CODES[String(value)] ?? 7;
       }
       if (wantTtl) {
         const [error, value] = results[index++] ?? [];
-        batch.ttls[i] = error ? UNKNOWN : Number(value);
+        if (error) throw error;
+        batch.ttls[i] = Number(value);
       }
       if (wantMemory) {
         const [error, value] = results[index++] ?? [];
-        if (error && String(error.message).startsWith('NOPERM')) this.memoryAllowed = false;
+        if (error) {
+          if (!String(error.message).startsWith('NOPERM')) throw error;
+          this.memoryAllowed = false;
+        }
         batch.memory[i] = error || value === null ? UNKNOWN : Number(value);
       }
     }

@@ -38,6 +38,8 @@ export interface ScanOptions {
   initialCount?: number;
   /** Force the pipeline path (tests, or servers where scripts are unwelcome). */
   noScripts?: boolean;
+  /** How long a shard whose node failed waits for the topology to name a replacement before it is given up. @default 10000 */
+  failoverWaitMs?: number;
   signal?: AbortSignal;
 }
 
@@ -53,16 +55,22 @@ export type ScanEvent =
 interface Shard {
   id: string;
   node: NodeHandle;
+  /** The master's slots (cluster): how the shard is found again after a failover, even when a replica is scanned. */
+  slots: NodeHandle['slots'];
+  /** A cluster replica answers reads of its master's keys only after READONLY. */
+  readOnly: boolean;
 }
 
 const MAX_RESTARTS = 3;
+/** How far --rate may catch up after falling behind, in ms of its budget. */
+const MAX_RATE_CREDIT_MS = 100;
 const MIN_COUNT = 10;
 const MAX_COUNT = 5000;
 
 /** Picks the nodes to scan: every master, or for each master one healthy replica. */
 export function shardsOf(topology: Topology, replica: boolean): Shard[] {
   const masters = topology.masters();
-  if (!replica) return masters.map((node) => ({ id: node.id, node }));
+  if (!replica) return masters.map((node) => ({ id: node.id, node, slots: node.slots, readOnly: false }));
   const replicas = topology.replicas().filter((node) => node.flags.length === 0);
   return masters.map((master) => {
     const candidate = topology.kind === 'cluster' ? replicas.find((node) => node.masterId === master.id) : replicas[0];
@@ -71,7 +79,7 @@ export function shardsOf(topology: Topology, replica: boolean): Shard[] {
         hint: 'drop --replica to scan the master itself, or wait for its replica to come back',
       });
     }
-    return { id: master.id, node: candidate };
+    return { id: master.id, node: candidate, slots: master.slots, readOnly: topology.kind === 'cluster' };
   });
 }
 
@@ -100,28 +108,43 @@ async function* scanShard(topology: Topology, initial: Shard, options: ScanOptio
         return;
       }
       restarts += 1;
-      const replacement = await relocate(topology, shard, options.replica === true);
+      const replacement = await relocate(topology, shard, options);
+      // Aborted while waiting for the failover: stop quietly, as on any abort.
+      if (isAborted(options.signal)) return;
       if (replacement === undefined) {
         yield { kind: 'node-failed', node: shard.node.address, shard: shard.id, error: failure };
         return;
       }
       yield { kind: 'node-restart', node: replacement.node.address, shard: shard.id, from: shard.node.address, reason: failure.message };
-      shard = { id: shard.id, node: replacement.node };
+      shard = replacement;
     }
   }
 }
 
+// A function, so TypeScript does not keep the narrowing of an earlier check across an await.
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+// Besides lost connections: a node that stopped serving the shard's slots (a cluster master demoted
+// by a manual failover still answers SCAN, but the per-key calls are redirected: MOVED, or inside a
+// script "non local key"), and a cluster that is down for a moment.
 function isTransient(error: CachectlError): boolean {
-  return error.code === 'CONNECT' || error.code === 'TIMEOUT' || /LOADING|READONLY|MOVED|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|connection/i.test(error.message);
+  return (
+    error.code === 'CONNECT' ||
+    error.code === 'TIMEOUT' ||
+    /LOADING|READONLY|MOVED|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|non local key|cluster is down|connection/i.test(error.message)
+  );
 }
 
 /** After a failure, finds the node now serving the shard: re-discovers the topology, then matches by slots. */
-async function relocate(topology: Topology, shard: Shard, replica: boolean): Promise<Shard | undefined> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
+async function relocate(topology: Topology, shard: Shard, options: ScanOptions): Promise<Shard | undefined> {
+  const replica = options.replica === true;
+  const deadline = Date.now() + (options.failoverWaitMs ?? 10_000);
+  while (Date.now() < deadline && options.signal?.aborted !== true) {
     try {
       await topology.refresh();
-      const firstSlot = shard.node.slots[0]?.[0];
+      const firstSlot = shard.slots[0]?.[0];
       const masters = topology.masters();
       const master =
         topology.kind === 'cluster'
@@ -133,13 +156,13 @@ async function relocate(topology: Topology, shard: Shard, replica: boolean): Pro
         const found = candidates.find((candidate) => candidate.id === master.id);
         if (found !== undefined) {
           await found.node.ready();
-          return { id: shard.id, node: found.node };
+          return { ...found, id: shard.id };
         }
       }
     } catch {
       // The cluster or sentinels may still be converging; try again shortly.
     }
-    await sleep(250);
+    await sleep(250, options.signal);
   }
   return undefined;
 }
@@ -148,6 +171,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
   const node = shard.node;
   const client = await node.ready();
   const epoch = connectionEpoch(client);
+  if (shard.readOnly) await client.call('READONLY');
   const dbsize = Number(await client.dbsize());
   yield { kind: 'node-start', node: node.address, shard: shard.id, dbsize };
 
@@ -186,8 +210,12 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
   let memoryNoticeShown = false;
 
   let pending: Promise<KeyBatch> | undefined = send('0');
+  let pendingCount = count;
   while (pending !== undefined) {
     const batch: KeyBatch = await pending;
+    // SCAN gathers COUNT keys before it applies MATCH and TYPE, so that is what the server examined
+    // even when few keys come back: --rate charges it, or a filtered scan would run at full speed.
+    const examined = Math.max(batch.size, pendingCount);
     if (connectionEpoch(client) !== epoch) {
       throw new CachectlError('CONNECT', `connection to ${node.address} was re-established mid-scan; its cursor is not valid on a new connection`);
     }
@@ -196,10 +224,12 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
       const scale = target / batch.serverMicros;
       count = Math.round(Math.min(MAX_COUNT, Math.max(MIN_COUNT, count * Math.min(2, Math.max(0.5, scale)))));
     }
-    count = Math.min(count, limiter.batchCap());
+    // This batch is not taken yet: the next one asks only for what the limit leaves after it.
+    count = Math.min(count, limiter.batchCap(batch.size));
     const done = batch.cursor === '0';
     // Keep the next batch in flight while this one is consumed: the server never waits for us.
     pending = done || options.signal?.aborted === true ? undefined : limiter.wouldExhaust(batch.size) ? undefined : send(batch.cursor);
+    pendingCount = count;
     pending?.catch(() => {}); // surfaced when awaited
     for (const message of notices.splice(0)) yield { kind: 'notice', node: node.address, message };
     if (batcher instanceof PipelineBatcher && options.wantMemory && !batcher.memoryAllowed && !memoryNoticeShown) {
@@ -212,7 +242,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     if (batch.size > 0) yield { kind: 'batch', node: node.address, shard: shard.id, batch };
     if (options.signal?.aborted === true || limiter.exhausted) return;
     if (done) break;
-    await limiter.pace(options.signal);
+    await limiter.pace(examined, options.signal);
   }
   yield { kind: 'node-done', node: node.address, shard: shard.id, scanned };
 }
@@ -225,9 +255,11 @@ function truncate(batch: KeyBatch, size: number): void {
   batch.memory = batch.memory.subarray(0, size);
 }
 
+// Also when the user may run scripts but not a command inside (ACL without MEMORY: "ERR The user
+// executing the script can't run this command"): the pipelines then find out command by command.
 function scriptingUnavailable(error: unknown): boolean {
   const message = String((error as Error)?.message ?? '');
-  return message.startsWith('NOPERM') || /unknown command|scripting|not allowed|disabled/i.test(message);
+  return message.startsWith('NOPERM') || /unknown command|scripting|not allowed|disabled|can't run this command/i.test(message);
 }
 
 function firstLine(error: unknown): string {
@@ -250,10 +282,11 @@ function connectionEpoch(client: Redis): number {
   return epoch.value;
 }
 
-/** Shared by all nodes of one scan: the --rate budget and the --limit sample size. */
+/** Shared by all nodes of one scan: the --rate budget (keys examined) and the --limit sample size (keys taken). */
 class Limiter {
   private taken = 0;
-  private readonly started = Date.now();
+  /** When the keys examined so far are paid for at the rate (ms since epoch). */
+  private due = Date.now();
 
   constructor(
     private readonly rate: number | undefined,
@@ -264,11 +297,14 @@ class Limiter {
     return this.limit !== undefined && this.taken >= this.limit;
   }
 
-  /** Smaller batches under a rate keep the pacing smooth (about 20 batches a second). */
-  batchCap(): number {
+  /**
+   * The largest COUNT worth asking for, with `inHand` keys received but not taken yet. Smaller
+   * batches under a rate keep the pacing smooth (about 20 batches a second).
+   */
+  batchCap(inHand = 0): number {
     let cap = MAX_COUNT;
     if (this.rate !== undefined) cap = Math.max(MIN_COUNT, Math.floor(this.rate / 20));
-    if (this.limit !== undefined) cap = Math.min(cap, Math.max(MIN_COUNT, this.limit - this.taken));
+    if (this.limit !== undefined) cap = Math.min(cap, Math.max(MIN_COUNT, this.limit - this.taken - inHand));
     return cap;
   }
 
@@ -282,10 +318,14 @@ class Limiter {
     return allowed;
   }
 
-  async pace(signal?: AbortSignal): Promise<void> {
+  /** Waits until `examined` more keys fit the rate. */
+  async pace(examined: number, signal?: AbortSignal): Promise<void> {
     if (this.rate === undefined) return;
-    const due = this.started + (this.taken / this.rate) * 1000;
-    const wait = due - Date.now();
+    const now = Date.now();
+    // Time lost elsewhere (waiting for a failover, a slow consumer) is not saved up: it would be
+    // spent as a full-speed burst afterwards, on a server the rate was meant to spare.
+    this.due = Math.max(this.due, now - MAX_RATE_CREDIT_MS) + (examined / this.rate) * 1000;
+    const wait = this.due - now;
     if (wait > 0) await sleep(wait, signal);
   }
 }

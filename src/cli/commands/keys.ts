@@ -5,7 +5,7 @@ import { Command, Option } from 'commander';
 import { formatDuration } from '../../core/duration.js';
 import { ExitCode, usageError } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
-import { displayKey, encodeKeyForJson } from '../../core/key-format.js';
+import { decodeKeyFromJson, displayKey, encodeKeyForJson } from '../../core/key-format.js';
 import type { KeysReport, NamespaceRow } from '../../core/keys-report.js';
 import { buildKeysReport } from '../../core/keys-report.js';
 import type { NamespaceSort } from '../../core/namespaces.js';
@@ -74,7 +74,7 @@ async function runKeys(ctx: CommandContext, flags: KeysFlags, pattern: string | 
     onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
   });
   for (const notice of report.notices) ctx.warn(notice);
-  if (ctx.output === 'table') ctx.write(renderKeysTable(report, ctx.color, pattern));
+  if (ctx.output === 'table') ctx.write(renderKeysTable(report, ctx.color, pattern, flags.delimiter));
   else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
   return finish(ctx, report.status, report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`));
 }
@@ -141,7 +141,7 @@ function ttlText(row: NamespaceRow): string {
   return `${formatDuration(row.ttl.minMs)} / ${formatDuration(row.ttl.p50Ms)} / ${formatDuration(row.ttl.maxMs)}`;
 }
 
-export function renderKeysTable(report: KeysReport, color: boolean, pattern: string | undefined): string {
+export function renderKeysTable(report: KeysReport, color: boolean, pattern: string | undefined, delimiter = ':'): string {
   if (report.scanned === 0 && report.status === 'complete') {
     return `no keys matched${pattern === undefined ? '' : ` ${JSON.stringify(pattern)}`} (${report.dbsize.toLocaleString('en-US')} keys on the scanned nodes)\n`;
   }
@@ -158,10 +158,12 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
     { header: 'EXAMPLE' },
   ];
   const rows: Cell[][] = [];
-  const visit = (row: NamespaceRow) => {
+  // A child is shown by its own segment under its parent: its name minus the parent's and the delimiter.
+  const visit = (row: NamespaceRow, parentPrefix: string) => {
     const keys = row.estimatedKeys === undefined ? row.keys.toLocaleString('en-US') : `~${row.estimatedKeys.toLocaleString('en-US')}`;
+    const segment = parentPrefix !== '' && row.namespace.startsWith(parentPrefix) ? row.namespace.slice(parentPrefix.length) : row.namespace;
     rows.push([
-      `${'  '.repeat(row.depth - 1)}${row.namespace.split(':').length > 1 && row.depth > 1 ? row.namespace.slice(row.namespace.lastIndexOf(':') + 1) : row.namespace}`,
+      `${'  '.repeat(row.depth - 1)}${segment}`,
       keys,
       percent(row.keysShare),
       row.memoryBytes === null ? '-' : formatBytes(row.memoryBytes),
@@ -170,11 +172,12 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
       row.noTtl === 0 ? '0' : { text: row.noTtl.toLocaleString('en-US'), tone: row.noTtl === row.keys ? 'warning' : 'plain' },
       ttlText(row),
       Object.entries(row.types).map(([type, count]) => (Object.keys(row.types).length === 1 ? type : `${type}:${count}`)).join(' '),
-      row.example === null ? '' : { text: truncate(row.example.key, 40), tone: 'dim' },
+      // Escaped like redis-cli: a newline or an escape sequence in a key must not break the table or the terminal.
+      row.example === null ? '' : { text: truncate(displayKey(decodeKeyFromJson(row.example)), 40), tone: 'dim' },
     ]);
-    for (const child of row.children) visit(child);
+    for (const child of row.children) visit(child, `${row.namespace}${delimiter}`);
   };
-  for (const row of report.namespaces) visit(row);
+  for (const row of report.namespaces) visit(row, '');
   const summary = [
     `${report.scanned.toLocaleString('en-US')} keys scanned${report.sampled ? ` (a sample, --limit; ${report.dbsize.toLocaleString('en-US')} keys on the nodes — ~ marks estimates)` : ''}`,
     report.memoryBytes === null ? undefined : `${formatBytes(report.memoryBytes)}`,

@@ -1,0 +1,141 @@
+// The printed report: machine and keyspace first, then one row per scenario and tool, then the
+// exact commands and what the server spent its time on. Plain text, so it pastes into an issue.
+
+const COLUMNS = [
+  { title: 'scenario', align: 'left' },
+  { title: 'tool', align: 'left' },
+  { title: 'run', align: 'left' },
+  { title: 'wall s', align: 'right' },
+  { title: 'rate', align: 'right' },
+  { title: 'server s', align: 'right' },
+  { title: 'peak RSS MB', align: 'right' },
+  { title: 'probe p50/p99/max ms', align: 'right' },
+  { title: 'cachectl vs redis-cli (wall)', align: 'left' },
+];
+
+/** @param {number} value */
+export function formatCount(value) {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** 81.0k, 1.20M @param {number} value */
+function compact(value) {
+  if (value >= 1e6) return `${(value / 1e6).toFixed(2)}M`;
+  if (value >= 1e4) return `${(value / 1e3).toFixed(1)}k`;
+  return value.toFixed(0);
+}
+
+/** @param {number | undefined} ms */
+function latency(ms) {
+  if (ms === undefined || Number.isNaN(ms)) return '-';
+  return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
+}
+
+/**
+ * cachectl's wall time over redis-cli's: below 1 means cachectl was faster.
+ * @param {import('./runner.js').RunResult} row
+ * @param {import('./runner.js').RunResult[]} rows
+ */
+export function comparison(row, rows) {
+  if (row.tool !== 'cachectl' || row.status !== 'ok') return undefined;
+  const peers = rows.filter((r) => r.scenario === row.scenario && r.tool === 'redis-cli');
+  const baseline = row.compareTo !== undefined ? peers.find((r) => r.id === row.compareTo) : peers[0];
+  if (baseline === undefined || baseline.status !== 'ok' || !baseline.wallS || row.wallS === undefined) return undefined;
+  const ratio = row.wallS / baseline.wallS;
+  const verdict = ratio < 0.995 ? 'cachectl faster' : ratio > 1.005 ? 'cachectl slower' : 'same';
+  return { ratio, baseline: baseline.id, text: `${ratio.toFixed(2)}× (${verdict}) vs ${baseline.id}` };
+}
+
+/** @param {import('./runner.js').RunResult} row @param {import('./runner.js').RunResult[]} rows @returns {string[]} */
+function cells(row, rows) {
+  const head = [row.scenario, row.tool, row.label];
+  if (row.status !== 'ok') return [...head, /** @type {string} */ (row.reason), '', '', '', '', ''];
+  const p = row.probe;
+  return [
+    ...head,
+    /** @type {number} */ (row.wallS).toFixed(2),
+    row.perSecond === undefined ? '-' : `${compact(row.perSecond)} ${row.unit === 'deletes' ? 'del/s' : 'keys/s'}`,
+    `${row.serverScripts === true ? '*' : ''}${(row.serverS ?? 0).toFixed(2)}`,
+    `${row.rssMode === 'group-sum' ? 'Σ ' : ''}${(row.peakRssMb ?? 0).toFixed(1)}`,
+    p === undefined ? '-' : `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`,
+    comparison(row, rows)?.text ?? '',
+  ];
+}
+
+/** @param {string[][]} table */
+function layout(table) {
+  // A row whose metric cells are empty (n/a, failed) shows its reason across them instead.
+  const spanning = (/** @type {string[]} */ row) => row.slice(4).every((cell) => cell === '');
+  const widths = COLUMNS.map((_, c) => Math.max(...table.filter((row, r) => c < 3 || r === 0 || !spanning(row)).map((row) => (row[c] ?? '').length)));
+  const pad = (/** @type {string} */ cell, /** @type {number} */ c) => {
+    const width = /** @type {number} */ (widths[c]);
+    return COLUMNS[c]?.align === 'right' ? cell.padStart(width) : cell.padEnd(width);
+  };
+  return table.map((row, r) => {
+    if (r > 0 && spanning(row)) return [...row.slice(0, 3).map(pad), row[3]].join('  ');
+    return row.map(pad).join('  ').trimEnd();
+  });
+}
+
+/**
+ * @param {{
+ *   machine: Awaited<ReturnType<typeof import('./machine.js').describeMachine>>,
+ *   seed: import('./seed.js').SeedResult,
+ *   usedMemory: string,
+ *   results: import('./runner.js').RunResult[],
+ *   verification: Record<string, string[]>,
+ *   partial?: string,
+ * }} report
+ */
+export function renderReport({ machine, seed, usedMemory, results, verification, partial }) {
+  const lines = [];
+  lines.push(
+    `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ${machine.kernel}, load ${machine.loadAverage.join(' ')}`,
+    `versions: node ${machine.node}, redis-server ${machine.redisServer}, redis-cli ${machine.redisCli}`,
+    `keyspace: ${formatCount(seed.keys)} keys (${((seed.noTtl / seed.keys) * 100).toFixed(1)}% without TTL), used_memory ${usedMemory}, ` +
+      `seeded in ${seed.seconds.toFixed(2)} s (${compact(seed.keys / seed.seconds)} keys/s, ${formatCount(seed.commands)} commands)`,
+  );
+  if (partial !== undefined) lines.push(`PARTIAL RESULTS: ${partial}`);
+  lines.push('');
+  const table = [COLUMNS.map((c) => c.title), ...results.map((row) => cells(row, results))];
+  const [header, ...body] = layout(table);
+  lines.push(/** @type {string} */ (header), '-'.repeat(/** @type {string} */ (header).length));
+  let previous = '';
+  body.forEach((line, i) => {
+    const scenario = /** @type {import('./runner.js').RunResult} */ (results[i]).scenario;
+    if (previous !== '' && scenario !== previous) lines.push('');
+    previous = scenario;
+    lines.push(line);
+  });
+  lines.push(
+    '',
+    'wall: spawn to exit, process start-up included. server: INFO commandstats usec delta (all commands, probe PINGs included);',
+    '  "*" = Lua scripts ran, whose inner commands Redis counts twice: see "main-thread CPU" in the details for a single count.',
+    'peak RSS: VmHWM of the process; "Σ" = a pipeline, the largest sum over its members alive at one moment.',
+    'probe: a separate client PINGing every 10 ms during the run.',
+    '',
+    'Details:',
+  );
+  for (const row of results) {
+    lines.push(`[${row.scenario}] ${row.tool}: ${row.label}`, `  $ ${row.command}`);
+    if (row.status === 'ok') {
+      const top = (row.serverByCommand ?? [])
+        .slice(0, 4)
+        .map((c) => `${c.command} ${formatCount(c.calls)}× ${(c.usec / 1e6).toFixed(2)} s`)
+        .join(', ');
+      lines.push(`  server: main-thread CPU ${(row.serverCpuS ?? 0).toFixed(2)} s; ${formatCount(row.serverCalls ?? 0)} calls${top === '' ? '' : `; ${top}`}`);
+      if (row.rssMode === 'group-sum') {
+        lines.push(`  processes: ${row.processes}; largest member ${row.largestMember} ${(row.largestMemberMb ?? 0).toFixed(1)} MB`);
+      }
+      if (row.probe !== undefined && row.probe.lost > 0) lines.push(`  probe: ${row.probe.lost} PINGs unanswered`);
+      if (row.wallSamplesS !== undefined) lines.push(`  wall samples: ${row.wallSamplesS.map((s) => s.toFixed(2)).join(', ')} s (median shown)`);
+    }
+    for (const note of row.notes) lines.push(`  ${note}`);
+  }
+  const checks = Object.entries(verification);
+  if (checks.length > 0) {
+    lines.push('', 'Verification:');
+    for (const [scenario, notes] of checks) for (const note of notes) lines.push(`[${scenario}] ${note}`);
+  }
+  return lines.join('\n') + '\n';
+}

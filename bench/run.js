@@ -1,0 +1,90 @@
+// `npm run bench`: starts a throwaway redis-server, seeds a realistic keyspace, runs each scenario's
+// cachectl and redis-cli commands against the same data, and prints one comparison table.
+// Exits 0 whatever the figures are; non-zero only when the harness itself breaks.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { USAGE, UsageError, parseArgs } from './lib/args.js';
+import { cleanupAll, interrupted, registerCleanup, registerTempDir } from './lib/cleanup.js';
+import { describeMachine } from './lib/machine.js';
+import { createProbe } from './lib/probe.js';
+import { renderReport } from './lib/report.js';
+import { runScenarios } from './lib/runner.js';
+import { seedKeyspace } from './lib/seed.js';
+import { client, startServer } from './lib/server.js';
+import { detectRedisCli } from './lib/tools.js';
+import { scenarios as allScenarios } from './scenarios/index.js';
+
+const log = (/** @type {string} */ message) => void process.stderr.write(`bench: ${message}\n`);
+
+async function main() {
+  let options;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (options.list) {
+    for (const s of allScenarios) process.stdout.write(`${s.name.padEnd(12)} ${s.description}\n`);
+    return 0;
+  }
+  const unknown = (options.only ?? []).filter((name) => !allScenarios.some((s) => s.name === name));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${allScenarios.map((s) => s.name).join(', ')}\n`);
+    return 2;
+  }
+  const selected = options.only === undefined ? allScenarios : allScenarios.filter((s) => options.only?.includes(s.name));
+
+  const redisCli = detectRedisCli();
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-bench-'));
+  registerTempDir(workDir);
+  const server = await startServer();
+  log(`redis-server pid ${server.pid} on ${server.url}`);
+  const admin = client(server.port);
+  registerCleanup({ kill: () => admin.disconnect() });
+  const probe = await createProbe(server.port);
+  registerCleanup({ kill: () => probe.close() });
+  const machine = await describeMachine(admin, redisCli.version);
+
+  log(`seeding ${options.keys.toLocaleString('en-US')} keys`);
+  const seed = await seedKeyspace({ port: server.port, keys: options.keys });
+  const dbsize = await admin.dbsize();
+  if (dbsize !== options.keys) throw new Error(`seeding wrote ${dbsize} keys, expected ${options.keys}`);
+  const usedMemory = /^used_memory_human:(.*)$/m.exec(await admin.info('memory'))?.[1]?.trim() ?? '?';
+  log(`seeded in ${seed.seconds.toFixed(2)} s, used_memory ${usedMemory}`);
+
+  /** @type {import('./lib/runner.js').BenchContext} */
+  const ctx = { port: server.port, url: server.url, admin, workDir, seed, redisCli, log, state: {} };
+  const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe });
+
+  process.stdout.write(renderReport({ machine, seed, usedMemory, ...outcome }));
+  if (options.json !== undefined) {
+    const file = path.resolve(options.json);
+    const raw = { machine, options, seed: { ...seed, usedMemory }, redisCli, ...outcome, finishedAt: new Date().toISOString() };
+    writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
+    log(`raw results written to ${file}`);
+  }
+  return 0;
+}
+
+let exitCode;
+try {
+  exitCode = await main();
+} catch (error) {
+  // After Ctrl-C the server is going away under the running scenario: that is not a failure to report.
+  if (interrupted()) {
+    exitCode = 130;
+  } else {
+    process.stderr.write(`bench: harness failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    exitCode = 2;
+  }
+} finally {
+  await cleanupAll();
+}
+process.exitCode = exitCode;

@@ -1,0 +1,157 @@
+// `cachectl top`: the live dashboard on a terminal, or one JSON snapshot per refresh when recording
+// (`-o ndjson`, or whenever stdout is not a terminal). ink and React load only on the TUI path.
+
+import { Command, Option } from 'commander';
+import { DashboardModel } from '../../core/dashboard-model.js';
+import type { DashboardSnapshot } from '../../core/dashboard-snapshot.js';
+import { snapshotRecord } from '../../core/dashboard-snapshot.js';
+import type { NodeSort } from '../../core/dashboard-sort.js';
+import { NODE_SORTS } from '../../core/dashboard-sort.js';
+import { DEFAULT_LATENCY_LIMIT_MS } from '../../core/dashboard-thresholds.js';
+import { parseDuration } from '../../core/duration.js';
+import { CachectlError, ExitCode, usageError } from '../../core/errors.js';
+import type { ExitCodeValue } from '../../core/errors.js';
+import { Poller } from '../../core/poller.js';
+import { parseCount } from '../../core/units.js';
+import { renderNdjsonLine } from '../../render/json.js';
+import type { GlobalFlags } from '../globals.js';
+import type { CommandContext, Runtime } from '../runtime.js';
+
+interface TopFlags {
+  refresh: string;
+  iterations?: string;
+  latencyLimit: string;
+  sort: NodeSort;
+}
+
+export interface TopSettings {
+  refreshMs: number;
+  iterations: number | undefined;
+  latencyLimitMs: number;
+  sort: NodeSort;
+}
+
+/** The fastest refresh: ten INFOs per node per second is already more than a dashboard needs. */
+export const MIN_REFRESH_MS = 100;
+
+export function topCommand(runtime: Runtime): Command {
+  const command = new Command('top')
+    .description('live dashboard: ops/s, hit rate, latency, memory, evictions and replication per node')
+    .option('--refresh <duration>', `refresh interval, at least ${MIN_REFRESH_MS}ms`, '1s')
+    .option('--iterations <n>', 'stop after n refreshes (default: run until q or Ctrl-C)')
+    .option('--latency-limit <duration>', 'p99 round trip above which latency is flagged (5× is critical)', `${DEFAULT_LATENCY_LIMIT_MS}ms`)
+    .addOption(new Option('--sort <by>', 'initial order of the node table (s cycles)').choices([...NODE_SORTS]).default('topology'));
+  return command
+    .addHelpText(
+      'after',
+      `
+On a terminal: a full-screen dashboard. Keys: q quit, p pause, s sort, ↑/↓ select, enter detail,
+esc back, c/h/l charts, t chart scope, ? help.
+Not a terminal, or -o ndjson: one JSON snapshot per refresh on stdout (-o json: one JSON array).
+
+Examples:
+  cachectl top --cluster 10.0.0.1:7000
+  cachectl top --refresh 2s --latency-limit 5ms
+  cachectl top -o ndjson --iterations 60 > incident.ndjson     one minute, recorded`,
+    )
+    .action(runtime.action<TopFlags>(async (ctx, flags) => runTop(ctx, topSettings(flags), command.optsWithGlobals<GlobalFlags>().output)));
+}
+
+/** Validates the flags into settings; every mistake is a usage error naming its flag. */
+export function topSettings(flags: TopFlags): TopSettings {
+  const refreshMs = parseDuration(flags.refresh, '--refresh');
+  if (refreshMs < MIN_REFRESH_MS) {
+    throw usageError('--refresh', `must be at least ${MIN_REFRESH_MS}ms, got ${JSON.stringify(flags.refresh)}`, 'use e.g. --refresh 1s (the default) or --refresh 500ms');
+  }
+  const latencyLimitMs = parseDuration(flags.latencyLimit, '--latency-limit');
+  if (latencyLimitMs <= 0) throw usageError('--latency-limit', `must be above 0, got ${JSON.stringify(flags.latencyLimit)}`, 'e.g. --latency-limit 10ms');
+  const iterations = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', { min: 1 });
+  return { refreshMs, iterations, latencyLimitMs, sort: flags.sort };
+}
+
+type Mode = 'tui' | 'ndjson' | 'json';
+
+async function runTop(ctx: CommandContext, settings: TopSettings, output: string | undefined): Promise<ExitCodeValue> {
+  const terminal = ctx.io.stdout.isTTY === true && ctx.io.stdin.isTTY === true;
+  let mode: Mode;
+  if (output === 'json' || output === 'ndjson') mode = output;
+  else if (terminal) mode = 'tui';
+  else {
+    // Drawing a dashboard into a pipe or file would garble it: record snapshots instead.
+    mode = 'ndjson';
+    ctx.io.stderr.write(`note: ${output === 'table' ? '-o table needs' : 'the dashboard needs'} a terminal on stdin and stdout; writing one JSON snapshot per refresh instead (-o ndjson)\n`);
+  }
+
+  const topology = await ctx.connect();
+  const model = new DashboardModel(topology, { refreshMs: settings.refreshMs });
+  try {
+    // A first sample is the baseline the first rates are measured from; it also proves a node answers.
+    const baseline = await model.refresh(ctx.signal);
+    if (baseline.totals.up === 0) {
+      const first = baseline.nodes[0];
+      throw new CachectlError(first?.error?.code ?? 'CONNECT', `no node answered: ${first?.error?.message ?? 'the topology has no data nodes'}`, {
+        hint: 'check the address and that redis-server is running there',
+      });
+    }
+    const poller = new Poller({ intervalMs: settings.refreshMs, fetch: (signal) => model.refresh(signal), signal: ctx.signal, initial: baseline });
+    try {
+      if (mode === 'tui') {
+        // React's development build checks every render and costs several times the CPU; a
+        // dashboard meant to be harmless runs the production one unless told otherwise.
+        process.env.NODE_ENV ??= 'production';
+        const { runTopTui } = await import('../../tui/run-top.js');
+        poller.start(false);
+        await runTopTui({
+          poller,
+          model,
+          // A terminal was checked above: these are the process's TTY streams.
+          stdout: ctx.io.stdout as NodeJS.WriteStream,
+          stdin: ctx.io.stdin as NodeJS.ReadStream,
+          stderr: ctx.io.stderr as NodeJS.WriteStream,
+          color: ctx.color,
+          latencyLimitMs: settings.latencyLimitMs,
+          initialSort: settings.sort,
+          iterations: settings.iterations,
+          signal: ctx.signal,
+        });
+        return ExitCode.Ok;
+      }
+      await record(ctx, poller, mode, settings.iterations);
+      return ExitCode.Ok;
+    } finally {
+      poller.stop();
+    }
+  } finally {
+    await model.close();
+  }
+}
+
+/** Writes every new snapshot until --iterations or an interrupt; a JSON array is closed either way. */
+async function record(ctx: CommandContext, poller: Poller<DashboardSnapshot>, mode: 'ndjson' | 'json', iterations: number | undefined): Promise<void> {
+  let written = 0;
+  let lastError: string | null = null;
+  if (mode === 'json') ctx.write('[');
+  await new Promise<void>((resolve) => {
+    poller.subscribe((state) => {
+      if (state.stopped) {
+        resolve();
+        return;
+      }
+      if (state.error !== null) {
+        const message = state.error instanceof Error ? state.error.message : String(state.error);
+        if (message !== lastError) ctx.warn(`refresh failed: ${message}`);
+        lastError = message;
+        return;
+      }
+      lastError = null;
+      if (state.value === undefined || state.refreshes <= written) return;
+      written = state.refreshes;
+      const record = snapshotRecord(state.value);
+      if (mode === 'ndjson') ctx.write(renderNdjsonLine(record));
+      else ctx.write(`${written === 1 ? '\n' : ',\n'}  ${JSON.stringify(record)}`);
+      if (iterations !== undefined && written >= iterations) poller.stop();
+    });
+    poller.start(false);
+  });
+  if (mode === 'json') ctx.write(written === 0 ? ']\n' : '\n]\n');
+}
