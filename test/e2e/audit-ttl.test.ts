@@ -1,40 +1,19 @@
 // The built binary as a CI job runs it: no terminal, no stdin, NO_COLOR, JSON on stdout, a policy
 // file discovered in the working directory, reports written, and the exit code as the gate.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TtlAuditReport } from '../../src/core/ttl-audit.js';
 import { adminClient, startRedis, type RedisProcess } from '../fixtures/index.js';
+import { runCli } from '../helpers/cli.js';
 import { findAll, parseXml } from '../helpers/xml.js';
 
-const BIN = resolve(import.meta.dirname, '../../bin/cachectl.js');
 const HOUR = 3_600_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cachectl(args: string[], cwd: string): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: cwd, NO_COLOR: '1', CACHECTL_CONFIG: join(cwd, 'no-config.json') },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const cachectl = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe('audit-ttl, built binary, as CI runs it', () => {
   let server: RedisProcess;

@@ -1,28 +1,19 @@
 // Audit reports built from batches shaped like the scan engine's, without a server: for unit
 // tests of the judging and of the renderers.
 import type { KeyBatch } from '../../src/core/scan-batch.js';
-import { UNKNOWN } from '../../src/core/scan-batch.js';
 import { ScanProgress } from '../../src/core/scan-progress.js';
 import type { Gate, InstantFigure, TtlAuditReport } from '../../src/core/ttl-audit.js';
 import { summarizeAudit, TtlAggregator } from '../../src/core/ttl-audit.js';
 import type { RuleSetOptions } from '../../src/core/ttl-policy.js';
 import { buildRules } from '../../src/core/ttl-policy.js';
+import { keyBatch } from './key-batch.js';
 
 const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };
 const STANDALONE = { kind: 'standalone' as const, db: 0 };
 
-/** A batch as the engine yields it: keys with their PTTL (or TTL_NONE / TTL_GONE / TTL_WITHIN / UNKNOWN). */
+/** A batch as the audit's scan yields it: keys with their PTTL (ms, TTL_NONE, TTL_GONE, TTL_WITHIN or UNKNOWN). */
 export function batch(entries: [string | Buffer, number][]): KeyBatch {
-  const size = entries.length;
-  return {
-    cursor: '0',
-    size,
-    keys: entries.map(([key]) => (typeof key === 'string' ? Buffer.from(key) : key)),
-    types: new Uint8Array(size),
-    ttls: Float64Array.from(entries.map(([, ttl]) => ttl)),
-    memory: new Float64Array(size).fill(UNKNOWN),
-    serverMicros: 100,
-  };
+  return keyBatch(entries.map(([key, ttl]) => ({ key, ttl })));
 }
 
 export interface AuditInput {

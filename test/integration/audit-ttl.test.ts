@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TtlAuditReport } from '../../src/core/ttl-audit.js';
 import { decodeKeyFromJson } from '../../src/core/key-format.js';
 import { adminClient, freePort, startRedis, type RedisProcess } from '../fixtures/index.js';
-import { runCli } from '../helpers/run-cli.js';
+import { runInProcess } from '../helpers/cli.js';
 import { findAll, parseXml } from '../helpers/xml.js';
 
 const redis = inject('redis');
@@ -110,7 +110,7 @@ describe('audit-ttl on a single node', () => {
   });
 
   it('finds every key without TTL, per namespace, binary keys included, and exits 1', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy']);
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expectDatasetAudit(report, prefix);
@@ -121,13 +121,13 @@ describe('audit-ttl on a single node', () => {
   });
 
   it('gives the same answer through the pipeline fallback (--no-scripts)', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--no-scripts']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--no-scripts']);
     expect(result.code).toBe(1);
     expectDatasetAudit(parseReport(result.stdout), prefix);
   });
 
   it('exits 0 when every key keeps the rules', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:sess:*`, '--url', singleUrl(), '-o', 'json', '--no-policy']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:sess:*`, '--url', singleUrl(), '-o', 'json', '--no-policy']);
     expect(result.code).toBe(0);
     const report = parseReport(result.stdout);
     expect(report.totals).toMatchObject({ scanned: 20, violations: 0 });
@@ -135,7 +135,7 @@ describe('audit-ttl on a single node', () => {
   });
 
   it('flags TTLs longer than --max-ttl', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:cache:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--max-ttl', '30d']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:cache:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--max-ttl', '30d']);
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expect(report.totals).toMatchObject({ scanned: 7, noTtl: 0, ttlTooLong: 4, violations: 4 });
@@ -158,7 +158,7 @@ describe('audit-ttl on a single node', () => {
     });
     writeFileSync(policyFile, JSON.stringify(policy({}), null, 2));
     const args = ['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--policy', policyFile, '--allow', `${prefix}:bin:*`];
-    const failing = await runCli(args);
+    const failing = await runInProcess(args);
     expect(failing.code).toBe(1);
     const report = parseReport(failing.stdout);
     expect(report.policyFile).toBe(policyFile);
@@ -175,11 +175,11 @@ describe('audit-ttl on a single node', () => {
     expect(report.totals).toMatchObject({ scanned: 77, exempt: 8, violations: 30 });
 
     // --fail-on-missing raises the tolerance of rules without their own; a rule's own failOn wins.
-    const tolerant = await runCli([...args, '--fail-on-missing', '6']);
+    const tolerant = await runInProcess([...args, '--fail-on-missing', '6']);
     expect(tolerant.code).toBe(1);
     expect(parseReport(tolerant.stdout).verdict.failed).toEqual(['sessions']);
     writeFileSync(policyFile, JSON.stringify(policy({ failOn: '100%' })));
-    const passing = await runCli([...args, '--fail-on-missing', '6']);
+    const passing = await runInProcess([...args, '--fail-on-missing', '6']);
     expect(passing.code).toBe(0);
     expect(parseReport(passing.stdout).verdict.result).toBe('pass');
   });
@@ -188,7 +188,7 @@ describe('audit-ttl on a single node', () => {
     const junit = join(dir, 'ttl.xml');
     const markdown = join(dir, 'ttl.md');
     const json = join(dir, 'ttl.json');
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--report', `junit=${junit}`, '--report', `markdown=${markdown}`, '--report', `json=${json}`]);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--report', `junit=${junit}`, '--report', `markdown=${markdown}`, '--report', `json=${json}`]);
     expect(result.code).toBe(1);
     const root = parseXml(readFileSync(junit, 'utf8'));
     expect(root.attributes.failures).toBe('4'); // the default rule and the 3 namespaces with keys without TTL
@@ -203,7 +203,7 @@ describe('audit-ttl on a single node', () => {
   });
 
   it('shows a table with namespaces, rules and the verdict', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'table', '--no-policy']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'table', '--no-policy']);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`${prefix}:user:\\{id\\}:profile +default +40 +6 +0 +15%`));
     expect(result.stdout).toContain('FAIL: rule "default"');
@@ -211,16 +211,16 @@ describe('audit-ttl on a single node', () => {
   });
 
   it('passes a pattern that matches nothing, saying 0 keys were scanned, unless --fail-if-empty', async () => {
-    const empty = await runCli(['audit-ttl', `${prefix}:nothing:*`, '--url', singleUrl(), '-o', 'table', '--no-policy']);
+    const empty = await runInProcess(['audit-ttl', `${prefix}:nothing:*`, '--url', singleUrl(), '-o', 'table', '--no-policy']);
     expect(empty.code).toBe(0);
     expect(empty.stdout).toContain(`0 keys scanned (nothing matched "${prefix}:nothing:*")`);
-    const strict = await runCli(['audit-ttl', `${prefix}:nothing:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--fail-if-empty']);
+    const strict = await runInProcess(['audit-ttl', `${prefix}:nothing:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--fail-if-empty']);
     expect(strict.code).toBe(1);
     expect(parseReport(strict.stdout).verdict.failed).toEqual(['--fail-if-empty']);
   });
 
   it('states a sampled audit (--limit): sample size, no extrapolation under a pattern', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--limit', '30']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--limit', '30']);
     const report = parseReport(result.stdout);
     expect(report.sampled).toBe(true);
     expect(report.sample).toMatchObject({ size: 30, scale: null });
@@ -231,7 +231,7 @@ describe('audit-ttl on a single node', () => {
   it('stops at Ctrl-C with a partial report and exit 130', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 300);
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--rate', '40'], { signal: controller.signal });
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy', '--rate', '40'], {}, controller.signal);
     expect(result.code).toBe(130);
     const report = parseReport(result.stdout);
     expect(report.status).toBe('partial');
@@ -248,7 +248,7 @@ describe('audit-ttl on a single node', () => {
     [['--policy', '/nonexistent/policy.json'], 'policy file /nonexistent/policy.json does not exist'],
     [['--depth', '0'], '--depth expects a whole number from 1 to 64'],
   ])('exits 2 on bad input %j, naming the flag', async (flags, message) => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', ...flags]);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', ...flags]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(JSON.parse(result.stdout)).toMatchObject({ error: { exitCode: 2 } });
@@ -257,14 +257,14 @@ describe('audit-ttl on a single node', () => {
   it('exits 2 on an invalid policy file, naming the file, line and field', async () => {
     const policyFile = join(dir, 'bad.json');
     writeFileSync(policyFile, '{\n  "ttlPolicy": {\n    "rules": [\n      { "match": "a:*", "maxTTL": "1h" }\n    ]\n  }\n}\n');
-    const result = await runCli(['audit-ttl', '--url', singleUrl(), '--policy', policyFile]);
+    const result = await runInProcess(['audit-ttl', '--url', singleUrl(), '--policy', policyFile]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`policy file ${policyFile}:4:25: ttlPolicy.rules[0].maxTTL is not a known field`);
   });
 
   it('exits 2 when the server cannot be reached', async () => {
     const port = await freePort();
-    const result = await runCli(['audit-ttl', '--url', `redis://127.0.0.1:${port}`, '-o', 'json', '--no-policy', '--timeout', '1s']);
+    const result = await runInProcess(['audit-ttl', '--url', `redis://127.0.0.1:${port}`, '-o', 'json', '--no-policy', '--timeout', '1s']);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout).error.code).toBe('CONNECT');
   });
@@ -286,9 +286,7 @@ describe('audit-ttl where scripts are not allowed (ACL)', () => {
 
   it('falls back to pipelines, says so, and finds the same keys', async () => {
     const { username, password } = redis.acl.users.limited;
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', `redis://${username}@${redis.acl.host}:${redis.acl.port}`, '-o', 'json', '--no-policy'], {
-      env: { CACHECTL_PASSWORD: password },
-    });
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', `redis://${username}@${redis.acl.host}:${redis.acl.port}`, '-o', 'json', '--no-policy'], { CACHECTL_PASSWORD: password });
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expectDatasetAudit(report, prefix);
@@ -320,7 +318,7 @@ describe('audit-ttl on a private server', () => {
     }
     pipeline.select(3).set('other-db', 'v').select(0);
     await pipeline.exec();
-    const result = await runCli(['audit-ttl', '--quick', '--url', url(), '-o', 'json', '--no-policy']);
+    const result = await runInProcess(['audit-ttl', '--quick', '--url', url(), '-o', 'json', '--no-policy']);
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expect(report.mode).toBe('quick');
@@ -331,7 +329,7 @@ describe('audit-ttl on a private server', () => {
       { node: `127.0.0.1:${server.port}`, db: 3, keys: 1, expires: 0, noExpiry: 1 },
     ]);
     expect(report.verdict.summary).toBe('FAIL: 10 of 30 keys (33.3%) have no expiry (INFO keyspace, db 0); allowed: 0');
-    const tolerant = await runCli(['audit-ttl', '--quick', '--url', url(), '-o', 'table', '--no-policy', '--fail-on-missing', '40%', '--allow', 'q:*']);
+    const tolerant = await runInProcess(['audit-ttl', '--quick', '--url', url(), '-o', 'table', '--no-policy', '--fail-on-missing', '40%', '--allow', 'q:*']);
     expect(tolerant.code).toBe(0);
     expect(tolerant.stdout).toContain('PASS: 10 of 30 keys (33.3%) have no expiry');
     expect(tolerant.stderr).toContain('--quick counts whole databases from INFO keyspace; not applied: --allow');
@@ -345,7 +343,7 @@ describe('audit-ttl on a private server', () => {
       else pipeline.set(`s:${i}`, 'v', 'PX', HOUR);
     }
     await pipeline.exec();
-    const result = await runCli(['audit-ttl', '--url', url(), '-o', 'json', '--no-policy', '--limit', '500']);
+    const result = await runInProcess(['audit-ttl', '--url', url(), '-o', 'json', '--no-policy', '--limit', '500']);
     const report = parseReport(result.stdout);
     expect(report.sample).toMatchObject({ size: 500, keysOnNodes: 2000, scale: 4 });
     expect(report.estimatedTotals!.scanned).toBe(2000);
@@ -365,7 +363,7 @@ describe('audit-ttl on a private server', () => {
     for (let i = 0; i < 3000; i += 1) pipeline.set(`brief:${i}`, 'v', 'PX', 50 + ((i * 7) % 1500));
     await pipeline.exec();
     const started = Date.now();
-    const result = await runCli(['audit-ttl', '--url', url(), '-o', 'json', '--no-policy', '--rate', '2000', ...flags]);
+    const result = await runInProcess(['audit-ttl', '--url', url(), '-o', 'json', '--no-policy', '--rate', '2000', ...flags]);
     expect(Date.now() - started).toBeGreaterThan(500);
     const report = parseReport(result.stdout);
     expect(report.totals!.noTtl).toBe(100);
@@ -391,7 +389,7 @@ describe('audit-ttl on a Cluster', () => {
 
   it('audits every master and finds every key without TTL', async () => {
     const seed = redis.cluster.seeds[0]!;
-    const result = await runCli(['audit-ttl', `${prefix}:*`, '--url', `redis://${seed.host}:${seed.port}`, '-o', 'json', '--no-policy']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', `redis://${seed.host}:${seed.port}`, '-o', 'json', '--no-policy']);
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expect(report.topology).toBe('cluster');
@@ -419,7 +417,7 @@ describe('audit-ttl through Sentinel', () => {
   const sentinelArgs = () => ['--sentinel', redis.sentinel.sentinels.map((s) => `${s.host}:${s.port}`).join(','), '--master', redis.sentinel.masterName];
 
   it('audits the master the sentinels name', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, ...sentinelArgs(), '-o', 'json', '--no-policy']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, ...sentinelArgs(), '-o', 'json', '--no-policy']);
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expect(report.topology).toBe('sentinel');
@@ -427,7 +425,7 @@ describe('audit-ttl through Sentinel', () => {
   });
 
   it('audits the replica instead with --replica, with the same findings', async () => {
-    const result = await runCli(['audit-ttl', `${prefix}:*`, ...sentinelArgs(), '-o', 'json', '--no-policy', '--replica']);
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, ...sentinelArgs(), '-o', 'json', '--no-policy', '--replica']);
     expect(result.code).toBe(1);
     const report = parseReport(result.stdout);
     expect(report.nodes.map((node) => node.node)).toEqual([`${redis.sentinel.replica.host}:${redis.sentinel.replica.port}`]);
