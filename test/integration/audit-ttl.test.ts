@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { TtlAuditReport } from '../../src/core/ttl-audit.js';
 import { decodeKeyFromJson } from '../../src/core/key-format.js';
-import { adminClient, freePort, startRedis, type RedisProcess } from '../fixtures/index.js';
+import { adminClient, callText, freePort, parseClusterNodes, startRedis, type RedisProcess } from '../fixtures/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { findAll, parseXml } from '../helpers/xml.js';
 
@@ -396,6 +396,21 @@ describe('audit-ttl on a Cluster', () => {
     expect(report.nodes).toHaveLength(3);
     expectDatasetAudit(report, prefix);
     expect(new Set(report.instant!.nodes.map((row) => row.node)).size).toBe(3);
+  });
+
+  it('audits one replica per shard with --replica, with the same findings', async () => {
+    await Promise.all(cluster.nodes('master').map((node) => node.call('WAIT', '1', '5000')));
+    const seed = redis.cluster.seeds[0]!;
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', `redis://${seed.host}:${seed.port}`, '-o', 'json', '--no-policy', '--replica']);
+    expect(result.code).toBe(1);
+    const report = parseReport(result.stdout);
+    const admin = adminClient(seed.port);
+    const entries = parseClusterNodes(await callText(admin, 'CLUSTER', 'NODES'));
+    admin.disconnect();
+    const replicas = new Set(entries.filter((entry) => entry.role === 'replica').map((entry) => `${entry.host}:${entry.port}`));
+    expect(report.nodes).toHaveLength(3);
+    for (const node of report.nodes) expect(replicas.has(node.node), node.node).toBe(true);
+    expectDatasetAudit(report, prefix);
   });
 });
 
