@@ -42,3 +42,7 @@ export { listNamespaceKeys, DEFAULT_KEY_LIST_LIMIT } from './core/namespace-keys
 export type { KeyEntry, KeyListEvent, KeyListOptions } from './core/namespace-keys.js';
 export { previewKey, DEFAULT_PREVIEW_BYTES, DEFAULT_PREVIEW_ITEMS } from './core/preview.js';
 export type { KeyPreview, PresentKeyPreview, PreviewValue, PreviewOptions } from './core/preview.js';
+export { keyspaceFigure, quickReport, runTtlAudit, TTL_AUDIT_SCHEMA_VERSION } from './core/ttl-audit.js';
+export type { InstantFigure, NamespaceResult, RuleResult, TtlAuditOptions, TtlAuditReport, Verdict } from './core/ttl-audit.js';
+export { buildRules, parseTtlPolicy, POLICY_FILE_NAME } from './core/ttl-policy.js';
+export type { RuleSetOptions, TtlPolicy, TtlRule } from './core/ttl-policy.js';

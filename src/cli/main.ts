@@ -9,6 +9,7 @@ import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
 import { browseCommand } from './commands/browse.js';
+import { auditTtlCommand } from './commands/audit-ttl.js';
 import { keysCommand } from './commands/keys.js';
 import { memoryCommand } from './commands/memory.js';
 import { nodesCommand } from './commands/nodes.js';
@@ -77,9 +78,10 @@ Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/co
   const commands = [
     nodesCommand(runtime),
     keysCommand(runtime),
-    memoryCommand(runtime),
+    auditTtlCommand(runtime),
     purgeCommand(runtime),
     restoreCommand(runtime),
+    memoryCommand(runtime),
     topCommand(runtime),
     browseCommand(runtime),
   ];

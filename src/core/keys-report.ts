@@ -10,8 +10,8 @@ import type { NamespaceOptions } from './namespace-key.js';
 import { KEY_TYPES } from './scan-batch.js';
 import type { ScanOptions } from './scan.js';
 import { scanKeys } from './scan.js';
-import type { NodeScanState } from './scan-progress.js';
-import { ScanProgress } from './scan-progress.js';
+import type { NodeScanState, ScanProgress } from './scan-progress.js';
+import { collectScan } from './scan-progress.js';
 
 export interface NamespaceRow {
   namespace: string;
@@ -58,17 +58,7 @@ export interface KeysReportOptions {
 
 export async function buildKeysReport(topology: Topology, options: KeysReportOptions): Promise<KeysReport> {
   const aggregator = new NamespaceAggregator(options.namespaces);
-  const progress = new ScanProgress();
-  let lastTick = 0;
-  for await (const event of scanKeys(topology, options.scan)) {
-    progress.apply(event);
-    if (event.kind === 'batch') aggregator.add(event.shard, event.batch);
-    else if (event.kind === 'node-restart') aggregator.discardShard(event.shard);
-    if (options.onProgress !== undefined && Date.now() - lastTick > 100) {
-      lastTick = Date.now();
-      options.onProgress(progress);
-    }
-  }
+  const progress = await collectScan(scanKeys(topology, options.scan), aggregator, options.onProgress);
   const root = aggregator.tree();
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
   const aborted = options.scan.signal?.aborted === true;

@@ -16,6 +16,8 @@ export const TTL_NONE = -1;
 export const TTL_GONE = -2;
 /** Not asked for, or not available (e.g. MEMORY not permitted). */
 export const UNKNOWN = -3;
+/** With `ttlFlagAbove`: the key has an expiry no longer than the threshold (exact PTTL not sent). */
+export const TTL_WITHIN = -4;
 
 export interface BatchRequest {
   cursor: string;
@@ -27,6 +29,12 @@ export interface BatchRequest {
   wantMemory: boolean;
   /** MEMORY USAGE SAMPLES; 0 means every element (exact, slower on big aggregates). */
   samples: number;
+  /**
+   * TTL audit mode: every key comes back, but only keys without an expiry, gone, or with a PTTL
+   * above this many ms carry their PTTL; the others report TTL_WITHIN. Type and memory are not
+   * measured. Infinity flags only keys without an expiry. (The pipeline fallback sends exact PTTLs.)
+   */
+  ttlFlagAbove?: number;
 }
 
 /** A batch in columns: cheaper to build and to read than one object per key. */
@@ -36,7 +44,7 @@ export interface KeyBatch {
   keys: Buffer[];
   /** Index into KEY_TYPES; 0 when unknown or when the key vanished. */
   types: Uint8Array;
-  /** Milliseconds; TTL_NONE, TTL_GONE or UNKNOWN. */
+  /** Milliseconds; TTL_NONE, TTL_GONE or UNKNOWN (TTL_WITHIN too under `ttlFlagAbove`). */
   ttls: Float64Array;
   /** Bytes; UNKNOWN when not measured. */
   memory: Float64Array;
@@ -103,6 +111,91 @@ export function decodePacked(cursor: string, packed: Buffer, serverMicros: numbe
   return batch;
 }
 
+// The TTL audit's step: SCAN and PTTL only, and a reply shaped for it. Key bytes travel as one
+// string joined with "\n" plus the key count: table.concat runs in C, where packing each key with
+// struct.pack costs more server time than the PTTL calls. A key containing "\n" makes the join
+// ambiguous (the client sees more separators than keys - 1); that batch is asked for again with
+// ARGV[6] = '1', which sends the lengths instead ("3,10,7"). Exact PTTLs travel only for the keys
+// the audit has to look at, packed as (u32 index, f64 pttl): doubles, so far-future expiries keep
+// every digit. Returns { next cursor, keys, count or lengths, flagged, server µs }.
+export const TTL_FLAG_SCRIPT = `
+local t0 = redis.call('TIME')
+local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
+if ARGV[3] ~= '' then args[#args+1] = 'MATCH'; args[#args+1] = ARGV[3] end
+if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
+local reply = redis.call(unpack(args))
+local keys = reply[2]
+local above = tonumber(ARGV[5])
+local withLengths = ARGV[6] == '1'
+local lengths, flagged, n = {}, {}, 0
+for i = 1, #keys do
+  local k = keys[i]
+  if withLengths then lengths[i] = #k end
+  local pttl = redis.call('PTTL', k)
+  if pttl < 0 or (above >= 0 and pttl > above) then
+    n = n + 1
+    flagged[n] = struct.pack('>I4d', i - 1, pttl)
+  end
+end
+local joined, layout
+if withLengths then
+  joined, layout = table.concat(keys), table.concat(lengths, ',')
+else
+  joined, layout = table.concat(keys, '\\n'), #keys
+end
+local t1 = redis.call('TIME')
+return {reply[1], joined, layout, table.concat(flagged), (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
+`;
+
+/**
+ * Decodes TTL_FLAG_SCRIPT's reply. `layout` is the key count (keys joined with "\n") or the
+ * comma-separated lengths; undefined means the join is ambiguous and the batch must be asked for
+ * with lengths.
+ */
+export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer | number, flagged: Buffer, serverMicros: number): KeyBatch | undefined {
+  // One copy of the key bytes per batch, and views into it: cheaper than a copy per key, and a
+  // kept key pins only its batch's key bytes (the socket buffer the reply arrived in is released).
+  const owned = Buffer.from(keyBytes);
+  const keys: Buffer[] = [];
+  if (typeof layout === 'number') {
+    let start = 0;
+    for (let end = owned.indexOf(0x0a); end >= 0; end = owned.indexOf(0x0a, start)) {
+      keys.push(owned.subarray(start, end));
+      start = end + 1;
+    }
+    if (layout > 0 || owned.length > 0) keys.push(owned.subarray(start));
+    if (keys.length !== layout) return undefined;
+  } else {
+    let offset = 0;
+    let length = 0;
+    for (let i = 0; i <= layout.length && layout.length > 0; i += 1) {
+      const byte = i < layout.length ? layout[i]! : 0x2c;
+      if (byte !== 0x2c) {
+        length = length * 10 + byte - 0x30;
+        continue;
+      }
+      keys.push(owned.subarray(offset, offset + length));
+      offset += length;
+      length = 0;
+    }
+  }
+  const size = keys.length;
+  const batch: KeyBatch = {
+    cursor,
+    size,
+    keys,
+    types: new Uint8Array(size),
+    ttls: new Float64Array(size).fill(TTL_WITHIN),
+    memory: new Float64Array(size).fill(UNKNOWN),
+    serverMicros,
+  };
+  for (let at = 0; at + 12 <= flagged.length; at += 12) {
+    const key = flagged.readUInt32BE(at);
+    if (key < size) batch.ttls[key] = flagged.readDoubleBE(at + 4);
+  }
+  return batch;
+}
+
 function scriptArgs(request: BatchRequest): (string | Buffer)[] {
   return [
     request.cursor,
@@ -116,26 +209,46 @@ function scriptArgs(request: BatchRequest): (string | Buffer)[] {
   ];
 }
 
+function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (string | Buffer)[] {
+  // -1 tells the script there is no maximum; a threshold is whole milliseconds like PTTL.
+  const threshold = Number.isFinite(above) ? String(Math.floor(above)) : '-1';
+  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0'];
+}
+
 export class ScriptBatcher {
   private sha: string | undefined;
+  private flagSha: string | undefined;
+  /** Set once a batch held a key with "\n": this keyspace has such keys, so lengths from then on. */
+  private flagLengths = false;
 
   constructor(private readonly client: Redis) {}
 
   async run(request: BatchRequest): Promise<KeyBatch> {
-    const args = scriptArgs(request);
-    let reply: unknown;
-    if (this.sha === undefined) {
-      this.sha = String(await this.client.script('LOAD', SCAN_SCRIPT));
+    if (request.ttlFlagAbove !== undefined) {
+      this.flagSha ??= String(await this.client.script('LOAD', TTL_FLAG_SCRIPT));
+      for (;;) {
+        const reply = await this.evaluate(this.flagSha, TTL_FLAG_SCRIPT, flagArgs(request, request.ttlFlagAbove, this.flagLengths));
+        const [cursor, keys, layout, flagged, micros] = reply as [Buffer, Buffer, Buffer | number, Buffer, number];
+        const batch = decodeFlagged(cursor.toString(), keys, layout, flagged, Number(micros));
+        if (batch !== undefined) return batch;
+        // SCAN from the same cursor again is allowed (cursors are stateless); nothing was consumed.
+        this.flagLengths = true;
+      }
     }
+    this.sha ??= String(await this.client.script('LOAD', SCAN_SCRIPT));
+    const reply = await this.evaluate(this.sha, SCAN_SCRIPT, scriptArgs(request));
+    const [cursor, packed, micros] = reply as [Buffer, Buffer, number];
+    return decodePacked(cursor.toString(), packed, Number(micros));
+  }
+
+  private async evaluate(sha: string, script: string, args: (string | Buffer)[]): Promise<unknown> {
     try {
-      reply = await this.client.callBuffer('EVALSHA', this.sha, '0', ...args);
+      return await this.client.callBuffer('EVALSHA', sha, '0', ...args);
     } catch (error) {
       if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
       // The script cache was flushed (SCRIPT FLUSH, restart): EVAL loads it again.
-      reply = await this.client.callBuffer('EVAL', SCAN_SCRIPT, '0', ...args);
+      return this.client.callBuffer('EVAL', script, '0', ...args);
     }
-    const [cursor, packed, micros] = reply as [Buffer, Buffer, number];
-    return decodePacked(cursor.toString(), packed, Number(micros));
   }
 }
 
@@ -163,12 +276,14 @@ export class PipelineBatcher {
       memory: new Float64Array(size).fill(UNKNOWN),
       serverMicros: UNKNOWN,
     };
-    if (size === 0 || !(request.wantType || request.wantTtl || request.wantMemory)) return batch;
+    // Audit mode here is a plain PTTL per key: exact values are a superset of what the script flags.
+    const wantTtl = request.wantTtl || request.ttlFlagAbove !== undefined;
+    if (size === 0 || !(request.wantType || wantTtl || request.wantMemory)) return batch;
     const wantMemory = request.wantMemory && this.memoryAllowed;
     const pipeline = this.client.pipeline();
     for (const key of keys) {
       if (request.wantType) pipeline.type(key);
-      if (request.wantTtl) pipeline.pttl(key);
+      if (wantTtl) pipeline.pttl(key);
       if (wantMemory) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', String(request.samples));
     }
     const results = (await pipeline.exec()) ?? [];
@@ -182,7 +297,7 @@ export class PipelineBatcher {
         if (error) throw error;
         batch.types[i] = TYPE_CODES[String(value)] ?? 7;
       }
-      if (request.wantTtl) {
+      if (wantTtl) {
         const [error, value] = results[index++] ?? [];
         if (error) throw error;
         batch.ttls[i] = Number(value);

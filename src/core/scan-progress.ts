@@ -2,6 +2,7 @@
 // done), totals from DBSIZE, keys/s and ETA. Fed with ScanEvents; consumers only read it.
 
 import type { CachectlError } from './errors.js';
+import type { KeyBatch } from './scan-batch.js';
 import type { ScanEvent } from './scan.js';
 
 export interface NodeScanState {
@@ -93,4 +94,26 @@ export class ScanProgress {
     const seconds = this.elapsedMs / 1000;
     return seconds > 0 ? this.scanned / seconds : 0;
   }
+}
+
+/** Consumes a scan's batches per shard; a shard's partial numbers are dropped when its scan restarts. */
+export interface ShardSink {
+  add(shard: string, batch: KeyBatch): void;
+  discardShard(shard: string): void;
+}
+
+/** Feeds a scan into a sink and a fresh ScanProgress, calling onProgress at most every 100 ms. */
+export async function collectScan(events: AsyncIterable<ScanEvent>, sink: ShardSink, onProgress?: (progress: ScanProgress) => void): Promise<ScanProgress> {
+  const progress = new ScanProgress();
+  let lastTick = 0;
+  for await (const event of events) {
+    progress.apply(event);
+    if (event.kind === 'batch') sink.add(event.shard, event.batch);
+    else if (event.kind === 'node-restart') sink.discardShard(event.shard);
+    if (onProgress !== undefined && Date.now() - lastTick > 100) {
+      lastTick = Date.now();
+      onProgress(progress);
+    }
+  }
+  return progress;
 }

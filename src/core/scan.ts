@@ -20,6 +20,8 @@ export interface ScanOptions {
   wantType: boolean;
   wantTtl: boolean;
   wantMemory: boolean;
+  /** TTL audit mode (see BatchRequest.ttlFlagAbove): exact PTTLs only for keys the audit must judge. */
+  ttlFlagAbove?: number;
   /** MEMORY USAGE SAMPLES. @default 5 (the server's own default) */
   samples?: number;
   /** Scan one replica per shard instead of the masters. @default false */
@@ -197,6 +199,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     };
     if (options.match !== undefined) base.match = options.match;
     if (options.type !== undefined) base.type = options.type;
+    if (options.ttlFlagAbove !== undefined) base.ttlFlagAbove = options.ttlFlagAbove;
     return base;
   };
 

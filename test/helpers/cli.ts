@@ -27,6 +27,8 @@ export interface RunCliOptions {
   env?: Record<string, string>;
   /** The run fails the test if the process is still alive after this long. @default 30000 */
   timeoutMs?: number;
+  /** Working directory (files such as ./.cachectl.json are found there). @default REPO_ROOT */
+  cwd?: string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function startCli(args: readonly string[], options: RunCliOptions = {}): 
   const timeoutMs = options.timeoutMs ?? 30_000;
   const started = performance.now();
   const child = spawn(process.execPath, [CLI_BIN, ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: { ...baseEnv(), ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -119,10 +121,13 @@ export function memoryIO(env: Record<string, string> = {}): MemoryIO {
   };
 }
 
-/** Runs the CLI in this process: `run(['node', 'cachectl', ...args], io, { handleSignals: false })`. */
-export async function runInProcess(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
+/**
+ * Runs the CLI in this process: `run(['node', 'cachectl', ...args], io, { handleSignals: false })`.
+ * Aborting `signal` is what Ctrl-C does to a real run.
+ */
+export async function runInProcess(args: readonly string[], env: Record<string, string> = {}, signal?: AbortSignal): Promise<CliResult> {
   const io = memoryIO(env);
   const started = performance.now();
-  const code = await run(['node', 'cachectl', ...args], io, { handleSignals: false });
+  const code = await run(['node', 'cachectl', ...args], io, signal === undefined ? { handleSignals: false } : { handleSignals: false, signal });
   return { code, signal: null, stdout: io.out(), stderr: io.err(), durationMs: performance.now() - started };
 }

@@ -1,0 +1,98 @@
+// The TTL audit as a Markdown summary for a pull-request comment: the verdict first, a table of
+// rules, then the namespaces with violations. Pure: report in, GitHub-flavoured Markdown out.
+
+import { formatPercent } from '../core/ttl-audit.js';
+import type { TtlAuditReport } from '../core/ttl-audit.js';
+import { formatThreshold } from '../core/ttl-policy.js';
+import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
+
+export interface AuditMarkdownOptions {
+  /** Namespace rows listed. @default 20 */
+  top?: number;
+  /** Example keys per namespace. @default 3 */
+  examples?: number;
+}
+
+export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdownOptions = {}): string {
+  const top = options.top ?? 20;
+  const examples = options.examples ?? 3;
+  const pass = report.verdict.result === 'pass';
+  const out: string[] = [];
+  out.push(`### ${pass ? '✅' : '❌'} cachectl audit-ttl: ${pass ? 'pass' : 'FAIL'}`, '');
+  out.push(inline(report.verdict.summary), '');
+  out.push(inline(scopeLine(report)), '');
+  const note = statusNote(report);
+  if (note !== undefined) out.push(`> **${inline(note)}**`, '');
+  if (report.instant !== null) out.push(inline(`${report.mode === 'quick' ? '' : 'Before the scan, '}${instantLine(report.instant)}`), '');
+
+  if (report.rules.length > 0) {
+    out.push('| Rule | Requires | Keys | Violations | Share | Allowed | Result |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+    for (const rule of report.rules) {
+      out.push(
+        row([
+          code(rule.name),
+          inline(ruleRequirement(rule)),
+          inline(maybeEstimated(rule.keys, rule.estimatedKeys)),
+          inline(maybeEstimated(rule.violations, rule.estimatedViolations)),
+          formatPercent(rule.share),
+          rule.source === 'allow' ? '–' : inline(formatThreshold(rule.failOn)),
+          rule.verdict === 'pass' ? '✅ pass' : '❌ **FAIL**',
+        ]),
+      );
+    }
+    out.push('');
+  }
+
+  const offending = report.namespaces.filter((namespace) => namespace.violations > 0);
+  if (offending.length > 0) {
+    out.push('| Namespace | Rule | Keys | No TTL | TTL too long | Violating | Examples |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+    for (const namespace of offending.slice(0, top)) {
+      out.push(
+        row([
+          code(namespace.namespace),
+          code(namespace.rule),
+          inline(maybeEstimated(namespace.keys, namespace.estimatedKeys)),
+          count(namespace.noTtl),
+          count(namespace.ttlTooLong),
+          formatPercent(namespace.share),
+          namespace.examples.slice(0, examples).map((example) => code(exampleText(example))).join('<br>'),
+        ]),
+      );
+    }
+    if (offending.length > top) out.push('', `…and ${count(offending.length - top)} more namespaces with violations (see the JSON report).`);
+    out.push('');
+  } else if (report.mode === 'scan' && report.totals !== null && report.totals.scanned > 0) {
+    out.push('No namespace has violations.', '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+/**
+ * Inline code that shows any text literally: a fence longer than any run of backticks inside,
+ * padded when the text starts or ends with one; `|` escaped, which GFM requires even in code
+ * spans inside a table. Newlines cannot occur (keys are shown redis-cli style, escaped).
+ */
+export function code(text: string): string {
+  if (text === '') return '` `';
+  const runs = text.match(/`+/g) ?? [];
+  const fence = '`'.repeat(Math.max(0, ...runs.map((run) => run.length)) + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${pad}${fence}`;
+}
+
+/**
+ * Plain text in a paragraph or table cell: backslash-escapes what Markdown could read as markup
+ * (emphasis, code, links, HTML, strikethrough, table pipes), and a heading, list or quote marker at
+ * the start. Parentheses and the like stay as they are, so the raw text reads well too.
+ */
+export function inline(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<>|~]/g, (char) => `\\${char}`)
+    .replace(/^[#+=-]/, (start) => `\\${start}`)
+    .replace(/^(\d+)([.)])(?= |$)/, '$1\\$2')
+    .replace(/\r?\n/g, ' ');
+}

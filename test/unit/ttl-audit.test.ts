@@ -1,0 +1,227 @@
+// The audit's judging and gating, fed with batches as the scan engine produces them (no server).
+import { describe, expect, it } from 'vitest';
+import { TTL_GONE, TTL_NONE, TTL_WITHIN, UNKNOWN } from '../../src/core/scan-batch.js';
+import type { InstantFigure } from '../../src/core/ttl-audit.js';
+import { formatPercent, quickReport, TtlAggregator } from '../../src/core/ttl-audit.js';
+import { buildRules, parseTtlPolicy } from '../../src/core/ttl-policy.js';
+import { auditBatches as audit, batch } from '../helpers/audit-report.js';
+
+const HOUR = 3_600_000;
+const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };
+const STANDALONE = { kind: 'standalone' as const, db: 0 };
+
+describe('TtlAggregator and summarizeAudit', () => {
+  it('counts keys without TTL per namespace with {id} collapsing, and fails on any by default', () => {
+    const report = audit({
+      shards: {
+        a: [
+          batch([
+            ['user:1:profile', TTL_NONE],
+            ['user:2:profile', TTL_WITHIN],
+            ['user:3:profile', 5000],
+            ['sess:9f3c2a1e7b', TTL_NONE],
+          ]),
+        ],
+      },
+    });
+    expect(report.totals).toMatchObject({ scanned: 4, noTtl: 2, violations: 2, vanished: 0 });
+    expect(report.namespaces.map((row) => [row.namespace, row.keys, row.noTtl, row.violations])).toEqual([
+      ['user:{id}:profile', 3, 1, 1],
+      ['sess:{id}', 1, 1, 1],
+    ]);
+    expect(report.namespaces[0]!.share).toBeCloseTo(1 / 3);
+    expect(report.namespaces[0]!.examples).toEqual([{ key: 'user:1:profile', ttlMs: null }]);
+    expect(report.rules[0]).toMatchObject({ name: 'default', keys: 4, violations: 2, verdict: 'fail' });
+    expect(report.rules[0]!.reason).toBe('2 of 4 keys (50%) violate it (2 without TTL); allowed: 0');
+    expect(report.verdict).toEqual({
+      result: 'fail',
+      failed: ['default'],
+      summary: 'FAIL: rule "default": 2 of 4 keys (50%) violate it (2 without TTL); allowed: 0 — 4 keys scanned',
+    });
+  });
+
+  it('does not count keys that vanished during the scan, anywhere', () => {
+    const report = audit({ shards: { a: [batch([['k:1', TTL_GONE], ['k:2', TTL_GONE], ['k:3', TTL_WITHIN]])] } });
+    expect(report.totals).toMatchObject({ scanned: 1, noTtl: 0, violations: 0, vanished: 2 });
+    expect(report.verdict.result).toBe('pass');
+  });
+
+  it('flags TTLs over the rule maximum and keeps exact TTLs of examples', () => {
+    const report = audit({
+      rules: { maxTtlMs: HOUR },
+      shards: { a: [batch([['c:1', HOUR], ['c:2', HOUR + 1], ['c:3', TTL_WITHIN], ['c:4', 48 * HOUR]])] },
+    });
+    expect(report.rules[0]).toMatchObject({ ttlTooLong: 2, noTtl: 0, violations: 2, verdict: 'fail' });
+    expect(report.rules[0]!.reason).toBe('2 of 4 keys (50%) violate it (2 with TTL over 1h); allowed: 0');
+    expect(report.namespaces[0]!.examples).toEqual([
+      { key: 'c:2', ttlMs: HOUR + 1 },
+      { key: 'c:4', ttlMs: 48 * HOUR },
+    ]);
+  });
+
+  it('applies the first matching rule: exemptions count keys without TTL but never fail', () => {
+    const policy = parseTtlPolicy(
+      JSON.stringify({ ttlPolicy: { rules: [{ name: 'sessions', match: 'sess:*', maxTtl: '1h' }, { name: 'config', match: 'config:*', requireTtl: false }] } }),
+      'p.json',
+    )!;
+    const report = audit({
+      rules: { policy, allow: ['sess:admin:*'] },
+      shards: {
+        a: [
+          batch([
+            ['sess:admin:1', TTL_NONE],
+            ['sess:1', 2 * HOUR],
+            ['sess:2', TTL_WITHIN],
+            ['config:x', TTL_NONE],
+            ['config:y', 10 * HOUR],
+            ['other:1', 10 * HOUR],
+          ]),
+        ],
+      },
+    });
+    const byName = Object.fromEntries(report.rules.map((rule) => [rule.name, rule]));
+    expect(byName['allow sess:admin:*']).toMatchObject({ keys: 1, noTtl: 1, violations: 0, verdict: 'pass' });
+    expect(byName.sessions).toMatchObject({ keys: 2, ttlTooLong: 1, violations: 1, verdict: 'fail' });
+    expect(byName.config).toMatchObject({ keys: 2, noTtl: 1, violations: 0, verdict: 'pass' });
+    expect(byName.default).toMatchObject({ keys: 1, violations: 0, verdict: 'pass' });
+    expect(report.totals).toMatchObject({ scanned: 6, noTtl: 2, exempt: 2, ttlTooLong: 1, violations: 1 });
+    expect(report.verdict.failed).toEqual(['sessions']);
+  });
+
+  it('passes within a count threshold and fails one past it', () => {
+    const keys = (noTtl: number): [string, number][] => Array.from({ length: 100 }, (_, i) => [`k:${i}`, i < noTtl ? TTL_NONE : TTL_WITHIN]);
+    const within = audit({ rules: { failOn: { kind: 'count', value: 5 } }, shards: { a: [batch(keys(5))] } });
+    expect(within.verdict.result).toBe('pass');
+    expect(within.verdict.summary).toBe('PASS: 100 keys scanned, 5 violations, within what the rules allow');
+    const past = audit({ rules: { failOn: { kind: 'count', value: 5 } }, shards: { a: [batch(keys(6))] } });
+    expect(past.verdict.result).toBe('fail');
+    expect(past.rules[0]!.reason).toContain('allowed: 5');
+  });
+
+  it('passes within a percentage threshold and fails past it', () => {
+    const keys = (noTtl: number): [string, number][] => Array.from({ length: 1000 }, (_, i) => [`k:${i}`, i < noTtl ? TTL_NONE : TTL_WITHIN]);
+    expect(audit({ rules: { failOn: { kind: 'percent', value: 1 } }, shards: { a: [batch(keys(10))] } }).verdict.result).toBe('pass');
+    const past = audit({ rules: { failOn: { kind: 'percent', value: 1 } }, shards: { a: [batch(keys(11))] } });
+    expect(past.verdict.result).toBe('fail');
+    expect(past.rules[0]!.reason).toBe('11 of 1,000 keys (1.1%) violate it (11 without TTL); allowed: 1%');
+  });
+
+  it('passes an empty audit unless --fail-if-empty', () => {
+    expect(audit({ shards: {} }).verdict).toEqual({ result: 'pass', failed: [], summary: 'PASS: 0 keys scanned, no violations' });
+    expect(audit({ shards: {}, gate: { failIfEmpty: true } }).verdict).toEqual({ result: 'fail', failed: ['--fail-if-empty'], summary: 'FAIL: 0 keys scanned (--fail-if-empty)' });
+  });
+
+  it('merges shards and forgets a shard whose scan restarted', () => {
+    const rules = buildRules({});
+    const aggregator = new TtlAggregator(rules, NAMESPACES, 2);
+    aggregator.add('s1', batch([['a:1', TTL_NONE], ['a:2', TTL_NONE]]));
+    aggregator.add('s2', batch([['a:3', TTL_NONE], ['b:1', TTL_NONE]]));
+    expect(aggregator.namespaceCount).toBe(3);
+    aggregator.discardShard('s1');
+    expect(aggregator.namespaceCount).toBe(2);
+    aggregator.add('s1', batch([['a:4', TTL_WITHIN]]));
+    const merged = aggregator.result().rows[0]!;
+    expect(merged.get('a:{id}')).toMatchObject({ keys: 2, noTtl: 1 });
+    expect(merged.get('a:{id}')!.examples.map((example) => example.key.toString())).toEqual(['a:3']);
+    expect(merged.get('b:{id}')).toMatchObject({ keys: 1, noTtl: 1 });
+  });
+
+  it('keeps example keys as copies, byte for byte, binary ones included', () => {
+    const bytes = [0x62, 0x3a, 0xff, 0x00, 0x0a];
+    const binary = Buffer.from(bytes);
+    const one = batch([[Buffer.from(bytes), TTL_NONE]]);
+    const report = audit({ shards: { a: [one] } });
+    one.keys[0]!.fill(0x41); // the engine reuses nothing, but a kept example must not depend on that
+    expect(report.namespaces[0]!.examples).toEqual([{ key: '"b:\\xff\\x00\\n"', keyBase64: binary.toString('base64'), ttlMs: null }]);
+    expect(report.namespaces[0]!.namespace).toBe('b:{bin}');
+  });
+
+  it('keeps at most --examples keys per namespace', () => {
+    const report = audit({ examples: 1, shards: { a: [batch([['a:1', TTL_NONE], ['a:2', TTL_NONE]])], b: [batch([['a:3', TTL_NONE]])] } });
+    expect(report.namespaces[0]!.examples).toHaveLength(1);
+    expect(audit({ examples: 0, shards: { a: [batch([['a:1', TTL_NONE]])] } }).namespaces[0]!.examples).toEqual([]);
+  });
+
+  it('counts keys whose TTL could not be read as scanned, not judged, and says so', () => {
+    const report = audit({ shards: { a: [batch([['a:1', UNKNOWN], ['a:2', TTL_WITHIN]])] } });
+    expect(report.totals).toMatchObject({ scanned: 2, unknown: 1, violations: 0 });
+    expect(report.notices.join()).toContain('the TTL of 1 keys could not be read');
+  });
+
+  describe('a sample (--limit)', () => {
+    const sample = (): [string, number][] => Array.from({ length: 100 }, (_, i) => [`k:${i}`, i < 3 ? TTL_NONE : TTL_WITHIN]);
+
+    it('extrapolates to the keys on the nodes and judges counts on the estimate', () => {
+      const report = audit({ limit: 100, dbsize: 10_000, rules: { failOn: { kind: 'count', value: 100 } }, shards: { a: [batch(sample())] } });
+      expect(report.sampled).toBe(true);
+      expect(report.sample).toEqual({ size: 100, keysOnNodes: 10_000, scale: 100 });
+      expect(report.estimatedTotals).toEqual({ scanned: 10_000, noTtl: 300, violations: 300 });
+      expect(report.rules[0]).toMatchObject({ violations: 3, estimatedViolations: 300, estimatedKeys: 10_000, verdict: 'fail' });
+      expect(report.rules[0]!.reason).toBe('~300 of 10,000 keys (3%) violate it (~300 without TTL); allowed: 100');
+      expect(report.namespaces[0]).toMatchObject({ keys: 100, estimatedKeys: 10_000, estimatedViolations: 300 });
+      expect(report.verdict.summary).toContain('100 keys sampled');
+    });
+
+    it('judges percentages the same on the sample', () => {
+      const report = audit({ limit: 100, dbsize: 10_000, rules: { failOn: { kind: 'percent', value: 5 } }, shards: { a: [batch(sample())] } });
+      expect(report.verdict.result).toBe('pass');
+    });
+
+    it('does not extrapolate a sample under a pattern', () => {
+      const report = audit({ limit: 100, dbsize: 10_000, match: Buffer.from('k:*'), rules: { failOn: { kind: 'count', value: 100 } }, shards: { a: [batch(sample())] } });
+      expect(report.sample).toEqual({ size: 100, keysOnNodes: 10_000, scale: null });
+      expect(report.estimatedTotals).toBeNull();
+      expect(report.verdict.result).toBe('pass');
+      expect(report.verdict.summary).toContain('(no estimate: a pattern was given)');
+    });
+
+    it('is not a sample when the keyspace ends before the limit', () => {
+      const report = audit({ limit: 1000, dbsize: 100, shards: { a: [batch(sample())] } });
+      expect(report.sampled).toBe(false);
+      expect(report.sample).toBeNull();
+    });
+  });
+});
+
+describe('quickReport', () => {
+  const instant = (keys: number, expires: number): InstantFigure => ({
+    db: 0,
+    keys,
+    expires,
+    noExpiry: keys - expires,
+    share: keys > 0 ? (keys - expires) / keys : 0,
+    nodes: [{ node: 'n1', db: 0, keys, expires, noExpiry: keys - expires }],
+    errors: [],
+  });
+
+  it('gates on keys − expires with the default rule threshold', () => {
+    const fail = quickReport(STANDALONE, instant(1000, 900), buildRules({}), { failIfEmpty: false }, {});
+    expect(fail.mode).toBe('quick');
+    expect(fail.verdict).toEqual({ result: 'fail', failed: ['default'], summary: 'FAIL: 100 of 1,000 keys (10%) have no expiry (INFO keyspace, db 0); allowed: 0' });
+    const pass = quickReport(STANDALONE, instant(1000, 900), buildRules({ failOn: { kind: 'percent', value: 10 } }), { failIfEmpty: false }, {});
+    expect(pass.verdict.result).toBe('pass');
+  });
+
+  it('fails an empty database only with --fail-if-empty', () => {
+    expect(quickReport(STANDALONE, instant(0, 0), buildRules({}), { failIfEmpty: false }, {}).verdict.result).toBe('pass');
+    expect(quickReport(STANDALONE, instant(0, 0), buildRules({}), { failIfEmpty: true }, {}).verdict.failed).toEqual(['--fail-if-empty']);
+  });
+
+  it('is incomplete when a node could not be asked', () => {
+    const figure = { ...instant(10, 10), errors: ['n2: NOPERM'] };
+    expect(quickReport(STANDALONE, figure, buildRules({}), { failIfEmpty: false }, {}).status).toBe('incomplete');
+  });
+});
+
+describe('formatPercent', () => {
+  it.each([
+    [0, '0%'],
+    [0.0004, '<0.1%'],
+    [0.136364, '13.6%'],
+    [0.5, '50%'],
+    [0.99999, '>99.9%'],
+    [1, '100%'],
+  ])('%f → %s', (share, text) => {
+    expect(formatPercent(share)).toBe(text);
+  });
+});
