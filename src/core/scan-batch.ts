@@ -52,17 +52,21 @@ export interface KeyBatch {
   serverMicros: number;
 }
 
-// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory.
-// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2. The server
-// time includes packing the reply (a sizeable share of a large batch), since batches are sized by it.
-export const SCAN_SCRIPT = `
+// Both scripts start the same way: note the start time, then one SCAN step with ARGV[1] cursor,
+// ARGV[2] COUNT, ARGV[3] MATCH and ARGV[4] TYPE ('' for none), leaving `reply` and `keys`.
+const SCAN_PREAMBLE = `
 local t0 = redis.call('TIME')
 local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
 if ARGV[3] ~= '' then args[#args+1] = 'MATCH'; args[#args+1] = ARGV[3] end
 if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
 local reply = redis.call(unpack(args))
 local keys = reply[2]
-local wantType, wantTtl, wantMem = ARGV[5] == '1', ARGV[6] == '1', ARGV[7] == '1'
+`;
+
+// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory.
+// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2. The server
+// time includes packing the reply (a sizeable share of a large batch), since batches are sized by it.
+export const SCAN_SCRIPT = `${SCAN_PREAMBLE}local wantType, wantTtl, wantMem = ARGV[5] == '1', ARGV[6] == '1', ARGV[7] == '1'
 local samples = ARGV[8]
 local codes = {string=1, list=2, set=3, zset=4, hash=5, stream=6, none=0}
 local out = {}
@@ -118,14 +122,7 @@ export function decodePacked(cursor: string, packed: Buffer, serverMicros: numbe
 // ARGV[6] = '1', which sends the lengths instead ("3,10,7"). Exact PTTLs travel only for the keys
 // the audit has to look at, packed as (u32 index, f64 pttl): doubles, so far-future expiries keep
 // every digit. Returns { next cursor, keys, count or lengths, flagged, server µs }.
-export const TTL_FLAG_SCRIPT = `
-local t0 = redis.call('TIME')
-local args = {'SCAN', ARGV[1], 'COUNT', ARGV[2]}
-if ARGV[3] ~= '' then args[#args+1] = 'MATCH'; args[#args+1] = ARGV[3] end
-if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
-local reply = redis.call(unpack(args))
-local keys = reply[2]
-local above = tonumber(ARGV[5])
+export const TTL_FLAG_SCRIPT = `${SCAN_PREAMBLE}local above = tonumber(ARGV[5])
 local withLengths = ARGV[6] == '1'
 local lengths, flagged, n = {}, {}, 0
 for i = 1, #keys do
