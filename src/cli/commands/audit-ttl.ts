@@ -19,10 +19,12 @@ import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
 import { instantLine } from '../../render/ttl-audit-text.js';
 import type { CommandContext, Runtime } from '../runtime.js';
+import type { NamespaceFlags } from '../namespace-flags.js';
+import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
 
-interface AuditFlags extends ScanFlags {
+interface AuditFlags extends ScanFlags, NamespaceFlags {
   maxTtl?: string;
   allow: string[];
   /** A path, or false for --no-policy. */
@@ -31,9 +33,6 @@ interface AuditFlags extends ScanFlags {
   failIfEmpty?: boolean;
   quick?: boolean;
   report: string[];
-  delimiter: string;
-  depth: string;
-  collapse: boolean;
   top: string;
   examples: string;
 }
@@ -49,20 +48,19 @@ const REPORT_KINDS: Record<string, ReportKind> = { junit: 'junit', xml: 'junit',
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function auditTtlCommand(runtime: Runtime): Command {
-  const command = new Command('audit-ttl')
-    .description('find keys without an expiry (or with too long a TTL), per namespace; a CI gate: exit 0 pass, 1 fail, 2 error')
-    .argument('[pattern]', 'Redis glob pattern to restrict the audit, e.g. "app:v2:*"')
-    .option('--max-ttl <duration>', 'also flag keys whose TTL is longer than this, e.g. 30d')
-    .option('--allow <glob>', 'exempt keys matching this glob (may live forever); repeatable', collect, [])
-    .option('--policy <file>', `TTL rules per namespace (default: ./${POLICY_FILE_NAME} when present)`)
-    .option('--no-policy', `ignore ./${POLICY_FILE_NAME}`)
-    .option('--fail-on-missing <N|P%>', 'violations tolerated per rule before the audit fails (default 0: any violation fails)')
-    .option('--fail-if-empty', 'fail when no key was scanned (a pattern that matches nothing passes otherwise)')
-    .option('--quick', 'only the instant figure from INFO keyspace (keys − expires), gated, then exit')
-    .option('--report <kind=file>', 'also write a report: junit=FILE, markdown=FILE or json=FILE; repeatable', collect, [])
-    .option('-d, --delimiter <text>', 'namespace delimiter', ':')
-    .option('--depth <n>', 'namespace levels to group by', '5')
-    .option('--no-collapse', 'keep ID-like segments instead of rolling them into {id}')
+  const command = addNamespaceFlags(
+    new Command('audit-ttl')
+      .description('find keys without an expiry (or with too long a TTL), per namespace; a CI gate: exit 0 pass, 1 fail, 2 error')
+      .argument('[pattern]', 'Redis glob pattern to restrict the audit, e.g. "app:v2:*"')
+      .option('--max-ttl <duration>', 'also flag keys whose TTL is longer than this, e.g. 30d')
+      .option('--allow <glob>', 'exempt keys matching this glob (may live forever); repeatable', collect, [])
+      .option('--policy <file>', `TTL rules per namespace (default: ./${POLICY_FILE_NAME} when present)`)
+      .option('--no-policy', `ignore ./${POLICY_FILE_NAME}`)
+      .option('--fail-on-missing <N|P%>', 'violations tolerated per rule before the audit fails (default 0: any violation fails)')
+      .option('--fail-if-empty', 'fail when no key was scanned (a pattern that matches nothing passes otherwise)')
+      .option('--quick', 'only the instant figure from INFO keyspace (keys − expires), gated, then exit')
+      .option('--report <kind=file>', 'also write a report: junit=FILE, markdown=FILE or json=FILE; repeatable', collect, []),
+  )
     .option('--top <n>', 'namespaces shown in the table', '20')
     .option('--examples <n>', 'example keys kept per namespace', '3');
   addScanFlags(command);
@@ -87,10 +85,9 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
   // Everything that can be wrong with the input is found before connecting.
   const maxTtlMs = flags.maxTtl === undefined ? undefined : positiveDuration(flags.maxTtl, '--max-ttl');
   const failOn = flags.failOnMissing === undefined ? undefined : parseThreshold(flags.failOnMissing, '--fail-on-missing');
-  const depth = parseCount(flags.depth, '--depth', { min: 1, max: 64 });
+  const namespaces = namespaceOptionsFrom(flags);
   const top = parseCount(flags.top, '--top', { min: 1 });
   const examples = parseCount(flags.examples, '--examples', { min: 0, max: 100 });
-  if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty', 'use --depth 1 to group by whole keys');
   for (const glob of flags.allow) if (glob === '') throw usageError('--allow', 'must not be empty', 'give a glob such as "config:*"');
   const reports = flags.report.map(parseReportTarget);
   const policy = loadPolicy(flags.policy, process.cwd());
@@ -113,7 +110,7 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
     report = await runTtlAudit(topology, {
       scan,
       rules,
-      namespaces: { delimiter: flags.delimiter, depth, collapse: flags.collapse },
+      namespaces,
       examples,
       gate,
       ...extra,

@@ -11,14 +11,13 @@ import { parseCount } from '../../core/units.js';
 import { parsePercent } from '../destructive.js';
 import { cliVersion } from '../version.js';
 import type { CommandContext, Runtime } from '../runtime.js';
+import type { NamespaceFlags } from '../namespace-flags.js';
+import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
 import { prepareInteractiveEnv } from '../interactive-env.js';
 
-interface BrowseFlags extends ScanFlags {
-  delimiter: string;
-  depth: string;
-  collapse: boolean;
+interface BrowseFlags extends ScanFlags, NamespaceFlags {
   samples: string;
   keys: string;
   readonly?: boolean;
@@ -28,12 +27,11 @@ interface BrowseFlags extends ScanFlags {
 }
 
 export function browseCommand(runtime: Runtime): Command {
-  const command = new Command('browse')
-    .description('explore the keyspace interactively: the namespace tree as it is scanned, keys, values, and safe purges')
-    .argument('[pattern]', 'Redis glob pattern to restrict the scan, e.g. "app:v2:*"')
-    .option('-d, --delimiter <text>', 'namespace delimiter', ':')
-    .option('--depth <n>', 'namespace levels to group by', '5')
-    .option('--no-collapse', 'keep ID-like segments (numbers, UUIDs, hashes) instead of rolling them into {id}')
+  const command = addNamespaceFlags(
+    new Command('browse')
+      .description('explore the keyspace interactively: the namespace tree as it is scanned, keys, values, and safe purges')
+      .argument('[pattern]', 'Redis glob pattern to restrict the scan, e.g. "app:v2:*"'),
+  )
     .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower)', '5')
     .option('--keys <n>', 'keys listed per namespace', '200')
     .option('--readonly', 'no dangerous actions: d (purge) is removed from the keys and the help')
@@ -61,10 +59,9 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
       hint: `for a report you can pipe or save, run: cachectl keys${pattern === undefined ? '' : ` '${pattern}'`} -o json`,
     });
   }
-  const depth = parseCount(flags.depth, '--depth', { min: 1, max: 64 });
+  const namespaces = namespaceOptionsFrom(flags);
   const samples = parseCount(flags.samples, '--samples', { min: 0 });
   const keyListLimit = parseCount(flags.keys, '--keys', { min: 1, max: 100_000 });
-  if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty', 'use --depth 1 to group by whole keys');
   if (flags.readonly === true && flags.allowDelete === true) {
     throw usageError('--allow-delete', 'contradicts --readonly', 'drop one of the two');
   }
@@ -81,7 +78,6 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   const { createRedisSource } = await import('../../tui/browse/redis-source.js');
   const { createRedisPurge, deletedKeyStats } = await import('../../tui/browse/redis-purge.js');
   const { runBrowseTui } = await import('../../tui/browse/run.js');
-  const namespaces = { delimiter: flags.delimiter, depth, collapse: flags.collapse };
   const source = createRedisSource(topology, {
     scan,
     namespaces,

@@ -3,7 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { formatDuration } from '../../core/duration.js';
-import { ExitCode, usageError } from '../../core/errors.js';
+import { ExitCode } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
 import { decodeKeyFromJson, displayKey, encodeKeyForJson } from '../../core/key-format.js';
 import type { KeysReport, NamespaceRow } from '../../core/keys-report.js';
@@ -18,13 +18,12 @@ import { formatScanProgress } from '../../render/progress.js';
 import type { Cell } from '../../render/table.js';
 import { renderTable } from '../../render/table.js';
 import type { CommandContext, Runtime } from '../runtime.js';
+import type { NamespaceFlags } from '../namespace-flags.js';
+import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
 
-interface KeysFlags extends ScanFlags {
-  delimiter: string;
-  depth: string;
-  collapse: boolean;
+interface KeysFlags extends ScanFlags, NamespaceFlags {
   sort: NamespaceSort;
   top: string;
   list?: boolean;
@@ -33,12 +32,11 @@ interface KeysFlags extends ScanFlags {
 }
 
 export function keysCommand(runtime: Runtime): Command {
-  const command = new Command('keys')
-    .description('keys, memory and TTLs per namespace (SCAN-based, never KEYS)')
-    .argument('[pattern]', 'Redis glob pattern to restrict the scan, e.g. "app:v2:*"')
-    .option('-d, --delimiter <text>', 'namespace delimiter', ':')
-    .option('--depth <n>', 'namespace levels to group by', '5')
-    .option('--no-collapse', 'keep ID-like segments (numbers, UUIDs, hashes) instead of rolling them into {id}')
+  const command = addNamespaceFlags(
+    new Command('keys')
+      .description('keys, memory and TTLs per namespace (SCAN-based, never KEYS)')
+      .argument('[pattern]', 'Redis glob pattern to restrict the scan, e.g. "app:v2:*"'),
+  )
     .addOption(new Option('--sort <by>', 'order of namespaces').choices(['memory', 'keys', 'no-ttl', 'name']).default('memory'))
     .option('--top <n>', 'namespaces shown per level', '20')
     .option('--list', 'one row per key (key, type, TTL, bytes) instead of the namespace tree')
@@ -57,10 +55,9 @@ Examples:
 }
 
 async function runKeys(ctx: CommandContext, flags: KeysFlags, pattern: string | undefined): Promise<ExitCodeValue> {
-  const depth = parseCount(flags.depth, '--depth', { min: 1, max: 64 });
+  const namespaces = namespaceOptionsFrom(flags);
   const top = parseCount(flags.top, '--top', { min: 1 });
   const samples = parseCount(flags.samples, '--samples', { min: 0 });
-  if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty', 'use --depth 1 to group by whole keys');
   const base = scanOptionsFrom(flags, pattern, ctx);
   const scan = { ...base, wantType: true, wantTtl: true, wantMemory: flags.memory, samples };
   const topology = await ctx.connect();
@@ -68,7 +65,7 @@ async function runKeys(ctx: CommandContext, flags: KeysFlags, pattern: string | 
 
   const report = await buildKeysReport(topology, {
     scan,
-    namespaces: { delimiter: flags.delimiter, depth, collapse: flags.collapse },
+    namespaces,
     sort: flags.sort,
     top,
     onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
