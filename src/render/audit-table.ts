@@ -5,7 +5,7 @@ import { formatPercent } from '../core/ttl-audit.js';
 import type { NamespaceResult, TtlAuditReport } from '../core/ttl-audit.js';
 import { formatThreshold } from '../core/ttl-policy.js';
 import type { Cell } from './table.js';
-import { palette, renderTable } from './table.js';
+import { palette, renderTable, truncate } from './table.js';
 import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
 
 export interface AuditTableOptions {
@@ -111,8 +111,4 @@ function renderQuick(report: TtlAuditReport, color: boolean): string {
   for (const error of instant.errors) lines.push(`could not read INFO from ${error}`);
   lines.push('quick: INFO counts whole databases; patterns, exemptions and --max-ttl need the full scan');
   return `${lines.join('\n')}\n`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

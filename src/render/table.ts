@@ -56,3 +56,8 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     .map((line) => line.trimEnd())
     .join('\n');
 }
+
+/** Cuts text to `max` characters, marking the cut with an ellipsis, so a long cell keeps its row on one line. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -16,7 +16,7 @@ import { formatBytes, parseCount } from '../../core/units.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { Cell } from '../../render/table.js';
-import { renderTable } from '../../render/table.js';
+import { renderTable, truncate } from '../../render/table.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
@@ -184,8 +184,4 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
   ].filter((part) => part !== undefined);
   const state = report.status === 'complete' ? '' : report.status === 'partial' ? ' — PARTIAL (interrupted)' : ' — INCOMPLETE (a node failed)';
   return `${renderTable(columns, rows, color)}\n${summary.join(' · ')}${state}\n`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
