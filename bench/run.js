@@ -52,21 +52,28 @@ async function main() {
   registerCleanup({ kill: () => probe.close() });
   const machine = await describeMachine(admin, redisCli.version);
 
-  log(`seeding ${options.keys.toLocaleString('en-US')} keys`);
-  const seed = await seedKeyspace({ port: server.port, keys: options.keys });
-  const dbsize = await admin.dbsize();
-  if (dbsize !== options.keys) throw new Error(`seeding wrote ${dbsize} keys, expected ${options.keys}`);
-  const usedMemory = /^used_memory_human:(.*)$/m.exec(await admin.info('memory'))?.[1]?.trim() ?? '?';
-  log(`seeded in ${seed.seconds.toFixed(2)} s, used_memory ${usedMemory}`);
+  // `--only top` needs no keyspace: a million keys are not seeded for nothing.
+  let seed;
+  let usedMemory = '?';
+  if (selected.some((s) => s.keyspace !== false)) {
+    log(`seeding ${options.keys.toLocaleString('en-US')} keys`);
+    seed = await seedKeyspace({ port: server.port, keys: options.keys });
+    const dbsize = await admin.dbsize();
+    if (dbsize !== options.keys) throw new Error(`seeding wrote ${dbsize} keys, expected ${options.keys}`);
+    usedMemory = /^used_memory_human:(.*)$/m.exec(await admin.info('memory'))?.[1]?.trim() ?? '?';
+    log(`seeded in ${seed.seconds.toFixed(2)} s, used_memory ${usedMemory}`);
+  }
 
   /** @type {import('./lib/runner.js').BenchContext} */
-  const ctx = { port: server.port, url: server.url, admin, workDir, seed, redisCli, log, state: {} };
+  const ctx = { port: server.port, url: server.url, admin, workDir, ...(seed === undefined ? {} : { seed }), redisCli, log, state: {} };
   const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe });
 
-  process.stdout.write(renderReport({ machine, seed, usedMemory, ...outcome }));
+  // The load is read again at the end: scenarios run for minutes, and others may share the machine.
+  const loadAfter = os.loadavg().map((load) => Math.round(load * 100) / 100);
+  process.stdout.write(renderReport({ machine, loadAfter, seed, usedMemory, ...outcome }));
   if (options.json !== undefined) {
     const file = path.resolve(options.json);
-    const raw = { machine, options, seed: { ...seed, usedMemory }, redisCli, ...outcome, finishedAt: new Date().toISOString() };
+    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, ...outcome, finishedAt: new Date().toISOString() };
     writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
     log(`raw results written to ${file}`);
   }

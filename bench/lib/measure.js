@@ -2,7 +2,7 @@
 // stderr to files, wall time from spawn to exit, and peak RSS from /proc/<pid>/status VmHWM polled
 // every 20 ms. VmHWM only grows, so the last reading before exit is the peak (up to one poll
 // interval late). For a pipeline every member of the tree is tracked.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { registerCleanup } from './cleanup.js';
 
@@ -17,7 +17,7 @@ const POLL_MS = 20;
  * @property {string} [cwd]
  * @property {NodeJS.ProcessEnv} [env]
  * @property {number} [timeoutMs]
- * @property {() => void} [onSpawn] called right after the process started
+ * @property {(pid: number) => void} [onSpawn] called right after the process started
  */
 
 /**
@@ -36,8 +36,8 @@ const POLL_MS = 20;
  * @property {number} stdoutBytes
  */
 
-/** @param {number} pid @returns {{ hwmKb: number, name: string } | undefined} */
-function readStatus(pid) {
+/** Peak RSS (VmHWM) and name of a live process. @param {number} pid @returns {{ hwmKb: number, name: string } | undefined} */
+export function readStatus(pid) {
   let text;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'latin1');
@@ -49,6 +49,22 @@ function readStatus(pid) {
   // Zombies and kernel threads have no VmHWM line.
   if (hwm === null) return undefined;
   return { hwmKb: Number(hwm[1]), name: name?.[1] ?? '?' };
+}
+
+/** @type {number | undefined} */
+let ticksPerSecond;
+
+/**
+ * CPU time (user + system, all threads) a live process has used so far, in seconds: fields 14
+ * and 15 of /proc/<pid>/stat in clock ticks (sysconf CLK_TCK, 100 on usual kernels).
+ * @param {number} pid
+ */
+export function cpuSeconds(pid) {
+  ticksPerSecond ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+  const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
 }
 
 /** The pid and all its descendants (children of each process's threads). @param {number} root */
@@ -108,7 +124,7 @@ export async function measure(options) {
     }
   };
   const unregister = registerCleanup({ kill: killGroup });
-  options.onSpawn?.();
+  options.onSpawn?.(pid);
 
   const poll = () => {
     samples++;

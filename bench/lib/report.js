@@ -10,7 +10,7 @@ const COLUMNS = [
   { title: 'server s', align: 'right' },
   { title: 'peak RSS MB', align: 'right' },
   { title: 'probe p50/p99/max ms', align: 'right' },
-  { title: 'cachectl vs redis-cli (wall)', align: 'left' },
+  { title: 'comparison / target', align: 'left' },
 ];
 
 /** @param {number} value */
@@ -32,15 +32,22 @@ function latency(ms) {
 }
 
 /**
- * cachectl's wall time over redis-cli's: below 1 means cachectl was faster.
+ * A cachectl run's wall time over its baseline's (by default the scenario's first redis-cli run):
+ * below 1 means cachectl was faster. With compareBy 'peakRss', peak RSS over the baseline's.
  * @param {import('./runner.js').RunResult} row
  * @param {import('./runner.js').RunResult[]} rows
  */
 export function comparison(row, rows) {
   if (row.tool !== 'cachectl' || row.status !== 'ok') return undefined;
-  const peers = rows.filter((r) => r.scenario === row.scenario && r.tool === 'redis-cli');
-  const baseline = row.compareTo !== undefined ? peers.find((r) => r.id === row.compareTo) : peers[0];
-  if (baseline === undefined || baseline.status !== 'ok' || !baseline.wallS || row.wallS === undefined) return undefined;
+  const peers = rows.filter((r) => r.scenario === row.scenario && r !== row);
+  const baseline = row.compareTo !== undefined ? peers.find((r) => r.id === row.compareTo) : peers.find((r) => r.tool === 'redis-cli');
+  if (baseline === undefined || baseline.status !== 'ok') return undefined;
+  if (row.compareBy === 'peakRss') {
+    if (!baseline.peakRssMb || row.peakRssMb === undefined) return undefined;
+    const ratio = row.peakRssMb / baseline.peakRssMb;
+    return { ratio, baseline: baseline.id, text: `peak RSS ${ratio.toFixed(2)}× ${baseline.id} (${baseline.peakRssMb.toFixed(1)} MB)` };
+  }
+  if (!baseline.wallS || row.wallS === undefined) return undefined;
   const ratio = row.wallS / baseline.wallS;
   const verdict = ratio < 0.995 ? 'cachectl faster' : ratio > 1.005 ? 'cachectl slower' : 'same';
   return { ratio, baseline: baseline.id, text: `${ratio.toFixed(2)}× (${verdict}) vs ${baseline.id}` };
@@ -55,10 +62,10 @@ function cells(row, rows) {
     ...head,
     /** @type {number} */ (row.wallS).toFixed(2),
     row.perSecond === undefined ? '-' : `${compact(row.perSecond)} ${row.unit === 'deletes' ? 'del/s' : 'keys/s'}`,
-    `${row.serverScripts === true ? '*' : ''}${(row.serverS ?? 0).toFixed(2)}`,
+    row.serverS === undefined ? '-' : `${row.serverScripts === true ? '*' : ''}${row.serverS.toFixed(2)}`,
     `${row.rssMode === 'group-sum' ? 'Σ ' : ''}${(row.peakRssMb ?? 0).toFixed(1)}`,
     p === undefined ? '-' : `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`,
-    comparison(row, rows)?.text ?? '',
+    comparison(row, rows)?.text ?? row.summary ?? '',
   ];
 }
 
@@ -80,20 +87,24 @@ function layout(table) {
 /**
  * @param {{
  *   machine: Awaited<ReturnType<typeof import('./machine.js').describeMachine>>,
- *   seed: import('./seed.js').SeedResult,
+ *   loadAfter: number[],
+ *   seed: import('./seed.js').SeedResult | undefined,
  *   usedMemory: string,
  *   results: import('./runner.js').RunResult[],
  *   verification: Record<string, string[]>,
  *   partial?: string,
  * }} report
  */
-export function renderReport({ machine, seed, usedMemory, results, verification, partial }) {
+export function renderReport({ machine, loadAfter, seed, usedMemory, results, verification, partial }) {
   const lines = [];
   lines.push(
-    `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ${machine.kernel}, load ${machine.loadAverage.join(' ')}`,
+    `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ${machine.kernel}`,
+    `load average (1/5/15 min): ${machine.loadAverage.join(' ')} at the start, ${loadAfter.join(' ')} at the end`,
     `versions: node ${machine.node}, redis-server ${machine.redisServer}, redis-cli ${machine.redisCli}`,
-    `keyspace: ${formatCount(seed.keys)} keys (${((seed.noTtl / seed.keys) * 100).toFixed(1)}% without TTL), used_memory ${usedMemory}, ` +
-      `seeded in ${seed.seconds.toFixed(2)} s (${compact(seed.keys / seed.seconds)} keys/s, ${formatCount(seed.commands)} commands)`,
+    seed === undefined
+      ? 'keyspace: not seeded (no selected scenario needs it)'
+      : `keyspace: ${formatCount(seed.keys)} keys (${((seed.noTtl / seed.keys) * 100).toFixed(1)}% without TTL), used_memory ${usedMemory}, ` +
+          `seeded in ${seed.seconds.toFixed(2)} s (${compact(seed.keys / seed.seconds)} keys/s, ${formatCount(seed.commands)} commands)`,
   );
   if (partial !== undefined) lines.push(`PARTIAL RESULTS: ${partial}`);
   lines.push('');
@@ -113,6 +124,9 @@ export function renderReport({ machine, seed, usedMemory, results, verification,
     '  "*" = Lua scripts ran, whose inner commands Redis counts twice: see "main-thread CPU" in the details for a single count.',
     'peak RSS: VmHWM of the process; "Σ" = a pipeline, the largest sum over its members alive at one moment.',
     'probe: a separate client PINGing every 10 ms during the run.',
+    'comparison: cachectl wall / redis-cli wall (below 1× = faster); browse: its peak RSS over that of keys; top: CPU (utime+stime)',
+    '  over the window in % of one core, against the target. top talks to its own 6-node Cluster: "server s" sums those',
+    '  nodes over the window, and the probe (on the bench server) does not apply.',
     '',
     'Details:',
   );
@@ -128,7 +142,12 @@ export function renderReport({ machine, seed, usedMemory, results, verification,
         lines.push(`  processes: ${row.processes}; largest member ${row.largestMember} ${(row.largestMemberMb ?? 0).toFixed(1)} MB`);
       }
       if (row.probe !== undefined && row.probe.lost > 0) lines.push(`  probe: ${row.probe.lost} PINGs unanswered`);
-      if (row.wallSamplesS !== undefined) lines.push(`  wall samples: ${row.wallSamplesS.map((s) => s.toFixed(2)).join(', ')} s (median shown)`);
+      if (row.cpuSamplesPercent !== undefined) {
+        lines.push(`  CPU samples: ${row.cpuSamplesPercent.map((p) => p.toFixed(2)).join(', ')} % of one core (median shown)`);
+      } else if (row.wallSamplesS !== undefined) {
+        lines.push(`  wall samples: ${row.wallSamplesS.map((s) => s.toFixed(2)).join(', ')} s (median shown)`);
+      }
+      if (row.loadAtStart !== undefined) lines.push(`  load average at the start: ${row.loadAtStart.join(' ')}`);
     }
     for (const note of row.notes) lines.push(`  ${note}`);
   }

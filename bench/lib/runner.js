@@ -1,11 +1,14 @@
 // Executes scenarios: per run, the unmeasured hooks around it, then one measured window holding
-// the process, the latency probe and the INFO commandstats delta. Runs that could not execute
-// (a cachectl command not written yet) become "n/a" rows; only a broken harness throws.
+// the process, the latency probe and the INFO commandstats delta. A run either names a command
+// (spawned and measured by measure.js) or brings its own `execute` (a dashboard in a terminal, a
+// CPU window); the window around it is the same. Runs that could not execute (a cachectl command
+// not written yet) become "n/a" rows; only a broken harness throws.
 import { readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { diffCommandStats, readServerSnapshot } from './commandstats.js';
 import { measure } from './measure.js';
-import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './tools.js';
+import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } from './tools.js';
 
 /**
  * What a scenario gets to work with.
@@ -14,7 +17,7 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './t
  * @property {string} url redis://127.0.0.1:PORT
  * @property {import('ioredis').Redis} admin a client for setup and verification (not measured)
  * @property {string} workDir a temp dir for outputs and backups, removed at the end
- * @property {import('./seed.js').SeedResult} seed the main keyspace
+ * @property {import('./seed.js').SeedResult} [seed] the main keyspace; absent when no selected scenario needs it
  * @property {import('./tools.js').RedisCliCapabilities} redisCli
  * @property {(message: string) => void} log progress on stderr
  * @property {Record<string, unknown>} state scratch space of the current scenario
@@ -29,8 +32,35 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './t
  * @property {string[]} [argv] the tool's arguments: after `node bin/cachectl.js`, or after `redis-cli`
  * @property {string} [shell] a whole command line for /bin/sh -c (pipelines); `tool` still names the side
  * @property {number[]} [okExitCodes] exit codes that mean success (default [0]; audits exit 1 on findings)
- * @property {string} [compareTo] id of the redis-cli run this one is compared with (default: the scenario's first)
+ * @property {string} [compareTo] id of the run this one is compared with (default: the scenario's first redis-cli run)
+ * @property {'wall' | 'peakRss'} [compareBy] what the comparison divides (default wall time)
  * @property {'keys' | 'deletes'} [unit] what the rate column counts (default keys)
+ * @property {(ctx: BenchContext, io: ExecuteIo) => Promise<Execution>} [execute] measures the run itself
+ *   instead of spawning argv/shell to its exit
+ * @property {string} [command] how an `execute` run would be typed, for the details
+ * @property {boolean} [onBenchServer] false when the run talks to servers of its own: the bench
+ *   server's commandstats delta and the probe then say nothing about it (default true)
+ * @property {'wall' | 'cpu'} [medianBy] which figure picks the median attempt under --repeat (default wall)
+ */
+
+/**
+ * What an `execute` run is given.
+ * @typedef {object} ExecuteIo
+ * @property {number} timeoutMs
+ * @property {string} stdoutFile
+ * @property {string} stderrFile
+ * @property {() => void} onSpawn call right after the measured process started (starts the probe)
+ */
+
+/**
+ * What an `execute` run reports: measure.js's figures, plus its own.
+ * @typedef {import('./measure.js').Measurement & {
+ *   cpuPercent?: number,
+ *   cpuSeconds?: number,
+ *   server?: { usec: number, calls: number, scripts: boolean, byCommand: { command: string, calls: number, usec: number }[], cpuS: number },
+ *   notes?: string[],
+ *   verified?: boolean,
+ * }} Execution
  */
 
 /**
@@ -41,7 +71,9 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './t
  * @property {(ctx: BenchContext) => Promise<void>} [prepare] once, before the runs
  * @property {BenchRun[] | ((ctx: BenchContext) => BenchRun[])} runs
  * @property {(ctx: BenchContext, run: BenchRun) => Promise<void>} [beforeRun] before every run, not measured
- * @property {(ctx: BenchContext, run: BenchRun) => Promise<number>} [work] keys a run handles (default DBSIZE)
+ * @property {boolean} [keyspace] whether it needs the seeded keyspace (default true)
+ * @property {(ctx: BenchContext, run: BenchRun) => Promise<number | undefined>} [work] keys a run handles
+ *   (default DBSIZE; undefined: no rate)
  * @property {(ctx: BenchContext, run: BenchRun, result: RunResult) => Promise<void>} [afterRun] after every
  *   run, not measured: checks the outcome, may push to result.notes and set result.verified
  * @property {(ctx: BenchContext, results: RunResult[]) => Promise<string[] | void>} [verify] after all runs
@@ -77,8 +109,14 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable } from './t
  * @property {string} [stdoutFile] only during afterRun
  * @property {boolean} [verified]
  * @property {string[]} notes
+ * @property {number} [cpuPercent] the measured process's CPU time over its window, in % of one core
+ * @property {number} [cpuSeconds]
+ * @property {string} [summary] the scenario's one-line reading, shown in the comparison column
+ * @property {number[]} [loadAtStart] the machine's 1/5/15-minute load average when the run started
  * @property {number[]} [wallSamplesS] with --repeat
+ * @property {number[]} [cpuSamplesPercent] with --repeat, for runs with a CPU figure
  * @property {string} [compareTo]
+ * @property {'wall' | 'peakRss'} [compareBy]
  */
 
 /** @param {string[]} args */
@@ -88,16 +126,10 @@ function shellQuote(args) {
 
 /** @param {BenchRun} run */
 function displayCommand(run) {
+  if (run.command !== undefined) return run.command;
   if (run.shell !== undefined) return run.shell;
   const argv = run.argv ?? [];
   return run.tool === 'cachectl' ? `node bin/cachectl.js ${shellQuote(argv)}` : `redis-cli ${shellQuote(argv)}`;
-}
-
-/** Environment of a measured process: no colours, and no credentials meant for other servers. */
-function runEnv() {
-  const env = { ...process.env, NO_COLOR: '1' };
-  for (const name of ['REDIS_URL', 'REDISCLI_AUTH', 'CACHECTL_PASSWORD', 'CACHECTL_SENTINEL_PASSWORD', 'FORCE_COLOR']) delete env[name];
-  return env;
 }
 
 /** @param {string} file */
@@ -132,36 +164,51 @@ async function executeOnce(ctx, run, options) {
     notes: [],
   };
   if (run.compareTo !== undefined) result.compareTo = run.compareTo;
+  if (run.compareBy !== undefined) result.compareBy = run.compareBy;
+  // Other work on the machine is the main source of noise: keep the load next to every figure.
+  result.loadAtStart = os.loadavg().map((load) => Math.round(load * 100) / 100);
   if (run.tool === 'cachectl' && !cachectlBuilt()) {
     return { ...result, status: 'n/a', reason: 'n/a (not built: npm run build)' };
   }
 
-  const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectlArgv(run.argv ?? []) : ['redis-cli', ...(run.argv ?? [])];
-  const before = await readServerSnapshot(ctx.admin);
+  const onBenchServer = run.onBenchServer ?? true;
+  const before = onBenchServer ? await readServerSnapshot(ctx.admin) : undefined;
   /** @type {{ stop(): Promise<import('./probe.js').ProbeResult> } | undefined} */
   let probe;
-  const measured = await measure({
-    ...(argv !== undefined ? { argv } : { shell: /** @type {string} */ (run.shell) }),
-    stdoutFile,
-    stderrFile,
-    cwd: REPO_ROOT,
-    env: runEnv(),
-    timeoutMs: options.timeoutMs,
-    onSpawn: () => (probe = options.probe.start()),
-  });
+  const onSpawn = () => {
+    if (onBenchServer) probe = options.probe.start();
+  };
+  /** @type {Execution} */
+  let measured;
+  if (run.execute !== undefined) {
+    measured = await run.execute(ctx, { timeoutMs: options.timeoutMs, stdoutFile, stderrFile, onSpawn });
+  } else {
+    const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectlArgv(run.argv ?? []) : ['redis-cli', ...(run.argv ?? [])];
+    measured = await measure({
+      ...(argv !== undefined ? { argv } : { shell: /** @type {string} */ (run.shell) }),
+      stdoutFile,
+      stderrFile,
+      cwd: REPO_ROOT,
+      env: toolEnv(),
+      timeoutMs: options.timeoutMs,
+      onSpawn,
+    });
+  }
   const probeResult = probe === undefined ? undefined : await probe.stop();
-  const after = await readServerSnapshot(ctx.admin);
-  const server = diffCommandStats(before.commands, after.commands);
+  let server = measured.server;
+  if (before !== undefined) {
+    const after = await readServerSnapshot(ctx.admin);
+    server = { ...diffCommandStats(before.commands, after.commands), cpuS: after.cpuS - before.cpuS };
+  }
   const stderr = tail(stderrFile, 20);
 
   Object.assign(result, {
     exitCode: measured.exitCode,
     wallS: measured.wallMs / 1_000,
-    serverS: server.usec / 1e6,
-    serverCalls: server.calls,
-    serverScripts: server.scripts,
-    serverCpuS: after.cpuS - before.cpuS,
-    serverByCommand: server.byCommand,
+    ...(server === undefined
+      ? {}
+      : { serverS: server.usec / 1e6, serverCalls: server.calls, serverScripts: server.scripts, serverCpuS: server.cpuS, serverByCommand: server.byCommand }),
+    ...(measured.cpuPercent === undefined ? {} : { cpuPercent: measured.cpuPercent, cpuSeconds: measured.cpuSeconds }),
     peakRssMb: measured.peakRssKb / 1_024,
     rssMode: measured.rssMode,
     largestMemberMb: measured.largestMemberKb / 1_024,
@@ -170,6 +217,8 @@ async function executeOnce(ctx, run, options) {
     probe: probeResult,
     stdoutBytes: measured.stdoutBytes,
   });
+  if (measured.verified !== undefined) result.verified = measured.verified;
+  result.notes.push(...(measured.notes ?? []));
   const unavailable = run.tool === 'cachectl' ? cachectlUnavailable(measured.exitCode, stderr) : undefined;
   if (measured.timedOut) {
     result.status = 'timeout';
@@ -217,17 +266,18 @@ export async function runScenarios(scenarios, ctx, options) {
         const work = scenario.work !== undefined ? await scenario.work(ctx, run) : await ctx.admin.dbsize();
         ctx.log(`[${scenario.name}] ${run.tool}: ${run.label}${options.repeat > 1 ? ` (${attempt}/${options.repeat})` : ''}`);
         const result = await executeOnce(ctx, run, { scenario: scenario.name, attempt, timeoutMs: options.timeoutMs, probe: options.probe });
-        result.work = work;
-        if (result.status === 'ok' && result.wallS !== undefined) result.perSecond = work / result.wallS;
+        if (work !== undefined) result.work = work;
+        if (result.status === 'ok' && result.wallS !== undefined && work !== undefined) result.perSecond = work / result.wallS;
         await scenario.afterRun?.(ctx, run, result);
         if (result.stdoutFile !== undefined) rmSync(result.stdoutFile, { force: true });
         delete result.stdoutFile;
-        ctx.log(`[${scenario.name}]   ${result.status === 'ok' ? `${result.wallS?.toFixed(2)} s` : result.reason}`);
+        const figure = result.cpuPercent !== undefined ? `${result.cpuPercent.toFixed(2)}% of one core` : `${result.wallS?.toFixed(2)} s`;
+        ctx.log(`[${scenario.name}]   ${result.status === 'ok' ? figure : result.reason}`);
         attempts.push(result);
         // A missing command stays missing: don't repeat it.
         if (result.status === 'n/a') break;
       }
-      scenarioResults.push(median(attempts));
+      scenarioResults.push(median(attempts, run.medianBy ?? 'wall'));
     }
     const notes = await scenario.verify?.(ctx, scenarioResults);
     if (notes) verification[scenario.name] = notes;
@@ -237,12 +287,19 @@ export async function runScenarios(scenarios, ctx, options) {
   return { results, verification };
 }
 
-/** The attempt with the median wall time, carrying every attempt's wall time. @param {RunResult[]} attempts */
-function median(attempts) {
+/**
+ * The attempt with the median wall time (or CPU share), carrying every attempt's figures.
+ * @param {RunResult[]} attempts
+ * @param {'wall' | 'cpu'} by
+ */
+function median(attempts, by) {
   if (attempts.length === 1) return /** @type {RunResult} */ (attempts[0]);
   const ok = attempts.filter((a) => a.status === 'ok');
   if (ok.length === 0) return /** @type {RunResult} */ (attempts[attempts.length - 1]);
-  const sorted = [...ok].sort((a, b) => (a.wallS ?? 0) - (b.wallS ?? 0));
+  const figure = (/** @type {RunResult} */ a) => (by === 'cpu' ? a.cpuPercent : a.wallS) ?? 0;
+  const sorted = [...ok].sort((a, b) => figure(a) - figure(b));
   const chosen = /** @type {RunResult} */ (sorted[Math.floor((sorted.length - 1) / 2)]);
-  return { ...chosen, wallSamplesS: attempts.map((a) => a.wallS ?? NaN) };
+  const samples = { ...chosen, wallSamplesS: attempts.map((a) => a.wallS ?? NaN) };
+  if (by === 'cpu') samples.cpuSamplesPercent = attempts.map((a) => a.cpuPercent ?? NaN);
+  return samples;
 }

@@ -21,6 +21,19 @@ export function cachectlBuilt() {
 }
 
 /**
+ * Environment of a measured process: no credentials meant for other servers, and no colours
+ * unless asked for (a dashboard in a terminal is measured as a user sees it, in colour).
+ * @param {{ color?: boolean }} [options]
+ */
+export function toolEnv({ color = false } = {}) {
+  /** @type {NodeJS.ProcessEnv} */
+  const env = { ...process.env };
+  for (const name of ['REDIS_URL', 'REDISCLI_AUTH', 'CACHECTL_PASSWORD', 'CACHECTL_SENTINEL_PASSWORD', 'FORCE_COLOR', 'NO_COLOR']) delete env[name];
+  if (!color) env.NO_COLOR = '1';
+  return env;
+}
+
+/**
  * Recognises "this cachectl has no such command/flag yet" (commander's usage errors, exit 2),
  * which the report shows as n/a instead of as a failure.
  * @param {number | null} exitCode

@@ -1,8 +1,10 @@
 // The scenario registry, in the order they run. To add one: write bench/scenarios/<name>.js
 // exporting a Scenario (see the typedef in bench/lib/runner.js) and list it here.
 import { auditTtlScenario } from './audit-ttl.js';
+import { browseScenario } from './browse.js';
 import { keysScenario } from './keys.js';
 import { purgeScenario } from './purge.js';
+import { topScenario } from './top.js';
 
 /** @type {import('../lib/runner.js').Scenario[]} */
-export const scenarios = [keysScenario, auditTtlScenario, purgeScenario];
+export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, topScenario];

@@ -36,7 +36,8 @@ export const purgeScenario = {
   description: `cachectl purge '${PURGE_PATTERN}' (plain, --backup, --rate 20000) vs redis-cli --scan | xargs redis-cli unlink`,
   async prepare(ctx) {
     const s = state(ctx);
-    s.target = Math.round(ctx.seed.keys * PURGE_SHARE);
+    // Scenarios that need the keyspace (the default) always have a seed.
+    s.target = Math.round(/** @type {import('../lib/seed.js').SeedResult} */ (ctx.seed).keys * PURGE_SHARE);
     s.baseKeys = await ctx.admin.dbsize();
     s.baseDigest = await digest(ctx.admin);
     s.backupFile = path.join(ctx.workDir, 'purge-backup');
