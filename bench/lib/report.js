@@ -147,6 +147,7 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
       } else if (row.wallSamplesS !== undefined) {
         lines.push(`  wall samples: ${row.wallSamplesS.map((s) => s.toFixed(2)).join(', ')} s (median shown)`);
       }
+      if (row.probeP99SamplesMs !== undefined) lines.push(`  probe p99 samples: ${row.probeP99SamplesMs.map(latency).join(', ')} ms`);
       if (row.loadAtStart !== undefined) lines.push(`  load average at the start: ${row.loadAtStart.join(' ')}`);
     }
     for (const note of row.notes) lines.push(`  ${note}`);

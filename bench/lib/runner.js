@@ -115,6 +115,7 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  * @property {number[]} [loadAtStart] the machine's 1/5/15-minute load average when the run started
  * @property {number[]} [wallSamplesS] with --repeat
  * @property {number[]} [cpuSamplesPercent] with --repeat, for runs with a CPU figure
+ * @property {number[]} [probeP99SamplesMs] with --repeat: every attempt's probe p99 (the row shows the median attempt's)
  * @property {string} [compareTo]
  * @property {'wall' | 'peakRss'} [compareBy]
  */
@@ -301,5 +302,6 @@ function median(attempts, by) {
   const chosen = /** @type {RunResult} */ (sorted[Math.floor((sorted.length - 1) / 2)]);
   const samples = { ...chosen, wallSamplesS: attempts.map((a) => a.wallS ?? NaN) };
   if (by === 'cpu') samples.cpuSamplesPercent = attempts.map((a) => a.cpuPercent ?? NaN);
+  if (attempts.some((a) => a.probe !== undefined)) samples.probeP99SamplesMs = attempts.map((a) => a.probe?.p99Ms ?? NaN);
   return samples;
 }
