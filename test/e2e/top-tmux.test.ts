@@ -2,7 +2,7 @@
 // load, the screen read back with capture-pane, keys sent with send-keys, and the terminal checked
 // after q (alternate screen left, cursor shown, tty settings as before).
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -49,7 +49,7 @@ describe('cachectl top in a terminal (tmux)', () => {
   let load: ChildProcess | undefined;
   let loader: Redis | undefined;
   let stopLoop = false;
-  let dir: string;
+  let dir = '';
   let address: string;
 
   beforeAll(async () => {
@@ -87,6 +87,7 @@ describe('cachectl top in a terminal (tmux)', () => {
     loader?.disconnect();
     await run('tmux', ['-L', SOCKET, 'kill-server']).catch(() => {});
     await server?.stop();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
   it('shows live figures that move, reacts to keys, and quits with q leaving the terminal as it was', async () => {

@@ -1,7 +1,7 @@
 // `cachectl top` as users run it without a terminal (recording snapshots), its usage errors, and
 // proof that only the TUI path loads ink and React. Spawns the built CLI (npm run build first).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -129,9 +129,11 @@ describe('cachectl top usage errors', () => {
 
 describe('ink and React load only for the dashboard', () => {
   let hook: string;
+  let dir: string;
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   beforeAll(() => {
     // A loader hook that refuses to resolve the UI libraries: any command that imports them fails.
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-no-ui-'));
+    dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-no-ui-'));
     writeFileSync(
       path.join(dir, 'hooks.mjs'),
       `export async function resolve(specifier, context, next) {
