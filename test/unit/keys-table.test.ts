@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderKeysTable } from '../../src/cli/commands/keys.js';
+import { renderKeysTable } from '../../src/render/keys-table.js';
 import type { KeysReport, NamespaceRow } from '../../src/core/keys-report.js';
 import { encodeKeyForJson } from '../../src/core/key-format.js';
 

@@ -5,18 +5,17 @@ import { Command, Option } from 'commander';
 import { formatDuration } from '../../core/duration.js';
 import { ExitCode } from '../../core/errors.js';
 import type { ExitCodeValue } from '../../core/errors.js';
-import { decodeKeyFromJson, displayKey, encodeKeyForJson } from '../../core/key-format.js';
-import type { KeysReport, NamespaceRow } from '../../core/keys-report.js';
+import { displayKey, encodeKeyForJson } from '../../core/key-format.js';
+import type { KeysReport } from '../../core/keys-report.js';
 import { buildKeysReport } from '../../core/keys-report.js';
 import type { NamespaceSort } from '../../core/namespaces.js';
 import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan-batch.js';
 import { scanKeys } from '../../core/scan.js';
 import { ScanProgress } from '../../core/scan-progress.js';
-import { formatBytes, parseCount } from '../../core/units.js';
+import { parseCount } from '../../core/units.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import { renderKeysTable } from '../../render/keys-table.js';
 import { formatScanProgress } from '../../render/progress.js';
-import type { Cell } from '../../render/table.js';
-import { renderTable, truncate } from '../../render/table.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
@@ -126,62 +125,4 @@ async function listKeys(ctx: CommandContext, topology: Awaited<ReturnType<Comman
   for (const notice of progress.notices) ctx.warn(notice);
   const status = ctx.signal.aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
   return finish(ctx, status, progress.failed.map((node) => `${node.node}: ${node.error?.message ?? ''}`));
-}
-
-function percent(share: number | null): string {
-  if (share === null) return '-';
-  return `${(share * 100).toFixed(share < 0.1 && share > 0 ? 1 : 0)}%`;
-}
-
-function ttlText(row: NamespaceRow): string {
-  if (row.ttl === null) return '-';
-  return `${formatDuration(row.ttl.minMs)} / ${formatDuration(row.ttl.p50Ms)} / ${formatDuration(row.ttl.maxMs)}`;
-}
-
-export function renderKeysTable(report: KeysReport, color: boolean, pattern: string | undefined, delimiter = ':'): string {
-  if (report.scanned === 0 && report.status === 'complete') {
-    return `no keys matched${pattern === undefined ? '' : ` ${JSON.stringify(pattern)}`} (${report.dbsize.toLocaleString('en-US')} keys on the scanned nodes)\n`;
-  }
-  const columns = [
-    { header: 'NAMESPACE' },
-    { header: 'KEYS', align: 'right' as const },
-    { header: '%KEYS', align: 'right' as const },
-    { header: 'MEMORY', align: 'right' as const },
-    { header: '%MEM', align: 'right' as const },
-    { header: 'AVG', align: 'right' as const },
-    { header: 'NO TTL', align: 'right' as const },
-    { header: 'TTL min/p50/max' },
-    { header: 'TYPES' },
-    { header: 'EXAMPLE' },
-  ];
-  const rows: Cell[][] = [];
-  // A child is shown by its own segment under its parent: its name minus the parent's and the delimiter.
-  const visit = (row: NamespaceRow, parentPrefix: string) => {
-    const keys = row.estimatedKeys === undefined ? row.keys.toLocaleString('en-US') : `~${row.estimatedKeys.toLocaleString('en-US')}`;
-    const segment = parentPrefix !== '' && row.namespace.startsWith(parentPrefix) ? row.namespace.slice(parentPrefix.length) : row.namespace;
-    rows.push([
-      `${'  '.repeat(row.depth - 1)}${segment}`,
-      keys,
-      percent(row.keysShare),
-      row.memoryBytes === null ? '-' : formatBytes(row.memoryBytes),
-      percent(row.memoryShare),
-      row.avgBytes === null ? '-' : formatBytes(row.avgBytes),
-      row.noTtl === 0 ? '0' : { text: row.noTtl.toLocaleString('en-US'), tone: row.noTtl === row.keys ? 'warning' : 'plain' },
-      ttlText(row),
-      Object.entries(row.types).map(([type, count]) => (Object.keys(row.types).length === 1 ? type : `${type}:${count}`)).join(' '),
-      // Escaped like redis-cli: a newline or an escape sequence in a key must not break the table or the terminal.
-      row.example === null ? '' : { text: truncate(displayKey(decodeKeyFromJson(row.example)), 40), tone: 'dim' },
-    ]);
-    for (const child of row.children) visit(child, `${row.namespace}${delimiter}`);
-  };
-  for (const row of report.namespaces) visit(row, '');
-  const summary = [
-    `${report.scanned.toLocaleString('en-US')} keys scanned${report.sampled ? ` (a sample, --limit; ${report.dbsize.toLocaleString('en-US')} keys on the nodes — ~ marks estimates)` : ''}`,
-    report.memoryBytes === null ? undefined : `${formatBytes(report.memoryBytes)}`,
-    `${report.noTtl.toLocaleString('en-US')} without TTL`,
-    `${report.namespaceCount.toLocaleString('en-US')} namespaces`,
-    `${(report.durationMs / 1000).toFixed(1)}s`,
-  ].filter((part) => part !== undefined);
-  const state = report.status === 'complete' ? '' : report.status === 'partial' ? ' — PARTIAL (interrupted)' : ' — INCOMPLETE (a node failed)';
-  return `${renderTable(columns, rows, color)}\n${summary.join(' · ')}${state}\n`;
 }

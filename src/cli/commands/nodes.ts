@@ -4,11 +4,8 @@
 import { Command } from 'commander';
 import { ExitCode } from '../../core/errors.js';
 import { describeNodes } from '../../core/nodes.js';
-import type { NodeReport, NodesReport } from '../../core/nodes.js';
-import { formatBytes } from '../../core/units.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
-import type { Cell } from '../../render/table.js';
-import { renderTable } from '../../render/table.js';
+import { renderNodesTable } from '../../render/nodes-table.js';
 import type { Runtime } from '../runtime.js';
 
 export function nodesCommand(runtime: Runtime): Command {
@@ -28,38 +25,4 @@ export function nodesCommand(runtime: Runtime): Command {
         return down.length > 0 ? ExitCode.Error : ExitCode.Ok;
       }),
     );
-}
-
-export function renderNodesTable(report: NodesReport, color: boolean): string {
-  const columns = [
-    { header: 'ADDRESS' },
-    { header: 'ROLE' },
-    { header: 'STATUS' },
-    { header: 'VERSION' },
-    { header: 'SLOTS' },
-    { header: 'KEYS', align: 'right' as const },
-    { header: 'MEMORY', align: 'right' as const },
-    { header: 'LATENCY', align: 'right' as const },
-    { header: 'MASTER' },
-  ];
-  const rows = report.nodes.map((node): Cell[] => [
-    node.address,
-    node.role,
-    node.status === 'up' ? { text: 'up', tone: 'ok' } : { text: 'DOWN', tone: 'critical' },
-    node.version ?? '-',
-    slotsText(node),
-    node.keys === null ? '-' : String(node.keys),
-    node.usedMemoryBytes === null ? '-' : formatBytes(node.usedMemoryBytes),
-    node.latencyMs === null ? '-' : `${node.latencyMs.toFixed(2)} ms`,
-    node.master ?? '',
-  ]);
-  const count = report.nodes.length;
-  return `${report.topology}: ${count} node${count === 1 ? '' : 's'}\n${renderTable(columns, rows, color)}\n`;
-}
-
-function slotsText(node: NodeReport): string {
-  if (node.slots.length === 0) return '-';
-  const ranges = node.slots.map(([from, to]) => (from === to ? `${from}` : `${from}-${to}`));
-  const shown = ranges.length > 3 ? `${ranges.slice(0, 3).join(',')},…` : ranges.join(',');
-  return `${shown} (${node.slotCount})`;
 }
