@@ -194,13 +194,16 @@ export class Runtime {
       throw new CachectlError('DECLINED', 'confirmation needed but there is no terminal to ask on', { hint: 'pass --yes to confirm non-interactively' });
     }
     const rl = createInterface({ input: this.io.stdin, output: this.io.stderr as NodeJS.WritableStream, terminal: true });
+    let onAbort: (() => void) | undefined;
     try {
       return await new Promise<string>((resolve, reject) => {
+        onAbort = () => reject(new CachectlError('INTERRUPTED', 'interrupted at the prompt'));
         rl.question(question, resolve);
-        rl.once('SIGINT', () => reject(new CachectlError('INTERRUPTED', 'interrupted at the prompt')));
-        this.signal.addEventListener('abort', () => reject(new CachectlError('INTERRUPTED', 'interrupted at the prompt')), { once: true });
+        rl.once('SIGINT', onAbort);
+        this.signal.addEventListener('abort', onAbort, { once: true });
       });
     } finally {
+      if (onAbort !== undefined) this.signal.removeEventListener('abort', onAbort);
       rl.close();
     }
   }
