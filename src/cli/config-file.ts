@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { CachectlError } from '../core/errors.js';
+import { CachectlError } from '../base/errors.js';
 
 /** Fields a context may set; each mirrors the global flag of the same name. */
 export interface ContextSettings {

@@ -2,10 +2,11 @@
 // (or the pattern), which forces reading the plan instead of pressing "y" out of habit, and one JSON
 // document per run that carries the error too, so scripts get the plan and the summary either way.
 
-import type { CachectlError, ExitCodeValue } from '../core/errors.js';
-import { usageError } from '../core/errors.js';
+import type { CachectlError, ExitCodeValue } from '../base/errors.js';
+import { usageError } from '../base/errors.js';
 import { renderJson, renderNdjsonLine } from '../render/json.js';
 import type { CommandContext, Runtime } from './runtime.js';
+import { answerConfirms } from '../core/purge/confirm.js';
 
 export interface DocumentError {
   code: string;
@@ -33,13 +34,6 @@ export async function confirmByTyping(ctx: CommandContext, count: number, phrase
   const alternative = phrase === undefined || phrase === '' ? '' : ' (or the pattern)';
   const answer = await ctx.prompt(`Type ${count} ${what}${alternative}, anything else cancels: `);
   return answerConfirms(answer, count, phrase);
-}
-
-export function answerConfirms(answer: string, count: number, phrase: string | undefined): boolean {
-  const trimmed = answer.trim();
-  if (phrase !== undefined && phrase !== '' && trimmed === phrase) return true;
-  const digits = trimmed.replace(/[,_ ']/g, '');
-  return /^\d+$/.test(digits) && Number(digits) === count;
 }
 
 /** A percentage from 0 to 100, written `50%` or `50`. */

@@ -3,8 +3,8 @@
 
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { CachectlError, usageError } from '../core/errors.js';
-import { parseDuration } from '../core/duration.js';
+import { CachectlError, usageError } from '../base/errors.js';
+import { parseDuration } from '../base/duration.js';
 import { assertDb, parseEndpointList, parsePort, parseRedisUrl } from '../connection/address.js';
 import type { ConnectionOptions, TlsOptions } from '../connection/options.js';
 import { DEFAULT_PORT, DEFAULT_SENTINEL_PORT, defaultConnectionOptions } from '../connection/options.js';

@@ -2,8 +2,8 @@
 // `run(argv, io)` never calls process.exit, so tests can drive it in-process.
 
 import { Command, CommanderError } from 'commander';
-import { CachectlError, ExitCode } from '../core/errors.js';
-import type { ExitCodeValue } from '../core/errors.js';
+import { CachectlError, ExitCode } from '../base/errors.js';
+import type { ExitCodeValue } from '../base/errors.js';
 import { addGlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';

@@ -2,9 +2,9 @@
 // and their validation into NamespaceOptions.
 
 import type { Command } from 'commander';
-import { usageError } from '../core/errors.js';
-import type { NamespaceOptions } from '../core/namespace-key.js';
-import { parseCount } from '../core/units.js';
+import { usageError } from '../base/errors.js';
+import type { NamespaceOptions } from '../core/namespaces/namespace-key.js';
+import { parseCount } from '../base/units.js';
 
 export interface NamespaceFlags {
   delimiter: string;

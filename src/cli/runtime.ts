@@ -3,8 +3,8 @@
 
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { CachectlError, ExitCode, isCachectlError } from '../core/errors.js';
-import type { ExitCodeValue } from '../core/errors.js';
+import { CachectlError, ExitCode, isCachectlError } from '../base/errors.js';
+import type { ExitCodeValue } from '../base/errors.js';
 import { connect } from '../connection/connect.js';
 import type { Topology } from '../connection/topology.js';
 import { renderJson } from '../render/json.js';

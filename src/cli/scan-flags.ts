@@ -3,11 +3,11 @@
 
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { usageError } from '../core/errors.js';
-import { parseDuration } from '../core/duration.js';
-import { suspiciousGlob } from '../core/glob.js';
-import type { ScanOptions } from '../core/scan.js';
-import { parseCount, parseRate } from '../core/units.js';
+import { usageError } from '../base/errors.js';
+import { parseDuration } from '../base/duration.js';
+import { suspiciousGlob } from '../base/glob.js';
+import type { ScanOptions } from '../core/scan/scan.js';
+import { parseCount, parseRate } from '../base/units.js';
 import type { CommandContext } from './runtime.js';
 
 export interface ScanFlags {

@@ -1,6 +1,6 @@
 // Parsing of the ways a user names a server: redis:// and rediss:// URLs, host:port lists.
 
-import { CachectlError, usageError } from '../core/errors.js';
+import { CachectlError, usageError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint } from './options.js';
 import { DEFAULT_PORT } from './options.js';
 

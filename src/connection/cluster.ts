@@ -1,8 +1,8 @@
 // Redis Cluster: discovered from CLUSTER NODES of the first seed that answers; every master
 // and replica gets its own client, and keys are routed by hash slot.
 
-import { CachectlError } from '../core/errors.js';
-import { keySlot } from '../core/slot.js';
+import { CachectlError } from '../base/errors.js';
+import { keySlot } from '../base/slot.js';
 import type { Endpoint } from './options.js';
 import { formatEndpoint } from './options.js';
 import type { NodeHandle, SlotRange, Topology } from './topology.js';

@@ -1,8 +1,8 @@
 // The one way in: connect(options) returns a Topology, detecting Cluster mode by itself
 // when a plain address points at a cluster node.
 
-import { CachectlError } from '../core/errors.js';
-import { infoString, parseInfo } from '../core/info.js';
+import { CachectlError } from '../base/errors.js';
+import { infoString, parseInfo } from '../base/info.js';
 import { clusterDbError } from './address.js';
 import { ClusterTopology } from './cluster.js';
 import type { ConnectionOptions } from './options.js';

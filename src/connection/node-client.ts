@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import { Redis } from 'ioredis';
 import type { RedisOptions } from 'ioredis';
-import { CachectlError } from '../core/errors.js';
+import { CachectlError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint, TlsOptions } from './options.js';
 import { formatEndpoint } from './options.js';
 

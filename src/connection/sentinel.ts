@@ -2,7 +2,7 @@
 // group, its healthy replicas and its fellow sentinels, then talks to the data nodes directly.
 
 import type { Redis } from 'ioredis';
-import { CachectlError } from '../core/errors.js';
+import { CachectlError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint } from './options.js';
 import { formatEndpoint } from './options.js';
 import type { NodeHandle, Topology } from './topology.js';

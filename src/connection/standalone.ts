@@ -3,7 +3,7 @@
 import type { ConnectionOptions, Endpoint } from './options.js';
 import type { NodeHandle, Topology } from './topology.js';
 import { NodePool } from './topology.js';
-import { infoString, parseInfo, parseReplicas } from '../core/info.js';
+import { infoString, parseInfo, parseReplicas } from '../base/info.js';
 
 export class StandaloneTopology implements Topology {
   readonly kind = 'standalone' as const;

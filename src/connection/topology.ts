@@ -2,7 +2,7 @@
 // a connection (masters, replicas, sentinels, who owns a key), whatever kind of deployment it is.
 
 import type { Redis } from 'ioredis';
-import type { CachectlError } from '../core/errors.js';
+import type { CachectlError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint } from './options.js';
 import { formatEndpoint } from './options.js';
 import type { NodeCredentials } from './node-client.js';

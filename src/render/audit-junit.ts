@@ -2,9 +2,9 @@
 // rule (fails when the rule's gate fails) and one per namespace and rule (fails when it holds
 // violations of a failed rule). Pure: report in, XML text out.
 
-import { formatPercent } from '../core/ttl-audit.js';
-import type { TtlAuditReport } from '../core/ttl-audit.js';
-import { formatThreshold } from '../core/ttl-policy.js';
+import { formatPercent } from '../core/audit/ttl-audit.js';
+import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
+import { formatThreshold } from '../core/audit/ttl-policy.js';
 import { count, exampleText, instantLine, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
 
 interface TestCase {

@@ -1,9 +1,9 @@
 // The TTL audit as a Markdown summary for a pull-request comment: the verdict first, a table of
 // rules, then the namespaces with violations. Pure: report in, GitHub-flavoured Markdown out.
 
-import { formatPercent } from '../core/ttl-audit.js';
-import type { TtlAuditReport } from '../core/ttl-audit.js';
-import { formatThreshold } from '../core/ttl-policy.js';
+import { formatPercent } from '../core/audit/ttl-audit.js';
+import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
+import { formatThreshold } from '../core/audit/ttl-policy.js';
 import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
 
 export interface AuditMarkdownOptions {

@@ -1,9 +1,9 @@
 // The TTL audit for a terminal: offending namespaces, then one row per rule with its verdict,
 // then the verdict line that says which rule failed and by how much.
 
-import { formatPercent } from '../core/ttl-audit.js';
-import type { NamespaceResult, TtlAuditReport } from '../core/ttl-audit.js';
-import { formatThreshold } from '../core/ttl-policy.js';
+import { formatPercent } from '../core/audit/ttl-audit.js';
+import type { NamespaceResult, TtlAuditReport } from '../core/audit/ttl-audit.js';
+import { formatThreshold } from '../core/audit/ttl-policy.js';
 import type { Cell } from './table.js';
 import { palette, renderTable, truncate } from './table.js';
 import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';

@@ -1,9 +1,9 @@
 // The namespace tree of `cachectl keys` as an indented table, with a one-line summary.
 
-import { formatDuration } from '../core/duration.js';
-import { decodeKeyFromJson, displayKey } from '../core/key-format.js';
-import type { KeysReport, NamespaceRow } from '../core/keys-report.js';
-import { formatBytes } from '../core/units.js';
+import { formatDuration } from '../base/duration.js';
+import { decodeKeyFromJson, displayKey } from '../base/key-format.js';
+import type { KeysReport, NamespaceRow } from '../core/namespaces/keys-report.js';
+import { formatBytes } from '../base/units.js';
 import type { Cell } from './table.js';
 import { renderTable, truncate } from './table.js';
 

@@ -1,12 +1,12 @@
 // The human form of a memory report: memory, fragmentation and traffic tables with a TOTAL row,
 // cells coloured by the findings that concern them, then the findings with advice, then MEMORY DOCTOR.
 
-import { formatDuration } from '../core/duration.js';
-import type { Finding, FindingId, Severity } from '../core/memory-findings.js';
-import { formatRate, SEVERITY_RANK } from '../core/memory-findings.js';
-import type { MemoryFigures } from '../core/memory-figures.js';
-import type { MemoryNodeReport, MemoryReport, MemoryTotals } from '../core/memory-report.js';
-import { formatBytes } from '../core/units.js';
+import { formatDuration } from '../base/duration.js';
+import type { Finding, FindingId, Severity } from '../core/memory/memory-findings.js';
+import { formatRate, SEVERITY_RANK } from '../core/memory/memory-findings.js';
+import type { MemoryFigures } from '../core/memory/memory-figures.js';
+import type { MemoryNodeReport, MemoryReport, MemoryTotals } from '../core/memory/memory-report.js';
+import { formatBytes } from '../base/units.js';
 import type { Cell, Column, Tone } from './table.js';
 import { paint, palette, renderTable } from './table.js';
 

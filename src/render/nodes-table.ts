@@ -1,7 +1,7 @@
 // The node list of `cachectl nodes` as a table: role, status, version, slots, keys, latency.
 
-import type { NodeReport, NodesReport } from '../core/nodes.js';
-import { formatBytes } from '../core/units.js';
+import type { NodeReport, NodesReport } from '../core/nodes/nodes.js';
+import { formatBytes } from '../base/units.js';
 import type { Cell } from './table.js';
 import { renderTable } from './table.js';
 

@@ -1,7 +1,7 @@
 // The one-line scan progress shown on stderr while a scan runs on a terminal.
 
-import { formatDuration } from '../core/duration.js';
-import type { ScanProgress } from '../core/scan-progress.js';
+import { formatDuration } from '../base/duration.js';
+import type { ScanProgress } from '../core/scan/scan-progress.js';
 
 /** Takes any object with ScanProgress's counters (the explorer passes its snapshots). */
 export function formatScanProgress(progress: Pick<ScanProgress, 'scanned' | 'total' | 'keysPerSecond'>, matching: boolean): string {

@@ -1,11 +1,11 @@
 // Purge and restore for humans: the plan before confirmation, the summary after, and the one-line
 // progress bar. Plain data in (the same objects the JSON output prints), text out.
 
-import { formatDuration } from '../core/duration.js';
-import type { PurgePlanJson, GuardRefusal } from '../core/purge.js';
-import type { PurgeProgress, PurgeSummary } from '../core/purge-execute.js';
-import type { RestorePlan, RestoreProgress, RestoreSummary } from '../core/restore.js';
-import { formatBytes } from '../core/units.js';
+import { formatDuration } from '../base/duration.js';
+import type { PurgePlanJson, GuardRefusal } from '../core/purge/plan.js';
+import type { PurgeProgress, PurgeSummary } from '../core/purge/execute.js';
+import type { RestorePlan, RestoreProgress, RestoreSummary } from '../core/purge/restore.js';
+import { formatBytes } from '../base/units.js';
 import type { Cell } from './table.js';
 import { palette, renderTable } from './table.js';
 

@@ -1,10 +1,10 @@
 // Wording shared by the TTL audit's renderers (table, JUnit, Markdown), so a rule or an example key
 // reads the same in a terminal, in a CI test report and in a pull-request comment.
 
-import { formatDuration } from '../core/duration.js';
-import { decodeKeyFromJson, displayKey } from '../core/key-format.js';
-import type { InstantFigure, KeyExample, RuleResult, TtlAuditReport } from '../core/ttl-audit.js';
-import { formatPercent } from '../core/ttl-audit.js';
+import { formatDuration } from '../base/duration.js';
+import { decodeKeyFromJson, displayKey } from '../base/key-format.js';
+import type { InstantFigure, KeyExample, RuleResult, TtlAuditReport } from '../core/audit/ttl-audit.js';
+import { formatPercent } from '../core/audit/ttl-audit.js';
 
 export function count(n: number): string {
   return n.toLocaleString('en-US');

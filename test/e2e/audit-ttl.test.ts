@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TtlAuditReport } from '../../src/core/ttl-audit.js';
+import type { TtlAuditReport } from '../../src/core/audit/ttl-audit.js';
 import { adminClient, startRedis, type RedisProcess } from '../fixtures/index.js';
 import { runCli } from '../helpers/cli.js';
 import { findAll, parseXml } from '../helpers/xml.js';

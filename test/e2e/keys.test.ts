@@ -2,8 +2,8 @@
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { decodeKeyFromJson } from '../../src/core/key-format.js';
-import type { KeysReport } from '../../src/core/keys-report.js';
+import { decodeKeyFromJson } from '../../src/base/key-format.js';
+import type { KeysReport } from '../../src/core/namespaces/keys-report.js';
 import { adminClient, startRedis, waitFor } from '../fixtures/index.js';
 import type { RedisProcess } from '../fixtures/index.js';
 import { runCli, startCli } from '../helpers/cli.js';

@@ -147,7 +147,7 @@ describe('ink and React load only for the dashboard', () => {
 
   it('the hook catches an import of ink (control)', async () => {
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', hook, '--input-type=module', '-e', `await import(${JSON.stringify(path.resolve('dist/tui/run-top.js'))})`], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', hook, '--input-type=module', '-e', `await import(${JSON.stringify(path.resolve('dist/tui/top/run-top.js'))})`], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
       child.on('close', (code) => resolve({ code, stderr }));

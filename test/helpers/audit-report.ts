@@ -1,11 +1,11 @@
 // Audit reports built from batches shaped like the scan engine's, without a server: for unit
 // tests of the judging and of the renderers.
-import type { KeyBatch } from '../../src/core/scan-batch.js';
-import { ScanProgress } from '../../src/core/scan-progress.js';
-import type { Gate, InstantFigure, TtlAuditReport } from '../../src/core/ttl-audit.js';
-import { summarizeAudit, TtlAggregator } from '../../src/core/ttl-audit.js';
-import type { RuleSetOptions } from '../../src/core/ttl-policy.js';
-import { buildRules } from '../../src/core/ttl-policy.js';
+import type { KeyBatch } from '../../src/core/scan/scan-batch.js';
+import { ScanProgress } from '../../src/core/scan/scan-progress.js';
+import type { Gate, InstantFigure, TtlAuditReport } from '../../src/core/audit/ttl-audit.js';
+import { summarizeAudit, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
+import type { RuleSetOptions } from '../../src/core/audit/ttl-policy.js';
+import { buildRules } from '../../src/core/audit/ttl-policy.js';
 import { keyBatch } from './key-batch.js';
 
 const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };

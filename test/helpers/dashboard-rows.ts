@@ -1,7 +1,7 @@
 // Builds dashboard rows and snapshots for tests that render or sort them without a server: every
 // figure has a plausible default, and a test sets only the ones it is about.
 
-import type { DashboardSnapshot, History, NodeDetail, NodeRow } from '../../src/core/dashboard-snapshot.js';
+import type { DashboardSnapshot, History, NodeDetail, NodeRow } from '../../src/core/dashboard/snapshot.js';
 
 export interface RowFigures extends Partial<Omit<NodeRow, 'latency'>> {
   address: string;

@@ -1,6 +1,6 @@
 // Asserting on the CachectlError a synchronous call throws.
 import { expect } from 'vitest';
-import { CachectlError, type ErrorCode } from '../../src/core/errors.js';
+import { CachectlError, type ErrorCode } from '../../src/base/errors.js';
 
 /** The CachectlError `fn` throws, checked to carry `code` and exit code 2; fails the test otherwise. */
 export function thrownCachectlError(fn: () => unknown, code: ErrorCode): CachectlError {

@@ -2,8 +2,8 @@
 // real sample of each version and change only the fields a case is about.
 
 import { readFileSync } from 'node:fs';
-import { parseInfo } from '../../src/core/info.js';
-import { readCounters } from '../../src/core/info-rates.js';
+import { parseInfo } from '../../src/base/info.js';
+import { readCounters } from '../../src/core/memory/info-rates.js';
 
 export type InfoEdits = Record<string, Record<string, string | number | null>>;
 

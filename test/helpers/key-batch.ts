@@ -1,7 +1,7 @@
 // Builds KeyBatch values by hand for unit tests of what consumes scan batches.
 
-import type { KeyBatch, KeyType } from '../../src/core/scan-batch.js';
-import { KEY_TYPES, TTL_NONE, UNKNOWN } from '../../src/core/scan-batch.js';
+import type { KeyBatch, KeyType } from '../../src/core/scan/scan-batch.js';
+import { KEY_TYPES, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 
 export interface KeyEntry {
   key: string | Buffer;

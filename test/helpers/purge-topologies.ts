@@ -5,10 +5,10 @@ import { connect } from '../../src/connection/connect.js';
 import type { ConnectionOptions } from '../../src/connection/options.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import type { PlanOptions, PurgePlan } from '../../src/core/purge.js';
-import { disposePlan, planPurge } from '../../src/core/purge.js';
-import type { ExecuteOptions, PurgeEvent, PurgeSummary } from '../../src/core/purge-execute.js';
-import { executePurge } from '../../src/core/purge-execute.js';
+import type { PlanOptions, PurgePlan } from '../../src/core/purge/plan.js';
+import { disposePlan, planPurge } from '../../src/core/purge/plan.js';
+import type { ExecuteOptions, PurgeEvent, PurgeSummary } from '../../src/core/purge/execute.js';
+import { executePurge } from '../../src/core/purge/execute.js';
 import type { Endpoint, FixtureInfo } from '../fixtures/types.js';
 
 export type TopologyName = 'single' | 'cluster' | 'sentinel';

@@ -6,10 +6,10 @@ import { connect } from '../../src/connection/connect.js';
 import type { ConnectionOptions, Endpoint } from '../../src/connection/options.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import type { ScanEvent, ScanOptions } from '../../src/core/scan.js';
-import { scanKeys } from '../../src/core/scan.js';
-import { KEY_TYPES } from '../../src/core/scan-batch.js';
-import type { KeyType } from '../../src/core/scan-batch.js';
+import type { ScanEvent, ScanOptions } from '../../src/core/scan/scan.js';
+import { scanKeys } from '../../src/core/scan/scan.js';
+import { KEY_TYPES } from '../../src/core/scan/scan-batch.js';
+import type { KeyType } from '../../src/core/scan/scan-batch.js';
 
 export type TopologySpec =
   | { kind: 'single'; endpoint: Endpoint }

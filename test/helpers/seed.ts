@@ -5,7 +5,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import { adminClient, callText, parseClusterNodes, parseInfoFields } from '../fixtures/index.js';
 import type { Endpoint } from '../fixtures/index.js';
-import type { KeyType } from '../../src/core/scan-batch.js';
+import type { KeyType } from '../../src/core/scan/scan-batch.js';
 
 export interface SeedKey {
   key: Buffer;

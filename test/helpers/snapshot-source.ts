@@ -1,9 +1,9 @@
 // A stand-in for the poller in TUI tests: the test pushes snapshots and reads what the dashboard
 // asked of it (pause, resume, refresh now), with no timers and no server.
 
-import type { DashboardSnapshot } from '../../src/core/dashboard-snapshot.js';
-import type { PollerState } from '../../src/core/poller.js';
-import type { DashboardSource } from '../../src/tui/TopApp.js';
+import type { DashboardSnapshot } from '../../src/core/dashboard/snapshot.js';
+import type { PollerState } from '../../src/core/dashboard/poller.js';
+import type { DashboardSource } from '../../src/tui/top/TopApp.js';
 
 export class SnapshotSource implements DashboardSource {
   current: PollerState<DashboardSnapshot>;

@@ -11,10 +11,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, i
 import { connect } from '../../src/connection/connect.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import { BackupReader } from '../../src/core/backup.js';
-import { KEY_TYPES, TTL_NONE } from '../../src/core/scan-batch.js';
-import { createRedisPurge } from '../../src/tui/browse/redis-purge.js';
-import type { PurgeSource, PurgeTarget } from '../../src/tui/browse/source.js';
+import { BackupReader } from '../../src/core/purge/backup.js';
+import { KEY_TYPES, TTL_NONE } from '../../src/core/scan/scan-batch.js';
+import { createRedisPurge } from '../../src/core/browse/redis-purge.js';
+import type { PurgeSource, PurgeTarget } from '../../src/core/browse/source.js';
 import { adminClient } from '../fixtures/index.js';
 
 const redis = inject('redis');

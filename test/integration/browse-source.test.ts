@@ -11,11 +11,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect } from '../../src/connection/connect.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import type { LiveTreeSnapshot } from '../../src/core/live-namespaces.js';
-import { LiveNamespaceTree } from '../../src/core/live-namespaces.js';
-import type { KeyEntry } from '../../src/core/namespace-keys.js';
-import type { NamespaceNode } from '../../src/core/namespaces.js';
-import { createRedisSource } from '../../src/tui/browse/redis-source.js';
+import type { LiveTreeSnapshot } from '../../src/core/namespaces/live-namespaces.js';
+import { LiveNamespaceTree } from '../../src/core/namespaces/live-namespaces.js';
+import type { KeyEntry } from '../../src/core/namespaces/namespace-keys.js';
+import type { NamespaceNode } from '../../src/core/namespaces/namespaces.js';
+import { createRedisSource } from '../../src/core/browse/redis-source.js';
 import { adminClient, startRedis } from '../fixtures/index.js';
 
 const redis = inject('redis');

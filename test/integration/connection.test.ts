@@ -5,7 +5,7 @@ import { connect } from '../../src/connection/connect.js';
 import type { ConnectionOptions } from '../../src/connection/options.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { NodeHandle, Topology } from '../../src/connection/topology.js';
-import { CachectlError } from '../../src/core/errors.js';
+import { CachectlError } from '../../src/base/errors.js';
 import { adminClient, callText, CLUSTER_SLOTS, freePort, startCluster, startSentinel, waitFor, type Endpoint } from '../fixtures/index.js';
 import { startSilentServer, type SilentServer } from '../helpers/silent-server.js';
 

@@ -6,8 +6,8 @@ import { connect } from '../../src/connection/connect.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { ConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import { DashboardModel } from '../../src/core/dashboard-model.js';
-import { snapshotRecord } from '../../src/core/dashboard-snapshot.js';
+import { DashboardModel } from '../../src/core/dashboard/model.js';
+import { snapshotRecord } from '../../src/core/dashboard/snapshot.js';
 import { adminClient, sleep, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
 
 const redis = inject('redis');

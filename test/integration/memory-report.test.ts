@@ -7,8 +7,8 @@ import { connect } from '../../src/connection/connect.js';
 import type { ConnectionOptions } from '../../src/connection/options.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import type { MemoryReport } from '../../src/core/memory-report.js';
-import { sampleMemory } from '../../src/core/memory-report.js';
+import type { MemoryReport } from '../../src/core/memory/memory-report.js';
+import { sampleMemory } from '../../src/core/memory/memory-report.js';
 import { exitCodeFor } from '../../src/cli/commands/memory.js';
 import { adminClient, callText, parseInfoFields, sleep, startCluster, startRedis, type RedisProcess } from '../fixtures/index.js';
 

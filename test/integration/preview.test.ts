@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connect } from '../../src/connection/connect.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import type { PresentKeyPreview } from '../../src/core/preview.js';
-import { previewKey } from '../../src/core/preview.js';
+import type { PresentKeyPreview } from '../../src/core/browse/preview.js';
+import { previewKey } from '../../src/core/browse/preview.js';
 import { adminClient } from '../fixtures/index.js';
 
 const redis = inject('redis');

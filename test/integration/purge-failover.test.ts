@@ -5,8 +5,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
-import type { PurgeEvent } from '../../src/core/purge-execute.js';
-import { keySlot } from '../../src/core/slot.js';
+import type { PurgeEvent } from '../../src/core/purge/execute.js';
+import { keySlot } from '../../src/base/slot.js';
 import type { ClusterFixture, RedisProcess, SentinelFixture } from '../fixtures/index.js';
 import { adminClient, startCluster, startRedis, startSentinel, waitFor, withAdminClient } from '../fixtures/index.js';
 import {

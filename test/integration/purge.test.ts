@@ -3,10 +3,10 @@
 // accounts for each planned key exactly once. Keys live under prefixes unique to this file.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Topology } from '../../src/connection/topology.js';
-import { escapeGlob } from '../../src/core/glob.js';
-import { disposePlan, planPurge } from '../../src/core/purge.js';
-import { executePurge } from '../../src/core/purge-execute.js';
-import { keySlot } from '../../src/core/slot.js';
+import { escapeGlob } from '../../src/base/glob.js';
+import { disposePlan, planPurge } from '../../src/core/purge/plan.js';
+import { executePurge } from '../../src/core/purge/execute.js';
+import { keySlot } from '../../src/base/slot.js';
 import type { TopologyName } from '../helpers/purge-topologies.js';
 import { accounted, latin1, open, optionsFor, purge, removeMatching, serverMatches, writeStrings } from '../helpers/purge-topologies.js';
 

@@ -4,9 +4,9 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/connection/topology.js';
-import { buildKeysReport } from '../../src/core/keys-report.js';
-import type { KeysReport, KeysReportOptions } from '../../src/core/keys-report.js';
-import { keySlot } from '../../src/core/slot.js';
+import { buildKeysReport } from '../../src/core/namespaces/keys-report.js';
+import type { KeysReport, KeysReportOptions } from '../../src/core/namespaces/keys-report.js';
+import { keySlot } from '../../src/base/slot.js';
 import { adminClient, callText, parseClusterNodes, startCluster, startRedis, startSentinel } from '../fixtures/index.js';
 import type { ClusterFixture, ClusterNodeEntry, RedisProcess, SentinelFixture } from '../fixtures/index.js';
 import { openTopology } from '../helpers/scan.js';

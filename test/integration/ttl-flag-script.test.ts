@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PipelineBatcher, ScriptBatcher, TTL_NONE, TTL_WITHIN } from '../../src/core/scan-batch.js';
-import type { KeyBatch } from '../../src/core/scan-batch.js';
+import { PipelineBatcher, ScriptBatcher, TTL_NONE, TTL_WITHIN } from '../../src/core/scan/scan-batch.js';
+import type { KeyBatch } from '../../src/core/scan/scan-batch.js';
 import { adminClient } from '../fixtures/index.js';
 
 const redis = inject('redis');

@@ -1,10 +1,10 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup } from 'ink-testing-library';
-import type { KeyPreview } from '../../src/core/preview.js';
-import { TTL_NONE } from '../../src/core/scan-batch.js';
+import type { KeyPreview } from '../../src/core/browse/preview.js';
+import { TTL_NONE } from '../../src/core/scan/scan-batch.js';
 import { BrowseApp } from '../../src/tui/browse/browse-app.js';
-import type { BrowseSource } from '../../src/tui/browse/source.js';
+import type { BrowseSource } from '../../src/core/browse/source.js';
 import type { KeySpec } from './fake-source.js';
 import { entry, FakePurge, FakeTree, fakeSource } from './fake-source.js';
 

@@ -2,15 +2,15 @@
 // the real NamespaceAggregator (so rows are what a scan would produce), canned key lists and
 // previews, and a purge whose plans and executions are recorded.
 
-import type { LiveTreeSnapshot } from '../../src/core/live-namespaces.js';
-import type { KeyEntry, KeyListEvent } from '../../src/core/namespace-keys.js';
-import type { NamespaceOptions } from '../../src/core/namespace-key.js';
-import { NamespaceAggregator } from '../../src/core/namespaces.js';
-import type { KeyPreview } from '../../src/core/preview.js';
-import { KEY_TYPES } from '../../src/core/scan-batch.js';
-import type { KeyType } from '../../src/core/scan-batch.js';
-import type { NodeScanState } from '../../src/core/scan-progress.js';
-import type { BrowseSource, PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget, TreeModel } from '../../src/tui/browse/source.js';
+import type { LiveTreeSnapshot } from '../../src/core/namespaces/live-namespaces.js';
+import type { KeyEntry, KeyListEvent } from '../../src/core/namespaces/namespace-keys.js';
+import type { NamespaceOptions } from '../../src/core/namespaces/namespace-key.js';
+import { NamespaceAggregator } from '../../src/core/namespaces/namespaces.js';
+import type { KeyPreview } from '../../src/core/browse/preview.js';
+import { KEY_TYPES } from '../../src/core/scan/scan-batch.js';
+import type { KeyType } from '../../src/core/scan/scan-batch.js';
+import type { NodeScanState } from '../../src/core/scan/scan-progress.js';
+import type { BrowseSource, PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget, TreeModel } from '../../src/core/browse/source.js';
 import { keyBatch } from '../helpers/key-batch.js';
 
 /** [key, type, PTTL ms (TTL_NONE, TTL_GONE or ≥ 0), memory bytes (UNKNOWN allowed)]: compact rows for test data. */

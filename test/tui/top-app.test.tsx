@@ -5,9 +5,9 @@ import { render } from 'ink-testing-library';
 import { useEffect } from 'react';
 import type { ReactElement } from 'react';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DashboardSnapshot, NodeRow } from '../../src/core/dashboard-snapshot.js';
-import type { TopAppProps } from '../../src/tui/TopApp.js';
-import { TopApp } from '../../src/tui/TopApp.js';
+import type { DashboardSnapshot, NodeRow } from '../../src/core/dashboard/snapshot.js';
+import type { TopAppProps } from '../../src/tui/top/TopApp.js';
+import { TopApp } from '../../src/tui/top/TopApp.js';
 import { nodeDetail, nodeRow, snapshotOf } from '../helpers/dashboard-rows.js';
 import { SnapshotSource } from '../helpers/snapshot-source.js';
 

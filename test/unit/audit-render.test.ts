@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TTL_GONE, TTL_NONE, TTL_WITHIN } from '../../src/core/scan-batch.js';
-import type { InstantFigure } from '../../src/core/ttl-audit.js';
-import { quickReport } from '../../src/core/ttl-audit.js';
-import { buildRules, parseTtlPolicy } from '../../src/core/ttl-policy.js';
+import { TTL_GONE, TTL_NONE, TTL_WITHIN } from '../../src/core/scan/scan-batch.js';
+import type { InstantFigure } from '../../src/core/audit/ttl-audit.js';
+import { quickReport } from '../../src/core/audit/ttl-audit.js';
+import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { renderAuditJunit, xmlEscape } from '../../src/render/audit-junit.js';
 import { code, inline, renderAuditMarkdown } from '../../src/render/audit-markdown.js';
 import { renderAuditTable } from '../../src/render/audit-table.js';

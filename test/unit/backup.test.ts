@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import * as zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BackupEnding, BackupHeader, ReadRecord } from '../../src/core/backup.js';
-import { BACKUP_FORMAT_VERSION, BackupReader, BackupWriter, crc32, crc32Table, payloadRdbVersion } from '../../src/core/backup.js';
-import { CachectlError } from '../../src/core/errors.js';
+import type { BackupEnding, BackupHeader, ReadRecord } from '../../src/core/purge/backup.js';
+import { BACKUP_FORMAT_VERSION, BackupReader, BackupWriter, crc32, crc32Table, payloadRdbVersion } from '../../src/core/purge/backup.js';
+import { CachectlError } from '../../src/base/errors.js';
 
 const header: BackupHeader = {
   formatVersion: BACKUP_FORMAT_VERSION,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { byTime, commandActivity, meanUsecPerCall } from '../../src/core/command-stats.js';
-import type { CommandStat, LatencyPercentiles } from '../../src/core/info.js';
-import { parseCommandStats, parseInfo, parseLatencyStats } from '../../src/core/info.js';
+import { byTime, commandActivity, meanUsecPerCall } from '../../src/core/dashboard/command-stats.js';
+import type { CommandStat, LatencyPercentiles } from '../../src/base/info.js';
+import { parseCommandStats, parseInfo, parseLatencyStats } from '../../src/base/info.js';
 import { editInfo, readInfoSample } from '../helpers/info-text.js';
 
 const stat = (calls: number, usec: number): CommandStat => ({ calls, usec, usecPerCall: calls === 0 ? 0 : usec / calls });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeRow } from '../../src/core/dashboard-snapshot.js';
-import type { NodeSort } from '../../src/core/dashboard-sort.js';
-import { nextSort, NODE_SORTS, sortNodes } from '../../src/core/dashboard-sort.js';
+import type { NodeRow } from '../../src/core/dashboard/snapshot.js';
+import type { NodeSort } from '../../src/core/dashboard/sort.js';
+import { nextSort, NODE_SORTS, sortNodes } from '../../src/core/dashboard/sort.js';
 import {
   evictionSeverity,
   fragmentationSeverity,
@@ -9,8 +9,8 @@ import {
   latencySeverity,
   memorySeverity,
   replicationSeverity,
-} from '../../src/core/dashboard-thresholds.js';
-import { THRESHOLDS } from '../../src/core/memory-findings.js';
+} from '../../src/core/dashboard/thresholds.js';
+import { THRESHOLDS } from '../../src/core/memory/memory-findings.js';
 import { nodeRow } from '../helpers/dashboard-rows.js';
 
 const addresses = (rows: NodeRow[]) => rows.map((row) => row.address);

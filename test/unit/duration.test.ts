@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../src/core/duration.js';
-import { CachectlError, ExitCode } from '../../src/core/errors.js';
+import { formatDuration, parseDuration } from '../../src/base/duration.js';
+import { CachectlError, ExitCode } from '../../src/base/errors.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

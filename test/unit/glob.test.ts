@@ -6,7 +6,7 @@ import {
   hashTagOf,
   isBroadPattern,
   suspiciousGlob,
-} from '../../src/core/glob.js';
+} from '../../src/base/glob.js';
 
 // Strings here are byte strings: each char code is one byte ('latin1'), so '\xff' is the byte 0xff.
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GlobalFlags, ResolvedConnection } from '../../src/cli/globals.js';
 import { resolveConnection } from '../../src/cli/globals.js';
-import { CachectlError } from '../../src/core/errors.js';
+import { CachectlError } from '../../src/base/errors.js';
 import { memoryIO } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-globals-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HistoryRing } from '../../src/core/history-ring.js';
+import { HistoryRing } from '../../src/core/dashboard/history-ring.js';
 
 describe('HistoryRing', () => {
   it('keeps the last N values, oldest first', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseInfo } from '../../src/core/info.js';
-import { combineInfoRates, computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/info-rates.js';
+import { parseInfo } from '../../src/base/info.js';
+import { combineInfoRates, computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/memory/info-rates.js';
 import { advanceInfo as later, editInfo, INFO_SAMPLES, readInfoSample } from '../helpers/info-text.js';
 
 describe.each(INFO_SAMPLES)('computeInfoRates on %s', (name) => {

@@ -8,7 +8,7 @@ import {
   parseKeyspace,
   parseLatencyStats,
   parseReplicas,
-} from '../../src/core/info.js';
+} from '../../src/base/info.js';
 
 const SAMPLES = ['redis-6.2', 'redis-7.0', 'redis-7.2', 'redis-7.4', 'redis-8.0', 'valkey-8.0'] as const;
 type Sample = (typeof SAMPLES)[number];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LocatedValue } from '../../src/core/json-located.js';
-import { JsonSyntaxError, parseLocatedJson } from '../../src/core/json-located.js';
+import type { LocatedValue } from '../../src/core/audit/json-located.js';
+import { JsonSyntaxError, parseLocatedJson } from '../../src/core/audit/json-located.js';
 
 /** Back to plain JS, to compare with JSON.parse. */
 function plain(value: LocatedValue): unknown {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CachectlError } from '../../src/core/errors.js';
-import { decodeKeyFromJson, displayKey, encodeKeyForJson, reprKey } from '../../src/core/key-format.js';
+import { CachectlError } from '../../src/base/errors.js';
+import { decodeKeyFromJson, displayKey, encodeKeyForJson, reprKey } from '../../src/base/key-format.js';
 
 const bytes = (...values: number[]): Buffer => Buffer.from(values);
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeySpool } from '../../src/core/key-spool.js';
+import { KeySpool } from '../../src/core/scan/key-spool.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,8 +1,8 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { BROWSE_KEYS } from '../../src/tui/browse/bindings.js';
-import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../../src/tui/key-table.js';
-import { keystrokes } from '../../src/tui/keystrokes.js';
+import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../../src/tui/shared/key-table.js';
+import { keystrokes } from '../../src/tui/shared/keystrokes.js';
 
 const NO_KEY: Key = {
   upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderKeysTable } from '../../src/render/keys-table.js';
-import type { KeysReport, NamespaceRow } from '../../src/core/keys-report.js';
-import { encodeKeyForJson } from '../../src/core/key-format.js';
+import type { KeysReport, NamespaceRow } from '../../src/core/namespaces/keys-report.js';
+import { encodeKeyForJson } from '../../src/base/key-format.js';
 
 function row(namespace: string, depth: number, fields: Partial<NamespaceRow> = {}): NamespaceRow {
   return {

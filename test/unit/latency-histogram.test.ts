@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketIndex, bucketRange, LatencyHistogram } from '../../src/core/latency-histogram.js';
+import { bucketIndex, bucketRange, LatencyHistogram } from '../../src/core/dashboard/latency-histogram.js';
 
 /** Exact percentile by rank (the definition HdrHistogram uses: the smallest value with at least p% at or below it). */
 function exactPercentile(values: number[], p: number): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { infoNumber, parseInfo, parseKeyspace } from '../../src/core/info.js';
-import { parseMemoryConfig, readMemoryFigures } from '../../src/core/memory-figures.js';
+import { infoNumber, parseInfo, parseKeyspace } from '../../src/base/info.js';
+import { parseMemoryConfig, readMemoryFigures } from '../../src/core/memory/memory-figures.js';
 import { editInfo, INFO_SAMPLES, readInfoSample } from '../helpers/info-text.js';
 
 const MiB = 1024 * 1024;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parseInfo } from '../../src/core/info.js';
-import { computeInfoRates } from '../../src/core/info-rates.js';
-import type { InfoRates } from '../../src/core/info-rates.js';
-import type { MemoryConfig } from '../../src/core/memory-figures.js';
-import { readMemoryFigures } from '../../src/core/memory-figures.js';
-import type { Finding } from '../../src/core/memory-findings.js';
-import { memoryFindings, nodeDownFinding, sortFindings, THRESHOLDS, worstSeverity } from '../../src/core/memory-findings.js';
+import { parseInfo } from '../../src/base/info.js';
+import { computeInfoRates } from '../../src/core/memory/info-rates.js';
+import type { InfoRates } from '../../src/core/memory/info-rates.js';
+import type { MemoryConfig } from '../../src/core/memory/memory-figures.js';
+import { readMemoryFigures } from '../../src/core/memory/memory-figures.js';
+import type { Finding } from '../../src/core/memory/memory-findings.js';
+import { memoryFindings, nodeDownFinding, sortFindings, THRESHOLDS, worstSeverity } from '../../src/core/memory/memory-findings.js';
 import type { CounterAdvance, InfoEdits } from '../helpers/info-text.js';
 import { advanceInfo, editInfo, INFO_SAMPLES, readInfoSample } from '../helpers/info-text.js';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseInfo } from '../../src/core/info.js';
-import { computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/info-rates.js';
-import { readMemoryFigures } from '../../src/core/memory-figures.js';
-import { memoryFindings, nodeDownFinding, sortFindings } from '../../src/core/memory-findings.js';
-import type { MemoryNodeReport, MemoryReport } from '../../src/core/memory-report.js';
+import { parseInfo } from '../../src/base/info.js';
+import { computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/memory/info-rates.js';
+import { readMemoryFigures } from '../../src/core/memory/memory-figures.js';
+import { memoryFindings, nodeDownFinding, sortFindings } from '../../src/core/memory/memory-findings.js';
+import type { MemoryNodeReport, MemoryReport } from '../../src/core/memory/memory-report.js';
 import { exitCodeFor, parseMemoryFlags } from '../../src/cli/commands/memory.js';
 import { renderMemoryReport } from '../../src/render/memory.js';
 import { advanceInfo, editInfo, readInfoSample } from '../helpers/info-text.js';

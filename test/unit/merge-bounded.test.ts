@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeBounded } from '../../src/core/scan.js';
+import { mergeBounded } from '../../src/core/scan/scan.js';
 
 const tick = (ms = 1): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIdLike, namespaceSegments, type NamespaceOptions } from '../../src/core/namespace-key.js';
+import { isIdLike, namespaceSegments, type NamespaceOptions } from '../../src/core/namespaces/namespace-key.js';
 
 const COLLAPSE: NamespaceOptions = { delimiter: ':', depth: Infinity, collapse: true };
 const RAW: NamespaceOptions = { delimiter: ':', depth: Infinity, collapse: false };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { globMatch } from '../../src/core/glob.js';
-import type { NamespaceOptions } from '../../src/core/namespace-key.js';
-import { namespaceSegments } from '../../src/core/namespace-key.js';
-import { namespaceMatcher } from '../../src/core/namespace-match.js';
+import { globMatch } from '../../src/base/glob.js';
+import type { NamespaceOptions } from '../../src/core/namespaces/namespace-key.js';
+import { namespaceSegments } from '../../src/core/namespaces/namespace-key.js';
+import { namespaceMatcher } from '../../src/core/namespaces/namespace-match.js';
 
 const COLLAPSE: NamespaceOptions = { delimiter: ':', depth: 5, collapse: true };
 const RAW: NamespaceOptions = { delimiter: ':', depth: 5, collapse: false };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NamespaceAggregator } from '../../src/core/namespaces.js';
-import { TTL_NONE } from '../../src/core/scan-batch.js';
+import { NamespaceAggregator } from '../../src/core/namespaces/namespaces.js';
+import { TTL_NONE } from '../../src/core/scan/scan-batch.js';
 import { keyBatch } from '../helpers/key-batch.js';
 
 const options = { delimiter: ':', depth: 5, collapse: true };

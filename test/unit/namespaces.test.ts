@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { NamespaceNode } from '../../src/core/namespaces.js';
-import { MAX_NAMESPACES, NamespaceAggregator, NamespaceStats, OVERFLOW_NAMESPACE, sortNamespaces } from '../../src/core/namespaces.js';
-import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan-batch.js';
+import type { NamespaceNode } from '../../src/core/namespaces/namespaces.js';
+import { MAX_NAMESPACES, NamespaceAggregator, NamespaceStats, OVERFLOW_NAMESPACE, sortNamespaces } from '../../src/core/namespaces/namespaces.js';
+import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 import { keyBatch, seededRandom } from '../helpers/key-batch.js';
 
 const OPTIONS = { delimiter: ':', depth: 5, collapse: true };

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorContext } from '../../src/connection/node-client.js';
 import { translateError } from '../../src/connection/node-client.js';
-import { CachectlError } from '../../src/core/errors.js';
+import { CachectlError } from '../../src/base/errors.js';
 
 const endpoint = { host: '10.0.0.5', port: 6380 };
 const plain: ErrorContext = { tls: false, timeoutMs: 5_000, what: 'node' };

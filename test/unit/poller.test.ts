@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PollerState } from '../../src/core/poller.js';
-import { deepFreeze, Poller } from '../../src/core/poller.js';
+import type { PollerState } from '../../src/core/dashboard/poller.js';
+import { deepFreeze, Poller } from '../../src/core/dashboard/poller.js';
 
 /** A fetch whose calls the test resolves or rejects by hand. */
 function controlledFetch<T>() {

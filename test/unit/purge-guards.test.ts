@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { answerConfirms, parsePercent } from '../../src/cli/destructive.js';
-import { groupBySlot } from '../../src/core/key-commands.js';
-import { escapeGlob } from '../../src/core/glob.js';
-import { keyMatches, patternRefusal, planRefusals, refusalError } from '../../src/core/purge.js';
-import { keySlot } from '../../src/core/slot.js';
+import { parsePercent } from '../../src/cli/destructive.js';
+import { answerConfirms } from '../../src/core/purge/confirm.js';
+import { groupBySlot } from '../../src/core/purge/key-commands.js';
+import { escapeGlob } from '../../src/base/glob.js';
+import { keyMatches, patternRefusal, planRefusals, refusalError } from '../../src/core/purge/plan.js';
+import { keySlot } from '../../src/base/slot.js';
 
 const b = (s: string): Buffer => Buffer.from(s, 'latin1');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePacked, KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan-batch.js';
+import { decodePacked, KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 
 interface Entry {
   key: Buffer;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CachectlError } from '../../src/core/errors.js';
-import { ScanProgress } from '../../src/core/scan-progress.js';
+import { CachectlError } from '../../src/base/errors.js';
+import { ScanProgress } from '../../src/core/scan/scan-progress.js';
 import { formatScanProgress } from '../../src/render/progress.js';
 import { keyBatch } from '../helpers/key-batch.js';
 

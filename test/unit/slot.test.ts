@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SLOT_COUNT, crc16, keySlot } from '../../src/core/slot.js';
+import { SLOT_COUNT, crc16, keySlot } from '../../src/base/slot.js';
 
 const slot = (key: string | Buffer): number => keySlot(typeof key === 'string' ? Buffer.from(key) : key);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSlowlog } from '../../src/core/slowlog.js';
+import { parseSlowlog } from '../../src/core/dashboard/slowlog.js';
 
 describe('parseSlowlog', () => {
   it('reads Redis 4+ entries', () => {

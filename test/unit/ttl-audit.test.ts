@@ -1,9 +1,9 @@
 // The audit's judging and gating, fed with batches as the scan engine produces them (no server).
 import { describe, expect, it } from 'vitest';
-import { TTL_GONE, TTL_NONE, TTL_WITHIN, UNKNOWN } from '../../src/core/scan-batch.js';
-import type { InstantFigure } from '../../src/core/ttl-audit.js';
-import { formatPercent, quickReport, TtlAggregator } from '../../src/core/ttl-audit.js';
-import { buildRules, parseTtlPolicy } from '../../src/core/ttl-policy.js';
+import { TTL_GONE, TTL_NONE, TTL_WITHIN, UNKNOWN } from '../../src/core/scan/scan-batch.js';
+import type { InstantFigure } from '../../src/core/audit/ttl-audit.js';
+import { formatPercent, quickReport, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
+import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { auditBatches as audit, batch } from '../helpers/audit-report.js';
 
 const HOUR = 3_600_000;

@@ -1,6 +1,6 @@
 // Decoding the TTL audit script's reply (scan-batch.ts decodeFlagged), both layouts.
 import { describe, expect, it } from 'vitest';
-import { decodeFlagged, TTL_NONE, TTL_WITHIN } from '../../src/core/scan-batch.js';
+import { decodeFlagged, TTL_NONE, TTL_WITHIN } from '../../src/core/scan/scan-batch.js';
 
 function flagged(entries: [number, number][]): Buffer {
   const out = Buffer.alloc(entries.length * 12);

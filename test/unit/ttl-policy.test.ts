@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CachectlError, ExitCode } from '../../src/core/errors.js';
-import type { TtlPolicy } from '../../src/core/ttl-policy.js';
-import { buildRules, exceedsThreshold, formatThreshold, parseTtlPolicy, RuleMatcher, ZERO_TOLERANCE } from '../../src/core/ttl-policy.js';
+import { CachectlError, ExitCode } from '../../src/base/errors.js';
+import type { TtlPolicy } from '../../src/core/audit/ttl-policy.js';
+import { buildRules, exceedsThreshold, formatThreshold, parseTtlPolicy, RuleMatcher, ZERO_TOLERANCE } from '../../src/core/audit/ttl-policy.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

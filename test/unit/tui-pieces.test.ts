@@ -1,11 +1,11 @@
 // The dashboard's pure helpers: cell formats, sparklines, histogram bins, column layout, keymap.
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
-import { COLUMNS, layoutColumns, MARKER_WIDTH } from '../../src/tui/columns.js';
-import { compactBytes, compactNumber, fit, micros, millis, percent } from '../../src/tui/format.js';
-import { displayBins } from '../../src/tui/histogram-bins.js';
-import { actionFor, helpLine, TOP_KEYMAP } from '../../src/tui/keymap.js';
-import { sparkRows } from '../../src/tui/sparkline.js';
+import { COLUMNS, layoutColumns, MARKER_WIDTH } from '../../src/tui/top/columns.js';
+import { compactBytes, compactNumber, fit, micros, millis, percent } from '../../src/tui/shared/format.js';
+import { displayBins } from '../../src/tui/top/histogram-bins.js';
+import { actionFor, helpLine, TOP_KEYMAP } from '../../src/tui/top/keymap.js';
+import { sparkRows } from '../../src/tui/top/sparkline.js';
 import { nodeRow } from '../helpers/dashboard-rows.js';
 
 const NO_KEY: Key = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CachectlError } from '../../src/core/errors.js';
-import { formatBytes, parseByteSize, parseCount, parseRate, parseThreshold } from '../../src/core/units.js';
+import { CachectlError } from '../../src/base/errors.js';
+import { formatBytes, parseByteSize, parseCount, parseRate, parseThreshold } from '../../src/base/units.js';
 
 function usageMessage(fn: () => unknown): string {
   try {

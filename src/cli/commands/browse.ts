@@ -3,11 +3,11 @@
 // other command ever loads ink or React.
 
 import { Command } from 'commander';
-import { CachectlError, ExitCode, usageError } from '../../core/errors.js';
-import type { ExitCodeValue } from '../../core/errors.js';
-import { DEFAULT_MAX_SHARE } from '../../core/purge.js';
-import { shardsOf } from '../../core/scan.js';
-import { parseCount } from '../../core/units.js';
+import { CachectlError, ExitCode, usageError } from '../../base/errors.js';
+import type { ExitCodeValue } from '../../base/errors.js';
+import { DEFAULT_MAX_SHARE } from '../../core/purge/plan.js';
+import { shardsOf } from '../../core/scan/scan.js';
+import { parseCount } from '../../base/units.js';
 import { parsePercent } from '../destructive.js';
 import { cliVersion } from '../version.js';
 import type { CommandContext, Runtime } from '../runtime.js';
@@ -75,8 +75,8 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   const readonlyReason = dangerousActionsOff({ readonly: flags.readonly === true, allowDelete: flags.allowDelete === true, replica: scan.replica === true, type: scan.type });
   prepareInteractiveEnv();
   // Loaded here, never at startup: ink and React are for this command only.
-  const { createRedisSource } = await import('../../tui/browse/redis-source.js');
-  const { createRedisPurge, deletedKeyStats } = await import('../../tui/browse/redis-purge.js');
+  const { createRedisSource } = await import('../../core/browse/redis-source.js');
+  const { createRedisPurge, deletedKeyStats } = await import('../../core/browse/redis-purge.js');
   const { runBrowseTui } = await import('../../tui/browse/run.js');
   const source = createRedisSource(topology, {
     scan,

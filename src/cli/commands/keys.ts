@@ -2,17 +2,17 @@
 // `--list` streams one row per key instead of the tree.
 
 import { Command, Option } from 'commander';
-import { formatDuration } from '../../core/duration.js';
-import { ExitCode } from '../../core/errors.js';
-import type { ExitCodeValue } from '../../core/errors.js';
-import { displayKey, encodeKeyForJson } from '../../core/key-format.js';
-import type { KeysReport } from '../../core/keys-report.js';
-import { buildKeysReport } from '../../core/keys-report.js';
-import type { NamespaceSort } from '../../core/namespaces.js';
-import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan-batch.js';
-import { scanKeys } from '../../core/scan.js';
-import { ScanProgress } from '../../core/scan-progress.js';
-import { parseCount } from '../../core/units.js';
+import { formatDuration } from '../../base/duration.js';
+import { ExitCode } from '../../base/errors.js';
+import type { ExitCodeValue } from '../../base/errors.js';
+import { displayKey, encodeKeyForJson } from '../../base/key-format.js';
+import type { KeysReport } from '../../core/namespaces/keys-report.js';
+import { buildKeysReport } from '../../core/namespaces/keys-report.js';
+import type { NamespaceSort } from '../../core/namespaces/namespaces.js';
+import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
+import { scanKeys } from '../../core/scan/scan.js';
+import { ScanProgress } from '../../core/scan/scan-progress.js';
+import { parseCount } from '../../base/units.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { renderKeysTable } from '../../render/keys-table.js';
 import { formatScanProgress } from '../../render/progress.js';

@@ -2,13 +2,13 @@
 // data node, explains the figures as findings, and with --fail-on gates a CI job on them.
 
 import { Command } from 'commander';
-import { parseDuration } from '../../core/duration.js';
-import { ExitCode, usageError } from '../../core/errors.js';
-import type { ExitCodeValue } from '../../core/errors.js';
-import type { Severity } from '../../core/memory-findings.js';
-import { SEVERITY_RANK } from '../../core/memory-findings.js';
-import type { MemoryReport, MemoryReportOptions } from '../../core/memory-report.js';
-import { DEFAULT_MEMORY_INTERVAL_MS, sampleMemory } from '../../core/memory-report.js';
+import { parseDuration } from '../../base/duration.js';
+import { ExitCode, usageError } from '../../base/errors.js';
+import type { ExitCodeValue } from '../../base/errors.js';
+import type { Severity } from '../../core/memory/memory-findings.js';
+import { SEVERITY_RANK } from '../../core/memory/memory-findings.js';
+import type { MemoryReport, MemoryReportOptions } from '../../core/memory/memory-report.js';
+import { DEFAULT_MEMORY_INTERVAL_MS, sampleMemory } from '../../core/memory/memory-report.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { renderMemoryReport } from '../../render/memory.js';
 import type { CommandContext, Runtime } from '../runtime.js';

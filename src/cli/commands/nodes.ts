@@ -2,8 +2,8 @@
 // and is every node answering?
 
 import { Command } from 'commander';
-import { ExitCode } from '../../core/errors.js';
-import { describeNodes } from '../../core/nodes.js';
+import { ExitCode } from '../../base/errors.js';
+import { describeNodes } from '../../core/nodes/nodes.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { renderNodesTable } from '../../render/nodes-table.js';
 import type { Runtime } from '../runtime.js';

@@ -3,10 +3,10 @@
 // expiry, never overwriting an existing key unless --replace.
 
 import { Command } from 'commander';
-import { CachectlError, ExitCode } from '../../core/errors.js';
-import type { ExitCodeValue } from '../../core/errors.js';
-import type { RestorePlan, RestoreSummary } from '../../core/restore.js';
-import { executeRestore, planRestore } from '../../core/restore.js';
+import { CachectlError, ExitCode } from '../../base/errors.js';
+import type { ExitCodeValue } from '../../base/errors.js';
+import type { RestorePlan, RestoreSummary } from '../../core/purge/restore.js';
+import { executeRestore, planRestore } from '../../core/purge/restore.js';
 import { formatRestoreProgress, renderRestorePlan, renderRestoreSummary } from '../../render/purge.js';
 import type { DocumentError } from '../destructive.js';
 import { confirmByTyping, documentFinisher } from '../destructive.js';

@@ -2,17 +2,17 @@
 // (`-o ndjson`, or whenever stdout is not a terminal). ink and React load only on the TUI path.
 
 import { Command, Option } from 'commander';
-import { DashboardModel } from '../../core/dashboard-model.js';
-import type { DashboardSnapshot } from '../../core/dashboard-snapshot.js';
-import { snapshotRecord } from '../../core/dashboard-snapshot.js';
-import type { NodeSort } from '../../core/dashboard-sort.js';
-import { NODE_SORTS } from '../../core/dashboard-sort.js';
-import { DEFAULT_LATENCY_LIMIT_MS } from '../../core/dashboard-thresholds.js';
-import { parseDuration } from '../../core/duration.js';
-import { CachectlError, ExitCode, usageError } from '../../core/errors.js';
-import type { ExitCodeValue } from '../../core/errors.js';
-import { Poller } from '../../core/poller.js';
-import { parseCount } from '../../core/units.js';
+import { DashboardModel } from '../../core/dashboard/model.js';
+import type { DashboardSnapshot } from '../../core/dashboard/snapshot.js';
+import { snapshotRecord } from '../../core/dashboard/snapshot.js';
+import type { NodeSort } from '../../core/dashboard/sort.js';
+import { NODE_SORTS } from '../../core/dashboard/sort.js';
+import { DEFAULT_LATENCY_LIMIT_MS } from '../../core/dashboard/thresholds.js';
+import { parseDuration } from '../../base/duration.js';
+import { CachectlError, ExitCode, usageError } from '../../base/errors.js';
+import type { ExitCodeValue } from '../../base/errors.js';
+import { Poller } from '../../core/dashboard/poller.js';
+import { parseCount } from '../../base/units.js';
 import { renderNdjsonLine } from '../../render/json.js';
 import type { GlobalFlags } from '../globals.js';
 import type { CommandContext, Runtime } from '../runtime.js';
@@ -98,7 +98,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
     try {
       if (mode === 'tui') {
         prepareInteractiveEnv();
-        const { runTopTui } = await import('../../tui/run-top.js');
+        const { runTopTui } = await import('../../tui/top/run-top.js');
         poller.start(false);
         await runTopTui({
           poller,

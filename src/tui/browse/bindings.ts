@@ -1,6 +1,6 @@
 // The explorer's key bindings: the one table that handles input and draws the help line.
 
-import type { KeyTable } from '../key-table.js';
+import type { KeyTable } from '../shared/key-table.js';
 
 /** Where the cursor is: the namespace tree, a namespace's key list, or one key's preview. */
 export type BrowseContext = 'tree' | 'keys' | 'preview';

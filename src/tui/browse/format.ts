@@ -1,8 +1,8 @@
 // Text helpers for the explorer's cells: share bars, counts, TTLs, and values that may be binary.
 
-import { formatDuration } from '../../core/duration.js';
-import { reprKey } from '../../core/key-format.js';
-import { TTL_NONE, UNKNOWN } from '../../core/scan-batch.js';
+import { formatDuration } from '../../base/duration.js';
+import { reprKey } from '../../base/key-format.js';
+import { TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
 

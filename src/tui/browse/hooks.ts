@@ -2,10 +2,10 @@
 // keys, a key's preview), each cancelled when the view moves on.
 
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
-import type { LiveTreeSnapshot } from '../../core/live-namespaces.js';
-import type { KeyEntry } from '../../core/namespace-keys.js';
-import type { KeyPreview } from '../../core/preview.js';
-import type { BrowseSource, TreeModel } from './source.js';
+import type { LiveTreeSnapshot } from '../../core/namespaces/live-namespaces.js';
+import type { KeyEntry } from '../../core/namespaces/namespace-keys.js';
+import type { KeyPreview } from '../../core/browse/preview.js';
+import type { BrowseSource, TreeModel } from '../../core/browse/source.js';
 
 /** The newest snapshot of the tree; re-renders when a new one is published. */
 export function useSnapshot(tree: TreeModel): LiveTreeSnapshot {

@@ -1,10 +1,10 @@
 // Pure view logic of the explorer: which rows a level shows in which order, what a row's share
 // is, how keys are ordered. Kept apart from the components so it is tested without rendering.
 
-import type { KeyEntry } from '../../core/namespace-keys.js';
-import type { NamespaceNode, NamespaceSort } from '../../core/namespaces.js';
-import { OVERFLOW_NAMESPACE, sortNamespaces } from '../../core/namespaces.js';
-import { TTL_NONE, UNKNOWN } from '../../core/scan-batch.js';
+import type { KeyEntry } from '../../core/namespaces/namespace-keys.js';
+import type { NamespaceNode, NamespaceSort } from '../../core/namespaces/namespaces.js';
+import { OVERFLOW_NAMESPACE, sortNamespaces } from '../../core/namespaces/namespaces.js';
+import { TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
 
 export const TREE_SORTS: readonly NamespaceSort[] = ['memory', 'keys', 'no-ttl', 'name'];
 export type KeySort = 'memory' | 'ttl' | 'name';

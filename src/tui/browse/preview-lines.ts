@@ -1,8 +1,8 @@
 // A key's preview as lines of text for the preview pane: a summary line (type, encoding, TTL,
 // size) and the value, every part that may be binary escaped, wrapped to the pane's width.
 
-import type { PresentKeyPreview } from '../../core/preview.js';
-import { formatBytes } from '../../core/units.js';
+import type { PresentKeyPreview } from '../../core/browse/preview.js';
+import { formatBytes } from '../../base/units.js';
 import { displayValue, formatCount, formatTtl } from './format.js';
 
 const UNITS: Record<string, string> = { string: 'bytes', list: 'items', set: 'members', zset: 'members', hash: 'fields', stream: 'entries' };

@@ -6,16 +6,16 @@ import type { Key } from 'ink';
 import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
 import { useEffect, useRef } from 'react';
-import { formatBytes } from '../../core/units.js';
-import { answerConfirms } from '../../cli/destructive.js';
+import { formatBytes } from '../../base/units.js';
+import { answerConfirms } from '../../core/purge/confirm.js';
 import { PROMPT_KEYS } from './bindings.js';
-import { truncate } from '../format.js';
+import { truncate } from '../shared/format.js';
 import { formatCount, formatPercent } from './format.js';
-import { helpLine, resolveKey } from '../key-table.js';
-import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from './source.js';
+import { helpLine, resolveKey } from '../shared/key-table.js';
+import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from '../../core/browse/source.js';
 import { editText } from './text-input.js';
-import { useSyncState } from '../hooks/use-sync-state.js';
-import { keystrokes } from '../keystrokes.js';
+import { useSyncState } from '../shared/use-sync-state.js';
+import { keystrokes } from '../shared/keystrokes.js';
 
 type Step =
   | { step: 'planning'; scanned: number }

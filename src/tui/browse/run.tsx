@@ -4,7 +4,7 @@
 
 import { render } from 'ink';
 import { BrowseApp } from './browse-app.js';
-import type { RedisSource } from './redis-source.js';
+import type { RedisSource } from '../../core/browse/redis-source.js';
 
 export interface RunBrowseOptions {
   source: RedisSource;

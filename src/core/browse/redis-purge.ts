@@ -1,0 +1,167 @@
+// The explorer's `d` on a real topology: the same plan (planPurge), guards (planRefusals), execution
+// (executePurge) and backup (BackupWriter) as `cachectl purge`. A namespace is planned with its
+// glob and an exact membership filter, a key with its escaped name, so nothing outside what the
+// row shows can be planned, let alone deleted.
+
+import path from 'node:path';
+import type { Topology } from '../../connection/topology.js';
+import { BACKUP_FORMAT_VERSION, BackupWriter } from '../purge/backup.js';
+import { escapeGlob } from '../../base/glob.js';
+import { displayKey, encodeKeyForJson, reprKey } from '../../base/key-format.js';
+import type { NamespaceOptions } from '../namespaces/namespace-key.js';
+import { namespaceSegments } from '../namespaces/namespace-key.js';
+import { namespaceMatcher } from '../namespaces/namespace-match.js';
+import type { GuardLimits, PurgePlan } from '../purge/plan.js';
+import { disposePlan, planPurge, planRefusals } from '../purge/plan.js';
+import type { ExecuteOptions, PurgeSummary } from '../purge/execute.js';
+import { executePurge } from '../purge/execute.js';
+import { KEY_TYPES, UNKNOWN } from '../scan/scan-batch.js';
+import type { PurgeOutcome, PurgePlanView, PurgeSource, PurgeTarget } from './source.js';
+
+export interface RedisPurgeOptions {
+  namespaces: NamespaceOptions;
+  /** The pattern the tree was scanned with: a namespace is only what the tree counted. */
+  within?: Buffer;
+  limits: Omit<GuardLimits, 'allowBroad'>;
+  /** Deletes per second (and gentler planning), as --rate. */
+  rate?: number;
+  noScripts?: boolean;
+  /** Where default backup files go. @default the current directory */
+  backupDir?: string;
+  /** Written into backup headers, e.g. `cachectl 0.1.0`. */
+  tool: string;
+  /** Keeps the live tree in step with what was deleted. */
+  onDeleted: (target: PurgeTarget) => void;
+}
+
+export function createRedisPurge(topology: Topology, options: RedisPurgeOptions): PurgeSource {
+  const plans = new WeakMap<PurgePlanView, PurgePlan>();
+  const running = new Set<Promise<unknown>>();
+
+  const patternOf = (target: PurgeTarget): { pattern: Buffer; keyFilter?: (key: Buffer) => boolean } => {
+    if (target.kind === 'key') return { pattern: escapeGlob(target.entry.key) };
+    const matcher = namespaceMatcher(target.name, options.namespaces, options.within);
+    return { pattern: matcher.glob, keyFilter: target.ownOnly ? matcher.isOwn : matcher.contains };
+  };
+
+  return {
+    async plan(target, signal, onProgress) {
+      const { pattern, keyFilter } = patternOf(target);
+      const plan = await planPurge(topology, pattern, {
+        delimiter: options.namespaces.delimiter,
+        sampleKeys: 3,
+        ...(keyFilter === undefined ? {} : { keyFilter }),
+        ...(options.rate === undefined ? {} : { targetBatchMicros: 250 }),
+        ...(options.noScripts === true ? { noScripts: true } : {}),
+        signal,
+        onProgress: (progress) => onProgress(progress.scanned),
+      });
+      const view: PurgePlanView = {
+        target,
+        pattern: reprKey(pattern),
+        keys: plan.matched,
+        memoryBytes: plan.memoryBytes,
+        memoryEstimated: plan.memoryEstimated,
+        share: plan.share,
+        nodes: plan.nodes.filter((node) => node.keys > 0).map((node) => ({ node: node.node, keys: node.keys })),
+        sample: plan.samples.map(displayKey),
+      };
+      // The broad-pattern guard is for typed patterns that can reach any namespace; here every
+      // key was checked for membership, so only the size guards apply.
+      const refusal = plan.status === 'incomplete'
+        ? `the plan is incomplete, so nothing can be deleted: ${plan.failures.join('; ')}`
+        : planRefusals(plan, { ...options.limits, allowBroad: true }).map((found) => `${found.message} — ${found.hint}`)[0];
+      if (refusal !== undefined || plan.status !== 'complete') {
+        disposePlan(plan);
+        if (refusal !== undefined) view.refusal = refusal;
+        else view.refusal = 'planning was interrupted: nothing was deleted';
+        return view;
+      }
+      plans.set(view, plan);
+      return view;
+    },
+
+    defaultBackupPath(target) {
+      const name = target.kind === 'key' ? displayKey(target.entry.key) : target.name;
+      const slug = name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'keys';
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      return path.join(options.backupDir ?? process.cwd(), `cachectl-backup-${slug}-${stamp}.bak`);
+    },
+
+    release(view) {
+      const plan = plans.get(view);
+      if (plan !== undefined) disposePlan(plan);
+      plans.delete(view);
+    },
+
+    async execute(view, backupPath, signal, onProgress) {
+      const plan = plans.get(view);
+      if (plan === undefined) throw new Error('this plan was already used or released; plan again');
+      plans.delete(view);
+      const work = run(plan, view, backupPath, signal, onProgress);
+      running.add(work);
+      try {
+        return await work;
+      } finally {
+        running.delete(work);
+        disposePlan(plan);
+      }
+    },
+
+    async settled() {
+      await Promise.allSettled([...running]);
+    },
+  };
+
+  async function run(plan: PurgePlan, view: PurgePlanView, backupPath: string | undefined, signal: AbortSignal, onProgress: Parameters<PurgeSource['execute']>[3]): Promise<PurgeOutcome> {
+    // Created (never over an existing file) and fsynced before the first deletion; a failure here deletes nothing.
+    const backup =
+      backupPath === undefined
+        ? undefined
+        : await BackupWriter.create(backupPath, {
+            formatVersion: BACKUP_FORMAT_VERSION,
+            createdAt: new Date().toISOString(),
+            source: { topology: topology.kind, nodes: topology.masters().map((node) => node.address), db: topology.db },
+            pattern: encodeKeyForJson(plan.pattern),
+            tool: options.tool,
+          });
+    let summary: PurgeSummary | undefined;
+    try {
+      const execute: ExecuteOptions = { signal };
+      if (options.rate !== undefined) execute.rate = options.rate;
+      if (backup !== undefined) execute.backup = backup;
+      if (options.noScripts === true) execute.noScripts = true;
+      for await (const event of executePurge(topology, plan, execute)) {
+        if (event.kind === 'progress') {
+          const { deleted, alreadyGone, planned, keysPerSecond } = event.progress;
+          onProgress({ deleted, alreadyGone, planned, keysPerSecond });
+        } else if (event.kind === 'done') summary = event.summary;
+      }
+    } finally {
+      await backup?.close();
+    }
+    if (summary === undefined) throw new Error('the purge ended without a summary');
+    if (summary.status === 'complete') options.onDeleted(view.target);
+    const outcome: PurgeOutcome = {
+      deleted: summary.deleted,
+      alreadyGone: summary.alreadyGone,
+      notReached: summary.notReached + summary.unknown,
+      interrupted: summary.status === 'interrupted',
+    };
+    if (backup !== undefined) outcome.backupPath = backup.file;
+    if (summary.error !== null) outcome.error = summary.error.message;
+    else if (summary.unknown > 0) outcome.error = `${summary.unknown} keys got no reply and may or may not be deleted`;
+    return outcome;
+  }
+}
+
+/** What removing a deleted key from the live tree needs: its namespace and figures as listed. */
+export function deletedKeyStats(target: Extract<PurgeTarget, { kind: 'key' }>, namespaces: NamespaceOptions) {
+  const entry = target.entry;
+  return {
+    namespace: namespaceSegments(entry.key, namespaces).join(namespaces.delimiter),
+    type: Math.max(0, KEY_TYPES.indexOf(entry.type)),
+    memory: entry.bytes ?? UNKNOWN,
+    ttl: entry.ttlMs,
+  };
+}

@@ -1,0 +1,198 @@
+// Client-side round-trip latency, measured continuously: a PING to every node every 100 ms on a
+// connection of its own (so it never waits behind INFO or a slow command of ours), kept as
+// per-second histogram slices and read as p50 / p99 / max over a sliding window.
+
+import type { Redis } from 'ioredis';
+import type { NodeHandle } from '../../connection/topology.js';
+import { closeClient } from '../../connection/topology.js';
+import type { HistogramBucket } from './latency-histogram.js';
+import { LatencyHistogram } from './latency-histogram.js';
+
+export interface LatencyProbeOptions {
+  /** Milliseconds between two PINGs to the same node. @default DEFAULT_PROBE_INTERVAL_MS */
+  intervalMs?: number;
+  /** Span the percentiles cover. @default DEFAULT_PROBE_WINDOW_MS */
+  windowMs?: number;
+  /** Longest wait before reconnecting to a node that stopped answering. @default 10000 */
+  maxBackoffMs?: number;
+  /** Monotonic clock in milliseconds (tests). @default performance.now */
+  now?: () => number;
+}
+
+export const DEFAULT_PROBE_INTERVAL_MS = 100;
+/**
+ * 10 s: 100 samples at the default rate, enough for a meaningful p99, yet short enough that the
+ * figures recover soon after a latency spike ends.
+ */
+export const DEFAULT_PROBE_WINDOW_MS = 10_000;
+const SLICE_MS = 1000;
+
+export interface LatencyStats {
+  /** PINGs answered within the window. */
+  samples: number;
+  /** PINGs that failed (timeout, connection lost) within the window. */
+  errors: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** The window's distribution (HDR-style buckets, microseconds); empty without samples. */
+  histogram: HistogramBucket[];
+  /** Why the last PING failed, when the node is failing now; null once it answers again. */
+  lastError: string | null;
+  /**
+   * How long the PING now on the wire has been waiting, once that exceeds the probe interval: a
+   * hung node shows its growing delay here before the PING times out. Null otherwise.
+   */
+  waitingMs: number | null;
+  windowMs: number;
+}
+
+interface Slice {
+  /** floor(time / SLICE_MS) of the slice. */
+  second: number;
+  histogram: LatencyHistogram;
+  errors: number;
+}
+
+interface ProbeTarget {
+  node: NodeHandle;
+  client: Redis | null;
+  inFlight: boolean;
+  /** now() when the PING on the wire was sent. */
+  sentAt: number;
+  /** PINGs written to this node since tracking began (the dashboard subtracts them from ops/s). */
+  sent: number;
+  failures: number;
+  retryAt: number;
+  lastError: string | null;
+  slices: Slice[];
+}
+
+export class LatencyProbe {
+  private readonly targets = new Map<string, ProbeTarget>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  private readonly intervalMs: number;
+  private readonly windowMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly now: () => number;
+
+  constructor(options: LatencyProbeOptions = {}) {
+    this.intervalMs = options.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    this.windowMs = options.windowMs ?? DEFAULT_PROBE_WINDOW_MS;
+    this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Starts probing a node (by address); a node already tracked only gets its handle updated. */
+  track(node: NodeHandle): void {
+    if (this.closed) return;
+    const existing = this.targets.get(node.address);
+    if (existing !== undefined) {
+      existing.node = node;
+      return;
+    }
+    this.targets.set(node.address, { node, client: null, inFlight: false, sentAt: 0, sent: 0, failures: 0, retryAt: 0, lastError: null, slices: [] });
+    if (this.timer === undefined) this.timer = setInterval(() => this.tick(), this.intervalMs);
+  }
+
+  /** PINGs sent to a node so far; 0 for a node not tracked. */
+  sent(address: string): number {
+    return this.targets.get(address)?.sent ?? 0;
+  }
+
+  stats(address: string): LatencyStats {
+    const target = this.targets.get(address);
+    const merged = new LatencyHistogram();
+    let errors = 0;
+    if (target !== undefined) {
+      const oldest = this.sliceOf(this.now()) - Math.ceil(this.windowMs / SLICE_MS) + 1;
+      for (const slice of target.slices) {
+        if (slice.second < oldest) continue;
+        merged.add(slice.histogram);
+        errors += slice.errors;
+      }
+    }
+    const ms = (us: number | null): number | null => (us === null ? null : us / 1000);
+    const waiting = target?.inFlight === true && target.client?.status === 'ready' ? this.now() - target.sentAt : 0;
+    return {
+      samples: merged.count,
+      errors,
+      p50Ms: ms(merged.percentile(50)),
+      p99Ms: ms(merged.percentile(99)),
+      maxMs: merged.count === 0 ? null : merged.maxUs / 1000,
+      histogram: merged.buckets(),
+      lastError: target?.lastError ?? null,
+      waitingMs: waiting > this.intervalMs ? waiting : null,
+      windowMs: this.windowMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    const clients = [...this.targets.values()].flatMap((target) => (target.client === null ? [] : [target.client]));
+    this.targets.clear();
+    await Promise.all(clients.map((client) => closeClient(client)));
+  }
+
+  private tick(): void {
+    const now = this.now();
+    for (const target of this.targets.values()) {
+      // A PING still out is not doubled up: when it returns, its long round trip is the sample.
+      if (target.inFlight || now < target.retryAt) continue;
+      void this.ping(target);
+    }
+  }
+
+  private async ping(target: ProbeTarget): Promise<void> {
+    target.inFlight = true;
+    try {
+      if (target.client === null) {
+        target.client = target.node.newClient();
+        await target.client.connect();
+      }
+      const client = target.client;
+      target.sent += 1;
+      target.sentAt = this.now();
+      const started = process.hrtime.bigint();
+      await client.ping();
+      const us = Number(process.hrtime.bigint() - started) / 1000;
+      if (this.closed) return;
+      this.slice(target).histogram.record(us);
+      target.failures = 0;
+      target.lastError = null;
+    } catch (error) {
+      if (this.closed) return;
+      this.slice(target).errors += 1;
+      target.failures += 1;
+      target.lastError = target.node.translate(error).message;
+      // Drop a client that gave up reconnecting; a fresh one is tried after a growing pause.
+      const client = target.client;
+      if (client !== null && (client.status === 'end' || client.status === 'close' || client.status === 'wait')) {
+        client.disconnect();
+        target.client = null;
+      }
+      target.retryAt = this.now() + Math.min(this.maxBackoffMs, this.intervalMs * 2 ** Math.min(target.failures, 10));
+    } finally {
+      target.inFlight = false;
+    }
+  }
+
+  private sliceOf(time: number): number {
+    return Math.floor(time / SLICE_MS);
+  }
+
+  private slice(target: ProbeTarget): Slice {
+    const second = this.sliceOf(this.now());
+    let last = target.slices[target.slices.length - 1];
+    if (last === undefined || last.second !== second) {
+      last = { second, histogram: new LatencyHistogram(), errors: 0 };
+      target.slices.push(last);
+      const oldest = second - Math.ceil(this.windowMs / SLICE_MS);
+      while (target.slices.length > 0 && target.slices[0]!.second < oldest) target.slices.shift();
+    }
+    return last;
+  }
+}

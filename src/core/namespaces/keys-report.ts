@@ -1,0 +1,132 @@
+// `cachectl keys` as a core operation: scan, aggregate into namespaces, and describe the result
+// (complete, partial after Ctrl-C, incomplete after a node failure, or a sample under --limit).
+
+import type { Topology } from '../../connection/topology.js';
+import { encodeKeyForJson } from '../../base/key-format.js';
+import type { JsonKey } from '../../base/key-format.js';
+import type { NamespaceNode, NamespaceSort } from './namespaces.js';
+import { NamespaceAggregator, sortNamespaces } from './namespaces.js';
+import type { NamespaceOptions } from './namespace-key.js';
+import { KEY_TYPES } from '../scan/scan-batch.js';
+import type { ScanOptions } from '../scan/scan.js';
+import { scanKeys } from '../scan/scan.js';
+import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
+import { collectScan } from '../scan/scan-progress.js';
+
+export interface NamespaceRow {
+  namespace: string;
+  depth: number;
+  keys: number;
+  /** Share of all scanned keys, 0..1. */
+  keysShare: number;
+  memoryBytes: number | null;
+  memoryShare: number | null;
+  avgBytes: number | null;
+  types: Partial<Record<(typeof KEY_TYPES)[number], number>>;
+  noTtl: number;
+  ttl: { minMs: number; p50Ms: number; maxMs: number } | null;
+  example: JsonKey | null;
+  /** With --limit: keys extrapolated to the whole keyspace from DBSIZE. */
+  estimatedKeys?: number;
+  children: NamespaceRow[];
+}
+
+export interface KeysReport {
+  status: 'complete' | 'partial' | 'incomplete';
+  sampled: boolean;
+  scanned: number;
+  /** Keys the scanned nodes hold (DBSIZE), whatever the pattern. */
+  dbsize: number;
+  memoryBytes: number | null;
+  noTtl: number;
+  vanished: number;
+  durationMs: number;
+  namespaceCount: number;
+  nodes: NodeScanState[];
+  notices: string[];
+  namespaces: NamespaceRow[];
+}
+
+export interface KeysReportOptions {
+  scan: ScanOptions;
+  namespaces: NamespaceOptions;
+  sort: NamespaceSort;
+  /** Children kept per level (the rest are summarised in the parent). */
+  top: number;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export async function buildKeysReport(topology: Topology, options: KeysReportOptions): Promise<KeysReport> {
+  const aggregator = new NamespaceAggregator(options.namespaces);
+  const progress = await collectScan(scanKeys(topology, options.scan), aggregator, options.onProgress);
+  const root = aggregator.tree();
+  const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
+  const aborted = options.scan.signal?.aborted === true;
+  const status = aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
+  // Memory is null, not 0, when it could not be measured at all (MEMORY not permitted).
+  const wantMemory = options.scan.wantMemory && root.stats.measured > 0;
+  const total = root.stats.keys;
+  const memory = root.stats.memory;
+  // Under --limit the sample stands for the whole keyspace, unless MATCH or TYPE made it an unknown share of it.
+  const filtered = options.scan.match !== undefined || options.scan.type !== undefined;
+  const scale = sampled && !filtered && total > 0 ? progress.total / total : undefined;
+  return {
+    status,
+    sampled,
+    scanned: progress.scanned,
+    dbsize: progress.total,
+    memoryBytes: wantMemory ? memory : null,
+    noTtl: root.stats.noTtl,
+    vanished: aggregator.vanished,
+    durationMs: progress.elapsedMs,
+    namespaceCount: aggregator.namespaceCount,
+    nodes: progress.nodes,
+    notices: progress.notices,
+    namespaces: namespaceRows(root, { wantMemory, sort: options.sort, top: options.top, scale }),
+  };
+}
+
+export interface NamespaceRowOptions {
+  /** Memory was measured (false: every memory figure is null). */
+  wantMemory: boolean;
+  sort: NamespaceSort;
+  /** Children kept per level. */
+  top: number;
+  /** Under --limit: factor from the sample to the whole keyspace, for estimatedKeys. */
+  scale?: number | undefined;
+}
+
+/**
+ * The rows of `root`'s children (and theirs, recursively) as the JSON report shows them; shares are
+ * of `root`'s totals. Used by `cachectl keys` and by the explorer's export.
+ */
+export function namespaceRows(root: NamespaceNode, options: NamespaceRowOptions): NamespaceRow[] {
+  const { wantMemory, scale } = options;
+  const total = root.stats.keys;
+  const memory = root.stats.memory;
+  const toRow = (node: NamespaceNode): NamespaceRow => {
+    const stats = node.stats;
+    const types: NamespaceRow['types'] = {};
+    stats.types.forEach((count, index) => {
+      if (count > 0) types[KEY_TYPES[index]!] = count;
+    });
+    const p50 = stats.ttlPercentile(0.5);
+    const row: NamespaceRow = {
+      namespace: node.name,
+      depth: node.depth,
+      keys: stats.keys,
+      keysShare: total > 0 ? stats.keys / total : 0,
+      memoryBytes: wantMemory && stats.measured > 0 ? stats.memory : null,
+      memoryShare: wantMemory && memory > 0 ? stats.memory / memory : null,
+      avgBytes: wantMemory && stats.measured > 0 ? Math.round(stats.memory / stats.measured) : null,
+      types,
+      noTtl: stats.noTtl,
+      ttl: p50 === null ? null : { minMs: stats.ttlMin, p50Ms: p50, maxMs: stats.ttlMax },
+      example: stats.example === undefined ? null : encodeKeyForJson(stats.example),
+      children: sortNamespaces(node.children, options.sort).slice(0, options.top).map(toRow),
+    };
+    if (scale !== undefined) row.estimatedKeys = Math.round(stats.keys * scale);
+    return row;
+  };
+  return sortNamespaces(root.children, options.sort).slice(0, options.top).map(toRow);
+}

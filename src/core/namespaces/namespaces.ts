@@ -1,0 +1,244 @@
+// Aggregates scanned keys into a namespace tree (`app` → `v2` → `user` → `{id}` → `profile`) with
+// per-namespace counts, memory, types and TTL distribution. Only leaf namespaces are kept while
+// scanning (one small record each, per shard so a restarted shard can be discarded); the tree is
+// rolled up at the end. Memory grows with the number of namespaces, never with the number of keys.
+
+import type { KeyBatch } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../scan/scan-batch.js';
+import type { NamespaceOptions } from './namespace-key.js';
+import { namespaceSegments } from './namespace-key.js';
+
+/** Beyond this many distinct leaf namespaces, new ones are counted under OVERFLOW_NAMESPACE. */
+export const MAX_NAMESPACES = 50_000;
+export const OVERFLOW_NAMESPACE = '{other}';
+
+// TTL histogram: 4 buckets per power of two of milliseconds (≤ 19% relative error), up to ~2^48 ms.
+const TTL_BUCKETS = 4 * 48;
+
+function ttlBucket(ms: number): number {
+  return Math.min(TTL_BUCKETS - 1, Math.max(0, Math.floor(Math.log2(ms + 1) * 4)));
+}
+
+function bucketMidpoint(bucket: number): number {
+  return Math.round((2 ** (bucket / 4) + 2 ** ((bucket + 1) / 4)) / 2 - 1);
+}
+
+export class NamespaceStats {
+  keys = 0;
+  memory = 0;
+  /** Keys whose memory was measured (MEMORY USAGE may be unavailable). */
+  measured = 0;
+  noTtl = 0;
+  withTtl = 0;
+  ttlMin = Infinity;
+  ttlMax = -Infinity;
+  readonly ttlHistogram = new Uint32Array(TTL_BUCKETS);
+  readonly types = new Uint32Array(KEY_TYPES.length);
+  example: Buffer | undefined;
+
+  merge(other: NamespaceStats): void {
+    this.keys += other.keys;
+    this.memory += other.memory;
+    this.measured += other.measured;
+    this.noTtl += other.noTtl;
+    this.withTtl += other.withTtl;
+    this.ttlMin = Math.min(this.ttlMin, other.ttlMin);
+    this.ttlMax = Math.max(this.ttlMax, other.ttlMax);
+    for (let i = 0; i < TTL_BUCKETS; i += 1) this.ttlHistogram[i]! += other.ttlHistogram[i]!;
+    for (let i = 0; i < KEY_TYPES.length; i += 1) this.types[i]! += other.types[i]!;
+    this.example ??= other.example;
+  }
+
+  /** Approximate TTL percentile (0 < q ≤ 1) in ms, from the histogram; exact at min and max. */
+  ttlPercentile(q: number): number | null {
+    if (this.withTtl === 0) return null;
+    if (q >= 1) return this.ttlMax;
+    const rank = Math.ceil(q * this.withTtl);
+    let seen = 0;
+    for (let i = 0; i < TTL_BUCKETS; i += 1) {
+      seen += this.ttlHistogram[i]!;
+      if (seen >= rank) return Math.min(this.ttlMax, Math.max(this.ttlMin, bucketMidpoint(i)));
+    }
+    return this.ttlMax;
+  }
+}
+
+export interface NamespaceNode {
+  /** Full namespace, segments joined with the delimiter, e.g. `app:v2:user:{id}`. */
+  name: string;
+  segment: string;
+  depth: number;
+  stats: NamespaceStats;
+  children: NamespaceNode[];
+}
+
+export class NamespaceAggregator {
+  private readonly shards = new Map<string, Map<string, NamespaceStats>>();
+  /**
+   * Each distinct leaf namespace and how many shards hold it: the cap and the count are about
+   * namespaces, not (shard, namespace) pairs, so a cluster's masters sharing their namespaces
+   * neither count them once per master nor push a known namespace into the overflow.
+   */
+  private readonly names = new Map<string, number>();
+  private readonly vanishedByShard = new Map<string, number>();
+
+  constructor(readonly options: NamespaceOptions) {}
+
+  add(shard: string, batch: KeyBatch): void {
+    let leaves = this.shards.get(shard);
+    if (leaves === undefined) {
+      leaves = new Map();
+      this.shards.set(shard, leaves);
+    }
+    const delimiter = this.options.delimiter;
+    for (let i = 0; i < batch.size; i += 1) {
+      const ttl = batch.ttls[i]!;
+      if (ttl === TTL_GONE) {
+        this.vanishedByShard.set(shard, (this.vanishedByShard.get(shard) ?? 0) + 1);
+        continue;
+      }
+      const key = batch.keys[i]!;
+      const name = namespaceSegments(key, this.options).join(delimiter);
+      let stats = leaves.get(name);
+      if (stats === undefined) {
+        const known = this.names.get(name);
+        const slot = known === undefined && this.names.size >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
+        stats = leaves.get(slot);
+        if (stats === undefined) {
+          stats = new NamespaceStats();
+          stats.example = key;
+          leaves.set(slot, stats);
+          if (slot === name) this.names.set(name, (known ?? 0) + 1);
+        }
+      }
+      stats.keys += 1;
+      stats.types[batch.types[i]!]! += 1;
+      const memory = batch.memory[i]!;
+      if (memory !== UNKNOWN) {
+        stats.memory += memory;
+        stats.measured += 1;
+      }
+      if (ttl === TTL_NONE) {
+        stats.noTtl += 1;
+      } else if (ttl >= 0) {
+        stats.withTtl += 1;
+        if (ttl < stats.ttlMin) stats.ttlMin = ttl;
+        if (ttl > stats.ttlMax) stats.ttlMax = ttl;
+        stats.ttlHistogram[ttlBucket(ttl)]! += 1;
+      }
+    }
+  }
+
+  /** Forgets a shard's partial numbers, when its scan restarts from cursor 0 on another node. */
+  discardShard(shard: string): void {
+    this.vanishedByShard.delete(shard);
+    const leaves = this.shards.get(shard);
+    if (leaves === undefined) return;
+    for (const name of leaves.keys()) {
+      const holders = this.names.get(name);
+      if (holders === undefined) continue; // the overflow record
+      if (holders > 1) this.names.set(name, holders - 1);
+      else this.names.delete(name);
+    }
+    this.shards.delete(shard);
+  }
+
+  /**
+   * Forgets a namespace and everything under it (or, with `ownOnly`, only its own keys), on every
+   * shard: after its keys were deleted, a live view should stop showing them. Returns how many
+   * keys the dropped records held.
+   */
+  removeNamespace(name: string, ownOnly = false): number {
+    const delimiter = this.options.delimiter;
+    const prefix = delimiter === '' || ownOnly ? undefined : `${name}${delimiter}`;
+    let keys = 0;
+    for (const leaves of this.shards.values()) {
+      for (const [leaf, stats] of leaves) {
+        if (leaf === name || (prefix !== undefined && leaf.startsWith(prefix))) {
+          keys += stats.keys;
+          this.dropLeaf(leaves, leaf);
+        }
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Takes one deleted key out of its namespace's counts (keys, types, memory, TTL presence). The
+   * TTL histogram and min/max are left alone: the key's TTL when it was scanned is not known.
+   */
+  removeKey(shard: string, name: string, key: { type: number; memory: number; ttl: number }): void {
+    const leaves = this.shards.get(shard);
+    const stats = leaves?.get(name);
+    if (leaves === undefined || stats === undefined || stats.keys === 0) return;
+    stats.keys -= 1;
+    if (stats.types[key.type]! > 0) stats.types[key.type]! -= 1;
+    if (key.memory !== UNKNOWN && stats.measured > 0) {
+      stats.memory = Math.max(0, stats.memory - key.memory);
+      stats.measured -= 1;
+    }
+    if (key.ttl === TTL_NONE && stats.noTtl > 0) stats.noTtl -= 1;
+    else if (key.ttl >= 0 && stats.withTtl > 0) stats.withTtl -= 1;
+    if (stats.keys === 0) this.dropLeaf(leaves, name);
+  }
+
+  /** Removes one shard's record of a namespace, and the namespace itself once no shard holds it. */
+  private dropLeaf(leaves: Map<string, NamespaceStats>, name: string): void {
+    leaves.delete(name);
+    const holders = this.names.get(name);
+    if (holders === undefined) return; // the overflow record
+    if (holders > 1) this.names.set(name, holders - 1);
+    else this.names.delete(name);
+  }
+
+  /** Distinct leaf namespaces seen (the overflow record not counted). */
+  get namespaceCount(): number {
+    return this.names.size;
+  }
+
+  /** Keys that vanished between SCAN and the per-key calls: skipped, not miscounted. */
+  get vanished(): number {
+    let sum = 0;
+    for (const count of this.vanishedByShard.values()) sum += count;
+    return sum;
+  }
+
+  /** Merges all shards and rolls leaves up into a tree; the root holds the totals. */
+  tree(): NamespaceNode {
+    const root: NamespaceNode = { name: '', segment: '', depth: 0, stats: new NamespaceStats(), children: [] };
+    const index = new Map<string, NamespaceNode>();
+    const delimiter = this.options.delimiter;
+    for (const leaves of this.shards.values()) {
+      for (const [name, stats] of leaves) {
+        root.stats.merge(stats);
+        const segments = name === OVERFLOW_NAMESPACE || delimiter === '' ? [name] : name.split(delimiter);
+        let parent = root;
+        let path = '';
+        for (let depth = 0; depth < segments.length; depth += 1) {
+          path = depth === 0 ? segments[0]! : `${path}${delimiter}${segments[depth]!}`;
+          let node = index.get(path);
+          if (node === undefined) {
+            node = { name: path, segment: segments[depth]!, depth: depth + 1, stats: new NamespaceStats(), children: [] };
+            index.set(path, node);
+            parent.children.push(node);
+          }
+          node.stats.merge(stats);
+          parent = node;
+        }
+      }
+    }
+    return root;
+  }
+}
+
+export type NamespaceSort = 'memory' | 'keys' | 'no-ttl' | 'name';
+
+export function sortNamespaces(nodes: NamespaceNode[], sort: NamespaceSort): NamespaceNode[] {
+  const by: Record<NamespaceSort, (a: NamespaceNode, b: NamespaceNode) => number> = {
+    memory: (a, b) => b.stats.memory - a.stats.memory || b.stats.keys - a.stats.keys,
+    keys: (a, b) => b.stats.keys - a.stats.keys || b.stats.memory - a.stats.memory,
+    'no-ttl': (a, b) => b.stats.noTtl - a.stats.noTtl || b.stats.keys - a.stats.keys,
+    name: (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  };
+  return [...nodes].sort(by[sort]);
+}

@@ -1,0 +1,521 @@
+// `cachectl purge` as a core operation, part one: the plan. Scans every master (or, for a pattern
+// pinned to one hash tag, the one master owning it) with the server's MATCH, and keeps what a
+// person needs to judge the purge — counts, memory, share of the keyspace, namespaces, nodes,
+// sample keys — plus the matched keys themselves (a KeySpool), which execution deletes.
+// The guards that refuse a plan live here too, so every front end refuses the same way.
+
+import type { Topology } from '../../connection/topology.js';
+import { CachectlError } from '../../base/errors.js';
+import { globMatch, hashTagOf, isBroadPattern } from '../../base/glob.js';
+import { encodeKeyForJson } from '../../base/key-format.js';
+import type { JsonKey } from '../../base/key-format.js';
+import { routeByOwner } from './key-commands.js';
+import { KeySpool } from '../scan/key-spool.js';
+import type { KeySpoolOptions } from '../scan/key-spool.js';
+import type { NamespaceNode } from '../namespaces/namespaces.js';
+import { NamespaceAggregator } from '../namespaces/namespaces.js';
+import { namespaceSegments } from '../namespaces/namespace-key.js';
+import type { KeyBatch } from '../scan/scan-batch.js';
+import { UNKNOWN } from '../scan/scan-batch.js';
+import type { ScanOptions } from '../scan/scan.js';
+import { scanKeys } from '../scan/scan.js';
+import { ScanProgress } from '../scan/scan-progress.js';
+import { keySlot } from '../../base/slot.js';
+
+export interface PlanOptions {
+  /**
+   * How the matched keys' memory is measured: MEMORY USAGE of a uniform sample of them (exact when
+   * the sample holds every match), of every key (costs the server about as much as 15% of the SCAN
+   * on a 10%-match purge), or not at all. @default 'sample'
+   */
+  memory?: 'sample' | 'exact' | 'none';
+  /** Keys measured in 'sample' mode. @default 10000 */
+  memorySample?: number;
+  /** MEMORY USAGE SAMPLES. @default 5 */
+  samples?: number;
+  /** Namespace breakdown: delimiter and depth (ID-like segments are collapsed). @default ':' and 4 */
+  delimiter?: string;
+  depth?: number;
+  /** Namespaces listed in the breakdown. @default 10 */
+  topNamespaces?: number;
+  /** Sample keys kept (a uniform sample of the matches). @default 10 */
+  sampleKeys?: number;
+  /** Server time per SCAN batch in µs (smaller is gentler). @default the scan engine's */
+  targetBatchMicros?: number;
+  noScripts?: boolean;
+  spool?: KeySpoolOptions;
+  /**
+   * Plans only the matching keys this accepts, for targets narrower than any one glob (the
+   * explorer's namespaces: `user:{id}` is `user:*` minus `user:abc`). Execution deletes only
+   * planned keys, so a rejected key is never touched.
+   */
+  keyFilter?: (key: Buffer) => boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export interface PlanNode {
+  node: string;
+  keys: number;
+  memoryBytes: number | null;
+}
+
+export interface PlanNamespace {
+  namespace: string;
+  keys: number;
+  memoryBytes: number | null;
+}
+
+/** What a purge would delete. Everything but `spools` is plain data for renderers. */
+export interface PurgePlan {
+  pattern: Buffer;
+  /** complete; partial (interrupted while planning); incomplete (a node could not be scanned). */
+  status: 'complete' | 'partial' | 'incomplete';
+  matched: number;
+  /** Sum of MEMORY USAGE of the matched keys (extrapolated from a sample when memoryEstimated); null when not measured. */
+  memoryBytes: number | null;
+  /** memoryBytes (and the per-node and per-namespace figures) come from a sample of the keys. */
+  memoryEstimated: boolean;
+  /** Keys whose MEMORY USAGE was measured. */
+  memoryMeasured: number;
+  /** Keys in the whole keyspace (DBSIZE of every master) when planning started. */
+  keyspace: number;
+  /** matched / keyspace, 0..1. */
+  share: number;
+  /** Cluster slot every match hashes to, when the pattern pins one hash tag (only its master was scanned). */
+  slot: number | null;
+  nodes: PlanNode[];
+  namespaces: PlanNamespace[];
+  /** Further namespaces not listed. */
+  moreNamespaces: number;
+  samples: Buffer[];
+  durationMs: number;
+  notices: string[];
+  /** Nodes that failed while planning, with the reason. */
+  failures: string[];
+  /** The matched keys, one spool per shard; execution reads them. Call disposePlan when done. */
+  spools: KeySpool[];
+}
+
+/** A single `*` matches every key; SCAN then skips matching altogether, and so does the re-check. */
+export function matchesEverything(pattern: Buffer): boolean {
+  return pattern.length === 1 && pattern[0] === 0x2a;
+}
+
+/** The client-side re-check every key passes before it is deleted: Redis's own glob, byte for byte. */
+export function keyMatches(pattern: Buffer, key: Buffer): boolean {
+  return matchesEverything(pattern) || globMatch(pattern, key);
+}
+
+export async function planPurge(topology: Topology, pattern: Buffer, options: PlanOptions = {}): Promise<PurgePlan> {
+  if (pattern.length === 0) throw emptyPatternError();
+  const started = Date.now();
+  const memoryMode = options.memory ?? 'sample';
+  const keyspace = await keyspaceSize(topology);
+  const tag = topology.kind === 'cluster' ? hashTagOf(pattern) : undefined;
+  let owner = tag === undefined ? undefined : Buffer.concat([Buffer.from('{'), tag, Buffer.from('}')]);
+  const earlyNotices: string[] = [];
+  if (owner !== undefined && (await slotMigrating(topology, owner))) {
+    // Keys already moved to the importing master are only found by scanning it too.
+    earlyNotices.push(`slot ${keySlot(owner)} is being migrated between masters: scanning every master`);
+    owner = undefined;
+  }
+  const samples = options.samples ?? 5;
+
+  const scan: ScanOptions = { wantType: false, wantTtl: false, wantMemory: memoryMode === 'exact', samples };
+  if (!matchesEverything(pattern)) scan.match = pattern;
+  if (owner !== undefined) scan.ownerOf = owner;
+  if (options.targetBatchMicros !== undefined) scan.targetBatchMicros = options.targetBatchMicros;
+  if (options.noScripts === true) scan.noScripts = true;
+  if (options.signal !== undefined) scan.signal = options.signal;
+
+  const namespaceOptions = { delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true };
+  const aggregator = new NamespaceAggregator(namespaceOptions);
+  const progress = new ScanProgress();
+  const shards = new Map<string, { spool: KeySpool; node: string; memory: number; measured: number }>();
+  const sampler = new Reservoir<Buffer>(options.sampleKeys ?? 10);
+  const memorySampler = new Reservoir<{ key: Buffer; shard: string }>(memoryMode === 'sample' ? (options.memorySample ?? 10_000) : 0);
+  const shardCount = Math.max(1, topology.masters().length);
+  const spoolOptions: KeySpoolOptions = { ...options.spool };
+  if (options.spool?.memoryBudgetBytes !== undefined) spoolOptions.memoryBudgetBytes = Math.max(1, Math.floor(options.spool.memoryBudgetBytes / shardCount));
+  const shardOf = (id: string, node: string) => {
+    let shard = shards.get(id);
+    if (shard === undefined) {
+      shard = { spool: new KeySpool(spoolOptions), node, memory: 0, measured: 0 };
+      shards.set(id, shard);
+    }
+    return shard;
+  };
+
+  let lastTick = 0;
+  try {
+    for await (const event of scanKeys(topology, scan)) {
+      progress.apply(event);
+      if (event.kind === 'node-start') {
+        shardOf(event.shard, event.node).node = event.node;
+      } else if (event.kind === 'batch') {
+        const shard = shardOf(event.shard, event.node);
+        const batch = event.batch;
+        // Keys not planned: filtered out, or seen twice (SCAN may return a key more than once).
+        let dropped: number[] | undefined;
+        for (let i = 0; i < batch.size; i += 1) {
+          const key = batch.keys[i]!;
+          const memory = batch.memory[i]!;
+          if (options.keyFilter !== undefined && !options.keyFilter(key)) {
+            (dropped ??= []).push(i);
+            continue;
+          }
+          if (!shard.spool.add(key, memory)) {
+            (dropped ??= []).push(i);
+            continue;
+          }
+          if (memory !== UNKNOWN) {
+            shard.memory += memory;
+            shard.measured += 1;
+          }
+          sampler.offer(key);
+          memorySampler.offer({ key, shard: event.shard });
+        }
+        aggregator.add(event.shard, dropped === undefined ? batch : without(batch, dropped));
+      } else if (event.kind === 'node-restart') {
+        // The shard is scanned again from cursor 0 elsewhere: its keys so far would be counted twice.
+        const shard = shardOf(event.shard, event.node);
+        shard.spool.reset();
+        shard.node = event.node;
+        shard.memory = 0;
+        shard.measured = 0;
+        aggregator.discardShard(event.shard);
+        memorySampler.remove((item) => item.shard === event.shard);
+      }
+      if (options.onProgress !== undefined && Date.now() - lastTick > 100) {
+        lastTick = Date.now();
+        options.onProgress(progress);
+      }
+    }
+  } catch (error) {
+    for (const shard of shards.values()) shard.spool.close();
+    throw error;
+  }
+
+  const spools = [...shards.values()].map((shard) => shard.spool);
+  const matched = spools.reduce((sum, spool) => sum + spool.count, 0);
+  const notices = [...earlyNotices, ...progress.notices];
+  if (spools.some((spool) => spool.spilled)) {
+    notices.push('the plan was too large to keep in memory: its keys are kept in a temporary file until the purge ends');
+  }
+  const failures = progress.failed.map((state) => `${state.node}: ${state.error?.message ?? 'failed'}`);
+  const status = options.signal?.aborted === true ? 'partial' : failures.length > 0 ? 'incomplete' : 'complete';
+
+  // Memory: every key measured during the scan ('exact'), or a sample measured now.
+  let memory: MemoryFigures;
+  if (memoryMode === 'exact') {
+    memory = exactMemory(shards, matched);
+  } else if (memoryMode === 'sample' && status === 'complete' && matched > 0) {
+    memory = await sampledMemory(topology, memorySampler.items, samples, namespaceOptions, shards, matched, options.signal);
+    if (memory.notice !== undefined) notices.push(memory.notice);
+  } else {
+    memory = { total: memoryMode === 'none' || matched > 0 ? null : 0, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
+  }
+  const { rows, more } = namespaceRows(aggregator.tree(), options.topNamespaces ?? 10, memory);
+  return {
+    pattern,
+    status,
+    matched,
+    memoryBytes: memory.total,
+    memoryEstimated: memory.estimated,
+    memoryMeasured: memory.measured,
+    keyspace,
+    share: keyspace > 0 ? matched / keyspace : 0,
+    slot: owner === undefined ? null : keySlot(owner),
+    nodes: [...shards].map(([id, shard]) => ({
+      node: shard.node,
+      keys: shard.spool.count,
+      memoryBytes: memory.total === null ? null : Math.round(memory.perShard.get(id) ?? 0),
+    })),
+    namespaces: rows,
+    moreNamespaces: more,
+    samples: sampler.items,
+    durationMs: Date.now() - started,
+    notices,
+    failures,
+    spools,
+  };
+}
+
+interface MemoryFigures {
+  /** Bytes for all matched keys; null when unknown. */
+  total: number | null;
+  estimated: boolean;
+  measured: number;
+  perShard: Map<string, number>;
+  /** Average bytes per key of a leaf namespace, from the sample; undefined in exact mode (the aggregator has exact sums). */
+  perNamespace: { average: Map<string, number>; overall: number } | undefined;
+  notice?: string;
+}
+
+function exactMemory(shards: Map<string, { memory: number; measured: number }>, matched: number): MemoryFigures {
+  const measured = [...shards.values()].reduce((sum, shard) => sum + shard.measured, 0);
+  const perShard = new Map([...shards].map(([id, shard]) => [id, shard.memory]));
+  const total = [...shards.values()].reduce((sum, shard) => sum + shard.memory, 0);
+  return { total: measured > 0 || matched === 0 ? total : null, estimated: false, measured, perShard, perNamespace: undefined };
+}
+
+/** MEMORY USAGE of the sampled keys, extrapolated per shard and per namespace. */
+async function sampledMemory(
+  topology: Topology,
+  sample: { key: Buffer; shard: string }[],
+  samples: number,
+  namespaceOptions: { delimiter: string; depth: number; collapse: boolean },
+  shards: Map<string, { spool: KeySpool }>,
+  matched: number,
+  signal: AbortSignal | undefined,
+): Promise<MemoryFigures> {
+  const sizes = new Array<number | null>(sample.length).fill(null);
+  // Keys no master serves right now (a cluster mid-failover) just go unmeasured.
+  const { routed: byNode } = routeByOwner(topology, sample.map((item, index) => ({ key: item.key, slot: 0, index })));
+  let refused: string | undefined;
+  await Promise.all(
+    [...byNode].map(async ([node, items]) => {
+      if (signal?.aborted === true) return;
+      const client = await node.ready();
+      const replies = await Promise.allSettled(items.map((item) => client.callBuffer('MEMORY', 'USAGE', item.key, 'SAMPLES', String(samples))));
+      replies.forEach((reply, i) => {
+        if (reply.status === 'fulfilled') {
+          // null: the key vanished since it was scanned.
+          if (reply.value !== null) sizes[items[i]!.index] = Number(reply.value);
+        } else {
+          refused ??= `${node.address}: ${String((reply.reason as Error)?.message ?? reply.reason).split('\n')[0]}`;
+        }
+      });
+    }),
+  );
+  const perShardSum = new Map<string, { bytes: number; count: number }>();
+  const perNamespaceSum = new Map<string, { bytes: number; count: number }>();
+  let bytes = 0;
+  let measured = 0;
+  sample.forEach((item, index) => {
+    const size = sizes[index];
+    if (size === null || size === undefined) return;
+    bytes += size;
+    measured += 1;
+    accumulate(perShardSum, item.shard, size);
+    accumulate(perNamespaceSum, namespaceSegments(item.key, namespaceOptions).join(namespaceOptions.delimiter), size);
+  });
+  if (measured === 0) {
+    const notice = refused === undefined ? undefined : `memory could not be measured (MEMORY USAGE refused at ${refused})`;
+    const figures: MemoryFigures = { total: null, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
+    if (notice !== undefined) figures.notice = notice;
+    return figures;
+  }
+  const overall = bytes / measured;
+  const perShard = new Map<string, number>();
+  for (const [id, shard] of shards) {
+    const sum = perShardSum.get(id);
+    perShard.set(id, (sum === undefined ? overall : sum.bytes / sum.count) * shard.spool.count);
+  }
+  const total = [...perShard.values()].reduce((sum, value) => sum + value, 0);
+  const average = new Map([...perNamespaceSum].map(([name, sum]) => [name, sum.bytes / sum.count]));
+  return { total: Math.round(total), estimated: measured < matched, measured, perShard, perNamespace: { average, overall } };
+}
+
+function accumulate(map: Map<string, { bytes: number; count: number }>, key: string, bytes: number): void {
+  const entry = map.get(key);
+  if (entry === undefined) map.set(key, { bytes, count: 1 });
+  else {
+    entry.bytes += bytes;
+    entry.count += 1;
+  }
+}
+
+/** Removes the plan's temporary files. */
+export function disposePlan(plan: PurgePlan): void {
+  for (const spool of plan.spools) spool.close();
+}
+
+/** Whether the master owning this key's slot reports it as migrating (`[slot->-target]` in CLUSTER NODES). */
+async function slotMigrating(topology: Topology, key: Buffer): Promise<boolean> {
+  const node = topology.nodeForKey(key);
+  const client = await node.ready();
+  let text: string;
+  try {
+    text = String(await client.call('CLUSTER', 'NODES'));
+  } catch (error) {
+    throw node.translate(error);
+  }
+  const mine = text.split('\n').find((line) => line.split(' ')[2]?.split(',').includes('myself'));
+  return mine?.includes(`[${keySlot(key)}->-`) === true;
+}
+
+/** DBSIZE of every master: the denominator of the share guard. */
+async function keyspaceSize(topology: Topology): Promise<number> {
+  const sizes = await Promise.all(
+    topology.masters().map(async (node) => {
+      const client = await node.ready();
+      try {
+        return Number(await client.dbsize());
+      } catch (error) {
+        throw node.translate(error);
+      }
+    }),
+  );
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+function without(batch: KeyBatch, drop: number[]): KeyBatch {
+  const keep: number[] = [];
+  const dropped = new Set(drop);
+  for (let i = 0; i < batch.size; i += 1) if (!dropped.has(i)) keep.push(i);
+  return {
+    cursor: batch.cursor,
+    size: keep.length,
+    keys: keep.map((i) => batch.keys[i]!),
+    types: Uint8Array.from(keep.map((i) => batch.types[i]!)),
+    ttls: Float64Array.from(keep.map((i) => batch.ttls[i]!)),
+    memory: Float64Array.from(keep.map((i) => batch.memory[i]!)),
+    serverMicros: batch.serverMicros,
+  };
+}
+
+/** The leaf namespaces, largest first by keys. */
+function namespaceRows(root: NamespaceNode, top: number, memory: MemoryFigures): { rows: PlanNamespace[]; more: number } {
+  const leaves: NamespaceNode[] = [];
+  const visit = (node: NamespaceNode) => {
+    if (node.children.length === 0) leaves.push(node);
+    for (const child of node.children) visit(child);
+  };
+  for (const child of root.children) visit(child);
+  leaves.sort((a, b) => b.stats.keys - a.stats.keys || b.stats.memory - a.stats.memory || (a.name < b.name ? -1 : 1));
+  const bytesOf = (node: NamespaceNode): number | null => {
+    if (memory.total === null) return null;
+    if (memory.perNamespace === undefined) return node.stats.measured > 0 ? node.stats.memory : null;
+    // Sampled keys were named exactly as the aggregator names its leaves; a namespace the sample
+    // missed gets the overall average.
+    const average = memory.perNamespace.average.get(node.name) ?? memory.perNamespace.overall;
+    return Math.round(average * node.stats.keys);
+  };
+  const rows = leaves.slice(0, top).map((node) => ({ namespace: node.name, keys: node.stats.keys, memoryBytes: bytesOf(node) }));
+  return { rows, more: Math.max(0, leaves.length - top) };
+}
+
+/** Algorithm R: a uniform sample of a stream of unknown length. */
+class Reservoir<T> {
+  items: T[] = [];
+  private seen = 0;
+
+  constructor(private readonly size: number) {}
+
+  offer(item: T): void {
+    if (this.size === 0) return;
+    this.seen += 1;
+    if (this.items.length < this.size) {
+      this.items.push(item);
+      return;
+    }
+    const slot = Math.floor(Math.random() * this.seen);
+    if (slot < this.size) this.items[slot] = item;
+  }
+
+  /** Drops items (a shard rescanned); the rest stays a fair sample of what remains. */
+  remove(drop: (item: T) => boolean): void {
+    const before = this.items.length;
+    this.items = this.items.filter((item) => !drop(item));
+    this.seen -= before - this.items.length;
+  }
+}
+
+// --- Guards -----------------------------------------------------------------------------------
+
+export interface GuardLimits {
+  /** Refuse patterns that match everything or start with a wildcard. */
+  allowBroad: boolean;
+  /** Largest share of the keyspace a plan may delete, 0..1. @default 0.5 */
+  maxShare: number;
+  /** Most keys a plan may delete; undefined = no limit. */
+  maxKeys?: number;
+}
+
+export const DEFAULT_MAX_SHARE = 0.5;
+
+export interface GuardRefusal {
+  guard: 'empty-pattern' | 'broad-pattern' | 'max-share' | 'max-keys';
+  message: string;
+  hint: string;
+}
+
+export function emptyPatternError(): CachectlError {
+  return new CachectlError('GUARD', 'refusing to purge with an empty pattern', {
+    hint: "give the pattern of the keys to delete, e.g. 'app:v2:user:123:*' (an unset shell variable gives an empty one)",
+  });
+}
+
+/** Checks that need only the pattern: run before scanning anything. */
+export function patternRefusal(pattern: Buffer, limits: Pick<GuardLimits, 'allowBroad'>): GuardRefusal | undefined {
+  if (pattern.length === 0) {
+    const error = emptyPatternError();
+    return { guard: 'empty-pattern', message: error.message, hint: error.hint! };
+  }
+  if (!limits.allowBroad && isBroadPattern(pattern.toString('latin1'))) {
+    return {
+      guard: 'broad-pattern',
+      message: `refusing the broad pattern ${JSON.stringify(pattern.toString('latin1'))}: it matches every key or starts with a wildcard, so it can reach keys of any namespace`,
+      hint: 'start the pattern with a literal prefix (e.g. "app:v2:*"), or pass --allow-broad after checking the plan with --dry-run',
+    };
+  }
+  return undefined;
+}
+
+/** Checks on the plan's figures: share of the keyspace and key count. */
+export function planRefusals(plan: Pick<PurgePlan, 'matched' | 'share' | 'keyspace'>, limits: GuardLimits): GuardRefusal[] {
+  const refusals: GuardRefusal[] = [];
+  if (plan.matched > 0 && plan.share > limits.maxShare) {
+    refusals.push({
+      guard: 'max-share',
+      message: `refusing to delete ${percent(plan.share)} of the keyspace (${plan.matched.toLocaleString('en-US')} of ${plan.keyspace.toLocaleString('en-US')} keys): more than --max-share ${percent(limits.maxShare)}`,
+      hint: `narrow the pattern, or raise --max-share (e.g. --max-share ${Math.min(100, Math.ceil(plan.share * 100))}%) if this is really meant`,
+    });
+  }
+  if (limits.maxKeys !== undefined && plan.matched > limits.maxKeys) {
+    refusals.push({
+      guard: 'max-keys',
+      message: `refusing to delete ${plan.matched.toLocaleString('en-US')} keys: more than --max-keys ${limits.maxKeys.toLocaleString('en-US')}`,
+      hint: `narrow the pattern, or raise --max-keys to at least ${plan.matched}`,
+    });
+  }
+  return refusals;
+}
+
+export function refusalError(refusal: GuardRefusal): CachectlError {
+  return new CachectlError('GUARD', `${refusal.message}; nothing was deleted`, { hint: refusal.hint });
+}
+
+function percent(share: number): string {
+  const value = share * 100;
+  return `${value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(1)}%`;
+}
+
+/** The plan as JSON-ready data: keys as JsonKey, no spools. */
+export type PurgePlanJson = Omit<PurgePlan, 'pattern' | 'samples' | 'spools'> & { pattern: string; patternBase64?: string; samples: JsonKey[] };
+
+export function planToJson(plan: PurgePlan): PurgePlanJson {
+  const encoded = encodeKeyForJson(plan.pattern);
+  const json: PurgePlanJson = {
+    pattern: encoded.key,
+    status: plan.status,
+    matched: plan.matched,
+    memoryBytes: plan.memoryBytes,
+    memoryEstimated: plan.memoryEstimated,
+    memoryMeasured: plan.memoryMeasured,
+    keyspace: plan.keyspace,
+    share: plan.share,
+    slot: plan.slot,
+    nodes: plan.nodes,
+    namespaces: plan.namespaces,
+    moreNamespaces: plan.moreNamespaces,
+    samples: plan.samples.map(encodeKeyForJson),
+    durationMs: plan.durationMs,
+    notices: plan.notices,
+    failures: plan.failures,
+  };
+  if (encoded.keyBase64 !== undefined) json.patternBase64 = encoded.keyBase64;
+  return json;
+}

@@ -1,0 +1,59 @@
+// The dashboard's top two lines: what is watched (topology, nodes, version, refresh, sort, pause)
+// and the totals over every node that answers.
+
+import { Box } from 'ink';
+import type { ReactElement } from 'react';
+import type { DashboardSnapshot } from '../../core/dashboard/snapshot.js';
+import { evictionSeverity, hitRateSeverity, latencySeverity } from '../../core/dashboard/thresholds.js';
+import type { Segment } from './columns.js';
+import { formatDuration } from '../../base/duration.js';
+import { compactBytes, compactNumber, millis, percent } from '../shared/format.js';
+import { Line } from '../shared/Line.js';
+
+export interface HeaderProps {
+  snapshot: DashboardSnapshot | undefined;
+  sortLabel: string;
+  paused: boolean;
+  /** The last refresh failed (the rows are from an earlier one). */
+  error: string | null;
+  latencyLimitMs: number;
+  color: boolean;
+}
+
+const KIND: Record<DashboardSnapshot['topology']['kind'], string> = { standalone: 'single node', cluster: 'Cluster', sentinel: 'Sentinel' };
+
+export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, color }: HeaderProps): ReactElement {
+  const title: Segment[] = [{ text: 'cachectl top', bold: true, tone: 'accent' }];
+  if (snapshot !== undefined) {
+    const { topology, totals } = snapshot;
+    title.push({ text: ` · ${KIND[topology.kind]} · ${totals.nodes} node${totals.nodes === 1 ? '' : 's'}` });
+    if (totals.down > 0) title.push({ text: ` (${totals.down} DOWN)`, tone: 'critical', bold: true });
+    if (topology.versions.length > 0) title.push({ text: ` · v${topology.versions.join(', v')}${topology.versions.length > 1 ? ' (mixed)' : ''}` });
+    title.push({ text: ` · every ${formatDuration(snapshot.refreshMs)} · sort ${sortLabel}` });
+  } else {
+    title.push({ text: ' · connecting…' });
+  }
+  if (paused) title.push({ text: ' · PAUSED', tone: 'warning', bold: true });
+
+  const line2: Segment[] = [];
+  if (snapshot !== undefined) {
+    const { totals } = snapshot;
+    const tone = (severity: string) => (severity === 'ok' ? undefined : (severity as Segment['tone']));
+    const memory = totals.maxmemoryBytes === null ? compactBytes(totals.usedBytes) : `${compactBytes(totals.usedBytes)}/${compactBytes(totals.maxmemoryBytes)}`;
+    line2.push(
+      { text: `ops/s ${compactNumber(totals.opsPerSec)}` },
+      { text: ' · hit ' },
+      { text: percent(totals.hitRate), tone: tone(hitRateSeverity(totals.hitRate, totals.lookups)) },
+      { text: ' · evict/s ' },
+      { text: compactNumber(totals.evictionsPerSec), tone: tone(evictionSeverity(totals.evictionsPerSec)) },
+      { text: ` · mem ${memory} · keys ${compactNumber(totals.keys)} · clients ${compactNumber(totals.connectedClients)} · p99 ` },
+      { text: `${millis(totals.p99Ms)}ms`, tone: tone(latencySeverity(totals.p99Ms, latencyLimitMs)) },
+    );
+  }
+  return (
+    <Box flexDirection="column">
+      <Line segments={title} color={color} />
+      {error === null ? <Line segments={line2} color={color} /> : <Line segments={[{ text: `refresh failed: ${error}`, tone: 'critical' }]} color={color} />}
+    </Box>
+  );
+}
