@@ -132,3 +132,16 @@ export function parseThreshold(text: string, flag: string): Threshold {
     'a count is a whole number ≥ 0; a percentage is from 0% to 100%',
   );
 }
+
+/**
+ * A share of a whole (0..1) as a percentage, with enough digits to tell a small share from none and
+ * an almost-all from all: `0%`, `<0.1%`, `12.5%`, `40%`, `>99.9%`, `100%`; `-` when unknown.
+ */
+export function formatShare(share: number | null): string {
+  if (share === null || !Number.isFinite(share)) return '-';
+  if (share === 0) return '0%';
+  const percent = share * 100;
+  if (percent < 0.1) return '<0.1%';
+  if (percent > 99.9 && percent < 100) return '>99.9%';
+  return `${percent.toFixed(1).replace(/\.0$/, '')}%`;
+}

@@ -2,7 +2,7 @@
 // rule (fails when the rule's gate fails) and one per namespace and rule (fails when it holds
 // violations of a failed rule). Pure: report in, XML text out.
 
-import { formatPercent } from '../core/audit/ttl-audit.js';
+import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
 import { count, exampleText, instantLine, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
@@ -37,13 +37,13 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
     const test: TestCase = {
       classname: 'cachectl.audit-ttl.rules',
       name: `${rule.name}: ${ruleRequirement(rule)}`,
-      output: `${count(rule.keys)} keys, ${count(rule.violations)} violations (${formatPercent(rule.share)})${rule.source === 'allow' ? '' : `, allowed ${formatThreshold(rule.failOn)}`}${rule.origin === null ? '' : `; defined at ${rule.origin}`}`,
+      output: `${count(rule.keys)} keys, ${count(rule.violations)} violations (${formatShare(rule.share)})${rule.source === 'allow' ? '' : `, allowed ${formatThreshold(rule.failOn)}`}${rule.origin === null ? '' : `; defined at ${rule.origin}`}`,
     };
     if (rule.verdict === 'fail') {
       const offenders = report.namespaces.filter((row) => row.rule === rule.name && row.violations > 0).slice(0, 10);
       test.failure = {
         message: rule.reason ?? 'failed',
-        body: [`${rule.reason ?? ''}`, ...offenders.map((row) => `  ${row.namespace}: ${count(row.violations)} of ${count(row.keys)} keys (${formatPercent(row.share)})`)].join('\n'),
+        body: [`${rule.reason ?? ''}`, ...offenders.map((row) => `  ${row.namespace}: ${count(row.violations)} of ${count(row.keys)} keys (${formatShare(row.share)})`)].join('\n'),
       };
     }
     ruleCases.push(test);
@@ -59,7 +59,7 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
         output: `${count(row.keys)} keys, ${count(row.noTtl)} without TTL, ${count(row.ttlTooLong)} with TTL too long`,
       };
       if (row.violations > 0 && failedRules.has(row.rule)) {
-        const message = `${count(row.violations)} of ${count(row.keys)} keys (${formatPercent(row.share)}) break rule "${row.rule}"`;
+        const message = `${count(row.violations)} of ${count(row.keys)} keys (${formatShare(row.share)}) break rule "${row.rule}"`;
         test.failure = { message, body: [message, 'examples:', ...row.examples.map((example) => `  ${exampleText(example)}`)].join('\n') };
       }
       return test;

@@ -1,7 +1,7 @@
 // The TTL audit as a Markdown summary for a pull-request comment: the verdict first, a table of
 // rules, then the namespaces with violations. Pure: report in, GitHub-flavoured Markdown out.
 
-import { formatPercent } from '../core/audit/ttl-audit.js';
+import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
 import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
@@ -34,7 +34,7 @@ export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdo
           inline(ruleRequirement(rule)),
           inline(maybeEstimated(rule.keys, rule.estimatedKeys)),
           inline(maybeEstimated(rule.violations, rule.estimatedViolations)),
-          formatPercent(rule.share),
+          formatShare(rule.share),
           rule.source === 'allow' ? '–' : inline(formatThreshold(rule.failOn)),
           rule.verdict === 'pass' ? '✅ pass' : '❌ **FAIL**',
         ]),
@@ -54,7 +54,7 @@ export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdo
           inline(maybeEstimated(namespace.keys, namespace.estimatedKeys)),
           count(namespace.noTtl),
           count(namespace.ttlTooLong),
-          formatPercent(namespace.share),
+          formatShare(namespace.share),
           namespace.examples.slice(0, examples).map((example) => code(exampleText(example))).join('<br>'),
         ]),
       );

@@ -1,7 +1,7 @@
 // The TTL audit for a terminal: offending namespaces, then one row per rule with its verdict,
 // then the verdict line that says which rule failed and by how much.
 
-import { formatPercent } from '../core/audit/ttl-audit.js';
+import { formatShare } from '../base/units.js';
 import type { NamespaceResult, TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
 import type { Cell } from './table.js';
@@ -55,7 +55,7 @@ function renderNamespaces(rows: NamespaceResult[], options: AuditTableOptions): 
     maybeEstimated(row.keys, row.estimatedKeys),
     row.noTtl === 0 ? '0' : { text: count(row.noTtl), tone: row.violations > 0 ? 'warning' : 'dim' },
     row.ttlTooLong === 0 ? '0' : { text: count(row.ttlTooLong), tone: 'warning' },
-    row.violations === 0 ? { text: '0%', tone: 'ok' } : { text: formatPercent(row.share), tone: row.share >= 0.5 ? 'critical' : 'warning' },
+    row.violations === 0 ? { text: '0%', tone: 'ok' } : { text: formatShare(row.share), tone: row.share >= 0.5 ? 'critical' : 'warning' },
     // Examples are a hint in a terminal (JSON has them whole): short, so rows stay on one line.
     { text: truncate(row.examples.slice(0, options.examples).map((example) => truncate(exampleText(example), 48)).join(', '), 100), tone: 'dim' },
   ]);
@@ -78,7 +78,7 @@ function renderRules(report: TtlAuditReport, color: boolean): string {
     ruleRequirement(rule),
     maybeEstimated(rule.keys, rule.estimatedKeys),
     maybeEstimated(rule.violations, rule.estimatedViolations),
-    formatPercent(rule.share),
+    formatShare(rule.share),
     rule.source === 'allow' ? '-' : formatThreshold(rule.failOn),
     rule.verdict === 'pass' ? { text: 'pass', tone: 'ok' } : { text: 'FAIL', tone: 'critical' },
   ]);
@@ -104,7 +104,7 @@ function renderQuick(report: TtlAuditReport, color: boolean): string {
       { text: count(row.keys), tone },
       { text: count(row.expires), tone },
       { text: count(row.noExpiry), tone: row.noExpiry > 0 && row.db === instant.db ? 'warning' : tone },
-      { text: formatPercent(row.keys > 0 ? row.noExpiry / row.keys : 0), tone },
+      { text: formatShare(row.keys > 0 ? row.noExpiry / row.keys : 0), tone },
     ];
   });
   const lines = [cells.length > 0 ? renderTable(columns, cells, color) : 'INFO keyspace lists no keys', '', instantLine(instant)];

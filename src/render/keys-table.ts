@@ -3,14 +3,10 @@
 import { formatDuration } from '../base/duration.js';
 import { decodeKeyFromJson, displayKey } from '../base/key-format.js';
 import type { KeysReport, NamespaceRow } from '../core/namespaces/keys-report.js';
-import { formatBytes } from '../base/units.js';
+import { formatBytes, formatShare } from '../base/units.js';
 import type { Cell } from './table.js';
 import { renderTable, truncate } from './table.js';
 
-function percent(share: number | null): string {
-  if (share === null) return '-';
-  return `${(share * 100).toFixed(share < 0.1 && share > 0 ? 1 : 0)}%`;
-}
 
 function ttlText(row: NamespaceRow): string {
   if (row.ttl === null) return '-';
@@ -41,9 +37,9 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
     rows.push([
       `${'  '.repeat(row.depth - 1)}${segment}`,
       keys,
-      percent(row.keysShare),
+      formatShare(row.keysShare),
       row.memoryBytes === null ? '-' : formatBytes(row.memoryBytes),
-      percent(row.memoryShare),
+      formatShare(row.memoryShare),
       row.avgBytes === null ? '-' : formatBytes(row.avgBytes),
       row.noTtl === 0 ? '0' : { text: row.noTtl.toLocaleString('en-US'), tone: row.noTtl === row.keys ? 'warning' : 'plain' },
       ttlText(row),

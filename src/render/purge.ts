@@ -5,18 +5,12 @@ import { formatDuration } from '../base/duration.js';
 import type { PurgePlanJson, GuardRefusal } from '../core/purge/plan.js';
 import type { PurgeProgress, PurgeSummary } from '../core/purge/execute.js';
 import type { RestorePlan, RestoreProgress, RestoreSummary } from '../core/purge/restore.js';
-import { formatBytes } from '../base/units.js';
+import { formatBytes, formatShare } from '../base/units.js';
 import type { Cell } from './table.js';
 import { palette, renderTable } from './table.js';
 
 const n = (value: number): string => value.toLocaleString('en-US');
 
-function share(value: number): string {
-  const pct = value * 100;
-  if (pct === 0) return '0%';
-  if (pct < 0.01) return '<0.01%';
-  return `${pct < 10 ? pct.toFixed(2) : pct.toFixed(1)}%`;
-}
 
 const bytes = (value: number | null): string => (value === null ? '-' : formatBytes(value));
 
@@ -35,7 +29,7 @@ export function renderPurgePlan(
     lines.push(`  no keys match (${n(plan.keyspace)} keys in the keyspace); nothing to delete`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`  keys      ${chalk.bold(n(plan.matched))} of ${n(plan.keyspace)} (${share(plan.share)} of the keyspace)`);
+  lines.push(`  keys      ${chalk.bold(n(plan.matched))} of ${n(plan.keyspace)} (${formatShare(plan.share)} of the keyspace)`);
   const how =
     plan.memoryBytes === null ? ' (not measured)' : plan.memoryEstimated ? ` (estimated from ${n(plan.memoryMeasured)} sampled keys; --exact-memory measures all)` : '';
   lines.push(`  memory    ${plan.memoryEstimated ? '~' : ''}${bytes(plan.memoryBytes)}${how}`);

@@ -57,7 +57,4 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
     .join('\n');
 }
 
-/** Cuts text to `max` characters, marking the cut with an ellipsis, so a long cell keeps its row on one line. */
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
+export { truncate } from './text.js';

@@ -4,7 +4,7 @@
 import { formatDuration } from '../base/duration.js';
 import { decodeKeyFromJson, displayKey } from '../base/key-format.js';
 import type { InstantFigure, KeyExample, RuleResult, TtlAuditReport } from '../core/audit/ttl-audit.js';
-import { formatPercent } from '../core/audit/ttl-audit.js';
+import { formatShare } from '../base/units.js';
 
 export function count(n: number): string {
   return n.toLocaleString('en-US');
@@ -32,7 +32,7 @@ export function maybeEstimated(actual: number, estimated: number | undefined): s
 export function instantLine(instant: InstantFigure): string {
   const nodes = new Set(instant.nodes.map((row) => row.node)).size;
   const where = `db ${instant.db} on ${nodes} node${nodes === 1 ? '' : 's'}`;
-  return `INFO keyspace: ${count(instant.noExpiry)} of ${count(instant.keys)} keys have no expiry (${formatPercent(instant.share)}, ${where})`;
+  return `INFO keyspace: ${count(instant.noExpiry)} of ${count(instant.keys)} keys have no expiry (${formatShare(instant.share)}, ${where})`;
 }
 
 /** One line on what was audited: keys, sample, duration, policy. */

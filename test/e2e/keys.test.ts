@@ -40,7 +40,7 @@ describe('cachectl keys on the shared fixtures', () => {
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE +KEYS +%KEYS +MEMORY +%MEM +AVG +NO TTL +TTL min\/p50\/max +TYPES +EXAMPLE$/);
     expect(lines[1]).toMatch(new RegExp(`^${prefix} +${seeded.length} +100% +[\\d.]+ KiB +100% `));
-    expect(lines[2]).toMatch(new RegExp(`^ {2}user +${USER_KEYS} +\\d+% .* hash +${prefix}:user:\\d+:profile$`));
+    expect(lines[2]).toMatch(new RegExp(`^ {2}user +${USER_KEYS} +[\\d.]+% .* hash +${prefix}:user:\\d+:profile$`));
     expect(lines[3]).toMatch(/^ {4}\{id\} +40 /);
     expect(result.stdout).toMatch(new RegExp(` {2}session +${SESSION_KEYS} .* ${SESSION_KEYS} +- +string `));
     // Binary and newline examples are escaped, one line each.

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { TTL_GONE, TTL_NONE, TTL_WITHIN, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 import type { InstantFigure } from '../../src/core/audit/ttl-audit.js';
-import { formatPercent, quickReport, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
+import { quickReport, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
+import { formatShare } from '../../src/base/units.js';
 import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { auditBatches as audit, batch } from '../helpers/audit-report.js';
 
@@ -222,6 +223,6 @@ describe('formatPercent', () => {
     [0.99999, '>99.9%'],
     [1, '100%'],
   ])('%f → %s', (share, text) => {
-    expect(formatPercent(share)).toBe(text);
+    expect(formatShare(share)).toBe(text);
   });
 });

@@ -23,6 +23,7 @@ import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
+import { exitCodeForStatus } from '../../base/status.js';
 
 interface AuditFlags extends ScanFlags, NamespaceFlags {
   maxTtl?: string;
@@ -127,15 +128,12 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
 }
 
 function exitCodeOf(ctx: CommandContext, report: TtlAuditReport): ExitCodeValue {
-  if (report.status === 'partial') {
-    ctx.warn('interrupted: the audit above is partial');
-    return ExitCode.Interrupted;
-  }
+  if (report.status === 'partial') ctx.warn('interrupted: the audit above is partial');
   if (report.status === 'incomplete') {
     const failures = report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`);
     ctx.warn(`incomplete: not every node could be audited${failures.length > 0 ? ` — ${failures.join('; ')}` : ''}`);
-    return ExitCode.Error;
   }
+  if (report.status !== 'complete') return exitCodeForStatus(report.status);
   // Machine output on stdout; the verdict line still lands in CI logs.
   if (ctx.output !== 'table') ctx.io.stderr.write(`audit-ttl: ${report.verdict.summary}\n`);
   return report.verdict.result === 'pass' ? ExitCode.Ok : ExitCode.Findings;

@@ -3,17 +3,15 @@
 
 import { Command, Option } from 'commander';
 import { formatDuration } from '../../base/duration.js';
-import { ExitCode } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import { displayKey, encodeKeyForJson } from '../../base/key-format.js';
-import type { KeysReport } from '../../core/namespaces/keys-report.js';
 import { buildKeysReport } from '../../core/namespaces/keys-report.js';
 import type { NamespaceSort } from '../../core/namespaces/namespaces.js';
 import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
 import { scanKeys } from '../../core/scan/scan.js';
 import { ScanProgress } from '../../core/scan/scan-progress.js';
 import { parseCount } from '../../base/units.js';
-import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import { JsonArrayWriter, renderJson, renderNdjsonLine } from '../../render/json.js';
 import { renderKeysTable } from '../../render/keys-table.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { CommandContext, Runtime } from '../runtime.js';
@@ -21,6 +19,8 @@ import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
+import { exitCodeForStatus, runStatus } from '../../base/status.js';
+import type { RunStatus } from '../../base/status.js';
 
 interface KeysFlags extends ScanFlags, NamespaceFlags {
   sort: NamespaceSort;
@@ -75,23 +75,17 @@ async function runKeys(ctx: CommandContext, flags: KeysFlags, pattern: string | 
   return finish(ctx, report.status, report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`));
 }
 
-function finish(ctx: CommandContext, status: KeysReport['status'], failures: string[]): ExitCodeValue {
-  if (status === 'partial') {
-    ctx.warn('interrupted: the figures above are partial');
-    return ExitCode.Interrupted;
-  }
-  if (status === 'incomplete') {
-    ctx.warn(`incomplete: these nodes could not be fully scanned — ${failures.join('; ')}`);
-    return ExitCode.Error;
-  }
-  return ExitCode.Ok;
+function finish(ctx: CommandContext, status: RunStatus, failures: string[]): ExitCodeValue {
+  if (status === 'partial') ctx.warn('interrupted: the figures above are partial');
+  if (status === 'incomplete') ctx.warn(`incomplete: these nodes could not be fully scanned — ${failures.join('; ')}`);
+  return exitCodeForStatus(status);
 }
 
 async function listKeys(ctx: CommandContext, topology: Awaited<ReturnType<CommandContext['connect']>>, scan: Parameters<typeof scanKeys>[1]): Promise<ExitCodeValue> {
   const progress = new ScanProgress();
-  let first = true;
+  const array = new JsonArrayWriter();
   let rows = 0;
-  if (ctx.output === 'json') ctx.write('[');
+  if (ctx.output === 'json') ctx.write(array.open());
   if (ctx.output === 'table') ctx.write(`${'TYPE'.padEnd(7)} ${'TTL'.padStart(10)} ${'BYTES'.padStart(10)}  KEY\n`);
   for await (const event of scanKeys(topology, scan)) {
     progress.apply(event);
@@ -111,18 +105,15 @@ async function listKeys(ctx: CommandContext, topology: Awaited<ReturnType<Comman
       } else {
         const row = { ...encodeKeyForJson(batch.keys[i]!), type, ttlMs: ttl === UNKNOWN ? null : ttl, bytes, node: event.node };
         if (ctx.output === 'ndjson') out += renderNdjsonLine(row);
-        else {
-          out += `${first ? '\n' : ',\n'}  ${JSON.stringify(row)}`;
-          first = false;
-        }
+        else out += array.element(row);
       }
     }
     if (out !== '') ctx.write(out);
     ctx.status(formatScanProgress(progress, scan.match !== undefined));
   }
-  if (ctx.output === 'json') ctx.write(first ? ']\n' : '\n]\n');
+  if (ctx.output === 'json') ctx.write(array.close());
   if (rows === 0 && ctx.output === 'table') ctx.write('no keys matched\n');
   for (const notice of progress.notices) ctx.warn(notice);
-  const status = ctx.signal.aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
+  const status = runStatus(ctx.signal.aborted, progress.failed.length);
   return finish(ctx, status, progress.failed.map((node) => `${node.node}: ${node.error?.message ?? ''}`));
 }

@@ -24,6 +24,7 @@ import type { CommandContext, Runtime } from '../runtime.js';
 import { cliVersion } from '../version.js';
 import type { DocumentError } from '../destructive.js';
 import { confirmByTyping, documentFinisher, parsePercent } from '../destructive.js';
+import { throttle } from '../../base/throttle.js';
 
 interface PurgeFlags {
   dryRun?: boolean;
@@ -210,11 +211,10 @@ async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan,
     if (log !== undefined) options.reportKeys = true;
     if (flags.scripts === false) options.noScripts = true;
     let summary: PurgeSummary | undefined;
-    let lastDraw = 0;
+    const due = throttle();
     for await (const event of executePurge(topology, plan, options)) {
       if (event.kind === 'progress') {
-        if (ctx.io.stderr.isTTY === true && Date.now() - lastDraw > 100) {
-          lastDraw = Date.now();
+        if (ctx.io.stderr.isTTY === true && due()) {
           ctx.status(formatPurgeProgress(event.progress));
         }
       } else if (event.kind === 'deleted' && log !== undefined && logError === undefined) {

@@ -11,6 +11,7 @@ import { formatRestoreProgress, renderRestorePlan, renderRestoreSummary } from '
 import type { DocumentError } from '../destructive.js';
 import { confirmByTyping, documentFinisher } from '../destructive.js';
 import type { CommandContext, Runtime } from '../runtime.js';
+import { throttle } from '../../base/throttle.js';
 
 interface RestoreFlags {
   dryRun?: boolean;
@@ -79,12 +80,11 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   }
 
   let summary: RestoreSummary | undefined;
-  let lastDraw = 0;
+  const due = throttle();
   const options = { replace: flags.replace === true, allowTruncated: flags.allowTruncated === true, signal: ctx.signal };
   for await (const event of executeRestore(topology, plan, options)) {
     if (event.kind === 'progress') {
-      if (Date.now() - lastDraw > 100) {
-        lastDraw = Date.now();
+      if (due()) {
         ctx.status(formatRestoreProgress(event.progress));
       }
     } else {

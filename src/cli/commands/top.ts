@@ -13,7 +13,7 @@ import { CachectlError, ExitCode, usageError } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import { Poller } from '../../core/dashboard/poller.js';
 import { parseCount } from '../../base/units.js';
-import { renderNdjsonLine } from '../../render/json.js';
+import { JsonArrayWriter, renderNdjsonLine } from '../../render/json.js';
 import type { GlobalFlags } from '../globals.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import { prepareInteractiveEnv } from '../interactive-env.js';
@@ -128,8 +128,9 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
 /** Writes every new snapshot until --iterations or an interrupt; a JSON array is closed either way. */
 async function record(ctx: CommandContext, poller: Poller<DashboardSnapshot>, mode: 'ndjson' | 'json', iterations: number | undefined): Promise<void> {
   let written = 0;
+  const array = new JsonArrayWriter();
   let lastError: string | null = null;
-  if (mode === 'json') ctx.write('[');
+  if (mode === 'json') ctx.write(array.open());
   await new Promise<void>((resolve) => {
     poller.subscribe((state) => {
       if (state.stopped) {
@@ -147,10 +148,10 @@ async function record(ctx: CommandContext, poller: Poller<DashboardSnapshot>, mo
       written = state.refreshes;
       const record = snapshotRecord(state.value);
       if (mode === 'ndjson') ctx.write(renderNdjsonLine(record));
-      else ctx.write(`${written === 1 ? '\n' : ',\n'}  ${JSON.stringify(record)}`);
+      else ctx.write(array.element(record));
       if (iterations !== undefined && written >= iterations) poller.stop();
     });
     poller.start(false);
   });
-  if (mode === 'json') ctx.write(written === 0 ? ']\n' : '\n]\n');
+  if (mode === 'json') ctx.write(array.close());
 }

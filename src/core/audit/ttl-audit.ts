@@ -18,6 +18,9 @@ import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
 import { collectScan } from '../scan/scan-progress.js';
 import type { TtlRule } from './ttl-policy.js';
 import { exceedsThreshold, formatThreshold, RuleMatcher } from './ttl-policy.js';
+import { runStatus } from '../../base/status.js';
+import type { RunStatus } from '../../base/status.js';
+import { formatShare } from '../../base/units.js';
 
 /** Server time per SCAN step the audit aims at, as the script measures it (see runTtlAudit). */
 export const AUDIT_BATCH_MICROS = 1250;
@@ -108,7 +111,7 @@ export interface TtlAuditTotals {
 export interface TtlAuditReport {
   schemaVersion: number;
   mode: 'scan' | 'quick';
-  status: 'complete' | 'partial' | 'incomplete';
+  status: RunStatus;
   topology: Topology['kind'];
   db: number;
   pattern: string | null;
@@ -389,7 +392,7 @@ export type AuditSummaryOptions = Pick<TtlAuditOptions, 'rules' | 'gate' | 'patt
 export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregator: TtlAggregator, progress: ScanProgress, options: AuditSummaryOptions): TtlAuditReport {
   const { rows, vanished, unknown, exempt } = aggregator.result();
   const aborted = options.scan.signal?.aborted === true;
-  const status = aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
+  const status = runStatus(aborted, progress.failed.length);
   let scanned = 0;
   for (const ruleRows of rows) for (const stats of ruleRows.values()) scanned += stats.keys;
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
@@ -519,15 +522,8 @@ export function overallVerdict(rules: readonly RuleResult[], scanned: number, ga
 }
 
 function ofKeys(part: number, whole: number): string {
-  const share = whole > 0 ? ` (${formatPercent(part / whole)})` : '';
+  const share = whole > 0 ? ` (${formatShare(part / whole)})` : '';
   return `${part.toLocaleString('en-US')} of ${whole.toLocaleString('en-US')} keys${share}`;
 }
 
-/** 0..1 as a percentage with enough digits to tell small shares from zero. */
-export function formatPercent(share: number): string {
-  if (share === 0) return '0%';
-  const percent = share * 100;
-  if (percent < 0.1) return '<0.1%';
-  if (percent > 99.9 && percent < 100) return '>99.9%';
-  return `${percent.toFixed(1).replace(/\.0$/, '')}%`;
-}
+

@@ -3,6 +3,7 @@
 
 import type { NodeHandle, Topology, TopologyKind } from '../../connection/topology.js';
 import { CachectlError } from '../../base/errors.js';
+import { sleep } from '../../base/sleep.js';
 import type { InfoSections } from '../../base/info.js';
 import { parseInfo } from '../../base/info.js';
 import type { InfoCounters, InfoRates } from './info-rates.js';
@@ -246,20 +247,6 @@ function isReplyError(error: unknown): error is Error {
 
 function firstLine(error: Error): string {
   return error.message.split('\n', 1)[0]!.trim();
-}
-
-/** Resolves after ms, or at once when the signal aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted === true) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function totals(nodes: readonly MemoryNodeReport[]): MemoryTotals {

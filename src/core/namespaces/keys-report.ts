@@ -12,6 +12,8 @@ import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys } from '../scan/scan.js';
 import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
 import { collectScan } from '../scan/scan-progress.js';
+import { runStatus } from '../../base/status.js';
+import type { RunStatus } from '../../base/status.js';
 
 export interface NamespaceRow {
   namespace: string;
@@ -32,7 +34,7 @@ export interface NamespaceRow {
 }
 
 export interface KeysReport {
-  status: 'complete' | 'partial' | 'incomplete';
+  status: RunStatus;
   sampled: boolean;
   scanned: number;
   /** Keys the scanned nodes hold (DBSIZE), whatever the pattern. */
@@ -62,7 +64,7 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
   const root = aggregator.tree();
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
   const aborted = options.scan.signal?.aborted === true;
-  const status = aborted ? 'partial' : progress.failed.length > 0 ? 'incomplete' : 'complete';
+  const status = runStatus(aborted, progress.failed.length);
   // Memory is null, not 0, when it could not be measured at all (MEMORY not permitted).
   const wantMemory = options.scan.wantMemory && root.stats.measured > 0;
   const total = root.stats.keys;

@@ -17,7 +17,8 @@ import type { KeyItem } from './key-commands.js';
 import { ScriptRunner, classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
 import type { PurgePlan } from './plan.js';
 import { keyMatches } from './plan.js';
-import { connectionEpoch, scriptingUnavailable, sleep } from '../scan/scan.js';
+import { sleep } from '../../base/sleep.js';
+import { connectionEpoch, scriptingUnavailable } from '../scan/scan.js';
 import { SLOT_COUNT } from '../../base/slot.js';
 
 export interface ExecuteOptions {

@@ -21,6 +21,10 @@ import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys } from '../scan/scan.js';
 import { ScanProgress } from '../scan/scan-progress.js';
 import { keySlot } from '../../base/slot.js';
+import { throttle } from '../../base/throttle.js';
+import { runStatus } from '../../base/status.js';
+import type { RunStatus } from '../../base/status.js';
+import { formatShare } from '../../base/units.js';
 
 export interface PlanOptions {
   /**
@@ -70,7 +74,7 @@ export interface PlanNamespace {
 export interface PurgePlan {
   pattern: Buffer;
   /** complete; partial (interrupted while planning); incomplete (a node could not be scanned). */
-  status: 'complete' | 'partial' | 'incomplete';
+  status: RunStatus;
   matched: number;
   /** Sum of MEMORY USAGE of the matched keys (extrapolated from a sample when memoryEstimated); null when not measured. */
   memoryBytes: number | null;
@@ -147,7 +151,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
     return shard;
   };
 
-  let lastTick = 0;
+  const due = throttle();
   try {
     for await (const event of scanKeys(topology, scan)) {
       progress.apply(event);
@@ -187,8 +191,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
         aggregator.discardShard(event.shard);
         memorySampler.remove((item) => item.shard === event.shard);
       }
-      if (options.onProgress !== undefined && Date.now() - lastTick > 100) {
-        lastTick = Date.now();
+      if (options.onProgress !== undefined && due()) {
         options.onProgress(progress);
       }
     }
@@ -204,7 +207,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
     notices.push('the plan was too large to keep in memory: its keys are kept in a temporary file until the purge ends');
   }
   const failures = progress.failed.map((state) => `${state.node}: ${state.error?.message ?? 'failed'}`);
-  const status = options.signal?.aborted === true ? 'partial' : failures.length > 0 ? 'incomplete' : 'complete';
+  const status = runStatus(options.signal?.aborted === true, failures.length);
 
   // Memory: every key measured during the scan ('exact'), or a sample measured now.
   let memory: MemoryFigures;
@@ -470,7 +473,7 @@ export function planRefusals(plan: Pick<PurgePlan, 'matched' | 'share' | 'keyspa
   if (plan.matched > 0 && plan.share > limits.maxShare) {
     refusals.push({
       guard: 'max-share',
-      message: `refusing to delete ${percent(plan.share)} of the keyspace (${plan.matched.toLocaleString('en-US')} of ${plan.keyspace.toLocaleString('en-US')} keys): more than --max-share ${percent(limits.maxShare)}`,
+      message: `refusing to delete ${formatShare(plan.share)} of the keyspace (${plan.matched.toLocaleString('en-US')} of ${plan.keyspace.toLocaleString('en-US')} keys): more than --max-share ${formatShare(limits.maxShare)}`,
       hint: `narrow the pattern, or raise --max-share (e.g. --max-share ${Math.min(100, Math.ceil(plan.share * 100))}%) if this is really meant`,
     });
   }
@@ -488,10 +491,6 @@ export function refusalError(refusal: GuardRefusal): CachectlError {
   return new CachectlError('GUARD', `${refusal.message}; nothing was deleted`, { hint: refusal.hint });
 }
 
-function percent(share: number): string {
-  const value = share * 100;
-  return `${value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(1)}%`;
-}
 
 /** The plan as JSON-ready data: keys as JsonKey, no spools. */
 export type PurgePlanJson = Omit<PurgePlan, 'pattern' | 'samples' | 'spools'> & { pattern: string; patternBase64?: string; samples: JsonKey[] };

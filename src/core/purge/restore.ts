@@ -10,7 +10,7 @@ import { CachectlError } from '../../base/errors.js';
 import { displayKey } from '../../base/key-format.js';
 import type { KeyItem } from './key-commands.js';
 import { classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
-import { sleep } from '../scan/scan.js';
+import { sleep } from '../../base/sleep.js';
 
 export interface RestorePlanOptions {
   /** Accept a file without its end marker (a purge that was killed): restore its intact records. */

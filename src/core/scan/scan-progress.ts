@@ -4,6 +4,7 @@
 import type { CachectlError } from '../../base/errors.js';
 import type { KeyBatch } from './scan-batch.js';
 import type { ScanEvent } from './scan.js';
+import { throttle } from '../../base/throttle.js';
 
 export interface NodeScanState {
   node: string;
@@ -105,13 +106,12 @@ export interface ShardSink {
 /** Feeds a scan into a sink and a fresh ScanProgress, calling onProgress at most every 100 ms. */
 export async function collectScan(events: AsyncIterable<ScanEvent>, sink: ShardSink, onProgress?: (progress: ScanProgress) => void): Promise<ScanProgress> {
   const progress = new ScanProgress();
-  let lastTick = 0;
+  const due = throttle();
   for await (const event of events) {
     progress.apply(event);
     if (event.kind === 'batch') sink.add(event.shard, event.batch);
     else if (event.kind === 'node-restart') sink.discardShard(event.shard);
-    if (onProgress !== undefined && Date.now() - lastTick > 100) {
-      lastTick = Date.now();
+    if (onProgress !== undefined && due()) {
       onProgress(progress);
     }
   }

@@ -8,6 +8,7 @@
 
 import type { Redis } from 'ioredis';
 import { CachectlError } from '../../base/errors.js';
+import { sleep } from '../../base/sleep.js';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { BatchRequest, KeyBatch } from './scan-batch.js';
 import { PipelineBatcher, ScriptBatcher } from './scan-batch.js';
@@ -343,18 +344,6 @@ class Limiter {
     const wait = this.due - now;
     if (wait > 0) await sleep(wait, signal);
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**

@@ -10,14 +10,14 @@ import { displayKey } from '../../base/key-format.js';
 import type { LiveTreeSnapshot } from '../../core/namespaces/live-namespaces.js';
 import type { KeyEntry } from '../../core/namespaces/namespace-keys.js';
 import type { NamespaceNode, NamespaceSort } from '../../core/namespaces/namespaces.js';
-import { formatBytes } from '../../base/units.js';
+import { formatBytes, formatShare } from '../../base/units.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { BrowseAction, BrowseContext } from './bindings.js';
 import { BROWSE_KEYS, PROMPT_KEYS } from './bindings.js';
-import { formatCount, formatPercent, formatTtl, shareBar } from './format.js';
+import { formatCount, formatTtl, shareBar } from './format.js';
 import type { KeyListState, PreviewState } from './hooks.js';
 import { useTerminalSize } from '../shared/use-terminal-size.js';
-import { truncate } from '../shared/format.js';
+import { truncate } from '../../render/text.js';
 import { useKeyList, usePreview, useSnapshot } from './hooks.js';
 import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../shared/key-table.js';
 import type { KeySort, TreeRow } from './model.js';
@@ -473,7 +473,7 @@ function TreeBody({ rows, level, snapshot, cursor, height, layout, delimiter, co
         const selected = first + i === cursor;
         const share = rowShare(row, level, byMemory);
         const name = row.kind === 'namespace' && row.hasChildren ? `${row.label}${delimiter}` : row.label;
-        const text = `${selected ? '> ' : '  '}${truncate(name, layout.name).padEnd(layout.name)} ${(byMemory ? formatBytes(row.memory) : '-').padStart(layout.memory)} ${formatPercent(share).padStart(layout.percent)} ${shareBar(share, layout.bar)} ${formatCount(row.keys).padStart(layout.keys)} ${formatCount(row.noTtl).padStart(layout.noTtl)}`;
+        const text = `${selected ? '> ' : '  '}${truncate(name, layout.name).padEnd(layout.name)} ${(byMemory ? formatBytes(row.memory) : '-').padStart(layout.memory)} ${formatShare(share).padStart(layout.percent)} ${shareBar(share, layout.bar)} ${formatCount(row.keys).padStart(layout.keys)} ${formatCount(row.noTtl).padStart(layout.noTtl)}`;
         return (
           <Text key={row.id} inverse={selected} color={color && row.kind !== 'namespace' ? 'gray' : undefined} wrap="truncate-end">
             {text}

@@ -19,11 +19,6 @@ export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-export function formatPercent(share: number): string {
-  if (!Number.isFinite(share)) return '-';
-  const percent = share * 100;
-  return percent > 0 && percent < 10 ? `${percent.toFixed(1)}%` : `${Math.round(percent)}%`;
-}
 
 /** A key's TTL as a cell: `none` for keys that never expire. */
 export function formatTtl(ttlMs: number | null): string {

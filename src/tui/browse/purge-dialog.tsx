@@ -6,16 +6,17 @@ import type { Key } from 'ink';
 import { Box, Text, useInput } from 'ink';
 import type { ReactNode } from 'react';
 import { useEffect, useRef } from 'react';
-import { formatBytes } from '../../base/units.js';
+import { formatBytes, formatShare } from '../../base/units.js';
 import { answerConfirms } from '../../core/purge/confirm.js';
 import { PROMPT_KEYS } from './bindings.js';
-import { truncate } from '../shared/format.js';
-import { formatCount, formatPercent } from './format.js';
+import { truncate } from '../../render/text.js';
+import { formatCount } from './format.js';
 import { helpLine, resolveKey } from '../shared/key-table.js';
 import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from '../../core/browse/source.js';
 import { editText } from './text-input.js';
 import { useSyncState } from '../shared/use-sync-state.js';
 import { keystrokes } from '../shared/keystrokes.js';
+import { throttle } from '../../base/throttle.js';
 
 type Step =
   | { step: 'planning'; scanned: number }
@@ -58,11 +59,10 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
 
   useEffect(() => {
     const controller = planning.current;
-    let lastTick = 0;
+    const due = throttle();
     purge
       .plan(target, controller.signal, (scanned) => {
-        if (Date.now() - lastTick < 100) return;
-        lastTick = Date.now();
+        if (!due()) return;
         setState((previous) => (previous.step === 'planning' ? { step: 'planning', scanned } : previous));
       })
       .then(
@@ -91,11 +91,10 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     const controller = new AbortController();
     running.current = controller;
     setState({ step: 'running', plan, backupPath, progress: { deleted: 0, alreadyGone: 0, planned: plan.keys, keysPerSecond: 0 } });
-    let lastTick = 0;
+    const due = throttle();
     purge
       .execute(plan, backupPath, controller.signal, (progress) => {
-        if (Date.now() - lastTick < 100) return;
-        lastTick = Date.now();
+        if (!due()) return;
         setState((previous) => (previous.step === 'running' ? { ...previous, progress } : previous));
       })
       .then(
@@ -182,7 +181,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     const plan = state.plan;
     line(`pattern ${plan.pattern}`);
     const memory = plan.memoryBytes === null ? '' : ` · ${plan.memoryEstimated === true ? '~' : ''}${formatBytes(plan.memoryBytes)}`;
-    line(`${formatCount(plan.keys)} keys${memory} · ${formatPercent(plan.share)} of the keyspace`, { bold: true });
+    line(`${formatCount(plan.keys)} keys${memory} · ${formatShare(plan.share)} of the keyspace`, { bold: true });
     if (plan.nodes.length > 1) line(`per node: ${plan.nodes.map((node) => `${node.node} ${formatCount(node.keys)}`).join(', ')}`);
     if (plan.sample.length > 0) line(`e.g. ${plan.sample.slice(0, 3).join(', ')}`);
     switch (state.step) {
@@ -206,7 +205,7 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
       case 'running': {
         const { deleted, alreadyGone, planned, keysPerSecond } = state.progress;
         const done = deleted + alreadyGone;
-        line(`deleting… ${formatCount(done)} / ${formatCount(planned)} (${formatPercent(planned > 0 ? done / planned : 1)}) · ${formatCount(Math.round(keysPerSecond))} keys/s`, { color: danger });
+        line(`deleting… ${formatCount(done)} / ${formatCount(planned)} (${formatShare(planned > 0 ? done / planned : 1)}) · ${formatCount(Math.round(keysPerSecond))} keys/s`, { color: danger });
         if (state.backupPath !== undefined) line(`backing up to ${state.backupPath}`);
         line('esc stops after the current batch', { color: accent });
         break;

@@ -1,6 +1,7 @@
 // Compact figures for dashboard cells: every value fits a narrow column, and a missing one is "-".
 
 import { formatBytes } from '../../base/units.js';
+import { truncate } from '../../render/text.js';
 
 export const MISSING = '-';
 
@@ -63,12 +64,6 @@ export function compactSeconds(seconds: number | null): string {
   return `${Math.floor(seconds / 86_400)}d`;
 }
 
-/** Cuts text to `width` characters, marking the cut with an ellipsis. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (text.length <= width) return text;
-  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
-}
 
 /** Pads (or cuts) to exactly `width` characters. */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {

@@ -9,7 +9,8 @@ import { hitRateSeverity, latencySeverity, memorySeverity } from '../../core/das
 import type { CommandActivity } from '../../core/dashboard/command-stats.js';
 import { OWN_COMMANDS } from '../../core/dashboard/command-stats.js';
 import type { Segment, Tone } from './columns.js';
-import { compactBytes, compactNumber, compactSeconds, fit, micros, millis, percent, truncate } from '../shared/format.js';
+import { compactBytes, compactNumber, compactSeconds, fit, micros, millis, percent } from '../shared/format.js';
+import { truncate } from '../../render/text.js';
 import { displayBins } from './histogram-bins.js';
 import { Line } from '../shared/Line.js';
 
