@@ -116,6 +116,14 @@ describe('cachectl top in a terminal (tmux)', () => {
     expect(figure(rowFigures(later, address)!.ops)).toBeGreaterThan(0);
 
     await press(['s'], 'the sort order to change', (text) => text.includes('sort ops/s ↓'));
+    // A burst: three keys pasted in one write reach the app as one stdin chunk; each is handled.
+    await tmux('set-buffer', '-b', 'burst', 'sss');
+    await tmux('paste-buffer', '-d', '-b', 'burst', '-t', SESSION);
+    await waitFor('three sort steps from one chunk (ops/s → hit rate → p99 → memory)', async () => ((await screen()).includes('sort memory ↓') ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      describe: () => 'see the last screen above',
+    });
     await press(['Enter'], 'the detail view', (text) => text.includes('top commands by calls') && text.includes('round trip, last'));
     await press(['Escape'], 'the node table again', (text) => text.includes('NODE') && !text.includes('top commands by calls'));
     await press(['?'], 'the help screen', (text) => text.includes('pause / resume refreshing'));

@@ -414,7 +414,7 @@ describe('browse: --readonly', () => {
     expect(frame()).not.toContain('Delete');
     await press('?');
     const help = await until(frame, 'deleting is off: --readonly');
-    expect(help).not.toMatch(/^d\s/m);
+    expect(help).not.toMatch(/^\s*d\s/m);
     expect(help).toContain('quit (the scan stops; nothing is changed)');
   });
 });

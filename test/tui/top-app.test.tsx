@@ -180,6 +180,13 @@ describe('keys', () => {
     unmount();
   });
 
+  it('handles each key of a burst that arrives in one chunk (fast typing, a paste)', async () => {
+    const { press, unmount } = await renderApp(snapshotOf(clusterRows()));
+    // Three down moves and two sort steps in one write: every key acts, on what the one before did.
+    await press('jjjss', (text) => text.includes('sort hit rate ↑') && selectedAddress(text) === '127.0.0.1:30101');
+    unmount();
+  });
+
   it('↑/↓ (and k/j) move the selection within the table and report it to the model', async () => {
     const { press, onFocus, unmount } = await renderApp(snapshotOf(clusterRows()));
     expect(onFocus).toHaveBeenLastCalledWith('127.0.0.1:30000', false);

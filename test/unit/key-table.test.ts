@@ -1,7 +1,7 @@
 import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { BROWSE_KEYS } from '../../src/tui/browse/bindings.js';
-import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../../src/tui/shared/key-table.js';
+import { activeBindings, fitHelp, helpEntries, helpLine, resolveKey, wrapHelp } from '../../src/tui/shared/key-table.js';
 import { keystrokes } from '../../src/tui/shared/keystrokes.js';
 
 const NO_KEY: Key = {
@@ -10,39 +10,53 @@ const NO_KEY: Key = {
   super: false, hyper: false, capsLock: false, numLock: false,
 };
 const key = (overrides: Partial<Key>): Key => ({ ...NO_KEY, ...overrides });
+const ALL = activeBindings(BROWSE_KEYS, true);
 
 describe('key table', () => {
   it('resolves characters, named keys and ctrl combinations per context', () => {
-    expect(resolveKey(BROWSE_KEYS, 'tree', 'q', NO_KEY)).toBe('quit');
-    expect(resolveKey(BROWSE_KEYS, 'tree', 'c', key({ ctrl: true }))).toBe('interrupt');
-    expect(resolveKey(BROWSE_KEYS, 'tree', 'c', NO_KEY)).toBeUndefined();
-    expect(resolveKey(BROWSE_KEYS, 'tree', '', key({ return: true }))).toBe('open');
+    expect(resolveKey(ALL, 'tree', 'q', NO_KEY)).toBe('quit');
+    expect(resolveKey(ALL, 'tree', 'c', key({ ctrl: true }))).toBe('interrupt');
+    expect(resolveKey(ALL, 'tree', 'c', NO_KEY)).toBeUndefined();
+    expect(resolveKey(ALL, 'tree', '', key({ return: true }))).toBe('open');
     // Terminals send DEL for backspace, which ink reports as `delete`: both go up.
-    expect(resolveKey(BROWSE_KEYS, 'keys', '', key({ delete: true }))).toBe('back');
-    expect(resolveKey(BROWSE_KEYS, 'keys', '', key({ backspace: true }))).toBe('back');
+    expect(resolveKey(ALL, 'keys', '', key({ delete: true }))).toBe('back');
+    expect(resolveKey(ALL, 'keys', '', key({ backspace: true }))).toBe('back');
     // Sorting and opening mean nothing on a preview.
-    expect(resolveKey(BROWSE_KEYS, 'preview', 's', NO_KEY)).toBeUndefined();
-    expect(resolveKey(BROWSE_KEYS, 'preview', '', key({ return: true }))).toBeUndefined();
+    expect(resolveKey(ALL, 'preview', 's', NO_KEY)).toBeUndefined();
+    expect(resolveKey(ALL, 'preview', '', key({ return: true }))).toBeUndefined();
   });
 
   it('drops dangerous bindings entirely when they are not allowed', () => {
-    const readonly = allowedBindings(BROWSE_KEYS, false);
+    const readonly = activeBindings(BROWSE_KEYS, false);
     expect(resolveKey(readonly, 'tree', 'd', NO_KEY)).toBeUndefined();
     expect(helpLine(readonly, 'tree')).not.toContain('delete');
     expect(helpEntries(readonly, 'tree').some((entry) => entry.dangerous)).toBe(false);
-    expect(resolveKey(allowedBindings(BROWSE_KEYS, true), 'tree', 'd', NO_KEY)).toBe('delete');
+    expect(resolveKey(ALL, 'tree', 'd', NO_KEY)).toBe('delete');
+    expect(helpEntries(ALL, 'tree').find((entry) => entry.label === 'd')?.dangerous).toBe(true);
   });
 
   it('draws each help entry once, panel-only ones only in the panel', () => {
-    const line = helpLine(BROWSE_KEYS, 'tree');
-    expect(line).toBe('↑/↓ move · enter/→ open · ←/⌫ up · s sort · / filter · e export · d delete · ? help · q quit');
-    expect(helpEntries(BROWSE_KEYS, 'tree').map((entry) => entry.label)).toContain('PgUp/PgDn');
+    // Dangerous bindings are registered apart and come last.
+    const line = helpLine(ALL, 'tree');
+    expect(line).toBe('↑/↓ move · enter/→ open · ←/⌫ up · s sort · / filter · e export · ? help · q quit · d delete');
+    expect(helpEntries(ALL, 'tree').map((entry) => entry.label)).toContain('PgUp/PgDn');
   });
 
   it('wraps a help line between entries', () => {
     expect(wrapHelp('a b · c d · e f', 9)).toEqual(['a b · c d', 'e f']);
     expect(wrapHelp('a b · c d · e f', 80)).toEqual(['a b · c d · e f']);
     expect(wrapHelp('', 10)).toEqual(['']);
+  });
+
+  it('fits whole help entries on one line, or none', () => {
+    expect(fitHelp('a b · c d · e f', 12)).toBe('a b · c d');
+    expect(fitHelp('abcdef · c', 3)).toBe('');
+  });
+
+  it('matches named keys whatever Meta says (ink sets it with escape), but not with Ctrl', () => {
+    expect(resolveKey(ALL, 'preview', '', key({ escape: true, meta: true }))).toBe('escape');
+    expect(resolveKey(ALL, 'tree', '', key({ return: true, ctrl: true }))).toBeUndefined();
+    expect(resolveKey(ALL, 'tree', 'q', key({ meta: true }))).toBeUndefined();
   });
 });
 

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { COLUMNS, layoutColumns, MARKER_WIDTH } from '../../src/tui/top/columns.js';
 import { compactBytes, compactNumber, fit, micros, millis, percent } from '../../src/tui/shared/format.js';
 import { displayBins } from '../../src/tui/top/histogram-bins.js';
-import { actionFor, helpLine, TOP_KEYMAP } from '../../src/tui/top/keymap.js';
+import { TOP_KEYS } from '../../src/tui/top/bindings.js';
+import type { TopView } from '../../src/tui/top/bindings.js';
+import { activeBindings, bindingsIn, fitHelp, helpEntries, helpLine, resolveKey } from '../../src/tui/shared/key-table.js';
 import { sparkRows } from '../../src/tui/top/sparkline.js';
 import { nodeRow } from '../helpers/dashboard-rows.js';
 
@@ -87,6 +89,9 @@ describe('layoutColumns', () => {
 });
 
 describe('keymap', () => {
+  const BINDINGS = activeBindings(TOP_KEYS, false);
+  const actionFor = (input: string, key: Key, view: TopView) => resolveKey(BINDINGS, view, input, key);
+
   it('maps keys to actions per view', () => {
     expect(actionFor('q', NO_KEY, 'table')).toBe('quit');
     expect(actionFor('c', { ...NO_KEY, ctrl: true }, 'detail')).toBe('quit');
@@ -101,15 +106,18 @@ describe('keymap', () => {
   });
 
   it('draws the help line from the same table, cut to the width', () => {
-    const line = helpLine('table', 200);
-    for (const binding of TOP_KEYMAP.filter((b) => b.inHelpLine && b.views.includes('table'))) expect(line).toContain(`${binding.label} ${binding.short}`);
-    expect(helpLine('table', 20)).toBe('q quit · p pause');
-    expect(helpLine('detail', 200)).not.toContain('sort');
+    const line = helpLine(BINDINGS, 'table');
+    for (const binding of bindingsIn(BINDINGS, 'table').filter((b) => b.panelOnly !== true)) expect(line).toContain(`${binding.label} ${binding.hint}`);
+    expect(fitHelp(line, 20)).toBe('q quit · p pause');
+    expect(helpLine(BINDINGS, 'detail')).not.toContain('sort');
+    // The help screen lists every binding once (↑ and ↓ share a line), the panel-only ones too.
+    const labels = helpEntries(BINDINGS).map((entry) => entry.label);
+    expect(labels).toEqual(['q', 'p', 's', '↑↓', 'enter', 'esc', 'c', 'h', 'l', 't', '?']);
   });
 
   it('binds no key twice within a view', () => {
     for (const view of ['table', 'detail', 'help'] as const) {
-      const presses = TOP_KEYMAP.filter((binding) => binding.views.includes(view)).flatMap((binding) => binding.presses.map((press) => JSON.stringify(press)));
+      const presses = bindingsIn(BINDINGS, view).flatMap((binding) => binding.strokes.map((stroke) => JSON.stringify(stroke)));
       expect(new Set(presses).size).toBe(presses.length);
     }
   });

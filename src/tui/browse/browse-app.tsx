@@ -3,7 +3,7 @@
 // and a help line drawn from the key-binding table. All data comes from a BrowseSource.
 
 import type { Key } from 'ink';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useEffect, useMemo, useRef } from 'react';
 import { displayKey } from '../../base/key-format.js';
@@ -19,7 +19,7 @@ import type { KeyListState, PreviewState } from './hooks.js';
 import { useTerminalSize } from '../shared/use-terminal-size.js';
 import { truncate } from '../../render/text.js';
 import { useKeyList, usePreview, useSnapshot } from './hooks.js';
-import { allowedBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../shared/key-table.js';
+import { activeBindings, helpEntries, helpLine, resolveKey, wrapHelp } from '../shared/key-table.js';
 import type { KeySort, TreeRow } from './model.js';
 import { cycle, indexTree, KEY_SORTS, moveCursor, rowShare, scrollOffset, sortKeys, TREE_SORTS, treeRows } from './model.js';
 import { previewShownNote, previewSummary, previewValueLines, wrapLines } from './preview-lines.js';
@@ -27,7 +27,8 @@ import { PurgeDialog } from './purge-dialog.js';
 import type { BrowseSource, PurgeOutcome, PurgeTarget } from '../../core/browse/source.js';
 import { editText } from './text-input.js';
 import { useSyncState } from '../shared/use-sync-state.js';
-import { keystrokes } from '../shared/keystrokes.js';
+import { HelpView } from '../shared/HelpView.js';
+import { useKeystrokes } from '../shared/use-keystrokes.js';
 
 export interface BrowseAppProps {
   source: BrowseSource;
@@ -115,7 +116,7 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
     overlay: undefined,
     message: undefined,
   }));
-  const bindings = useMemo(() => allowedBindings(BROWSE_KEYS, source.purge !== undefined), [source]);
+  const bindings = useMemo(() => activeBindings(BROWSE_KEYS, source.purge !== undefined), [source]);
   const keysViewShown = ui.views.findLast((candidate): candidate is KeysView => candidate.kind === 'keys');
   const [keyList, removeListedKey] = useKeyList(source, keysViewShown);
   const keyListRef = useRef(keyList);
@@ -300,14 +301,9 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
     perform(action);
   };
 
-  useInput(
-    (input, key) => {
-      for (const stroke of keystrokes(input, key)) {
-        // Keys typed ahead are never carried into a delete confirmation: it starts from a clean slate.
-        if (latestUi().overlay?.kind === 'purge') return;
-        handleKey(stroke.input, stroke.key);
-      }
-    },
+  useKeystrokes(
+    // Keys typed ahead are never carried into a delete confirmation: it starts from a clean slate.
+    (input, key) => (latestUi().overlay?.kind === 'purge' ? 'stop' : handleKey(input, key)),
     { isActive: ui.overlay?.kind !== 'purge' },
   );
 
@@ -336,7 +332,8 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
       />
     );
   } else if (overlay?.kind === 'help') {
-    body = <HelpPanel entries={helpEntries(bindings, context)} readonlyReason={source.readonlyReason} height={bodyHeight} color={color} />;
+    const notes = source.readonlyReason === undefined ? [] : [[{ text: `deleting is off: ${source.readonlyReason}` }]];
+    body = <HelpView entries={helpEntries(bindings, context)} notes={notes} height={bodyHeight} color={color} />;
   } else if (view.kind === 'tree' && level !== undefined) {
     const layout = treeLayout(width);
     headings = treeHeadings(layout, snapshot.memoryKnown);
@@ -550,21 +547,6 @@ function PreviewBody({ entry, state, scroll, height, width, color }: { entry: Ke
       <Text dimColor wrap="truncate-end">
         {truncate(`${previewShownNote(preview)}${lines.length > room ? ` · lines ${first + 1}-${Math.min(lines.length, first + room)} of ${lines.length} (↑/↓ scroll)` : ''}`, width)}
       </Text>
-    </>
-  );
-}
-
-function HelpPanel({ entries, readonlyReason, height, color }: { entries: ReturnType<typeof helpEntries>; readonlyReason: string | undefined; height: number; color: boolean }) {
-  const width = Math.max(...entries.map((entry) => entry.label.length));
-  const lines = entries.map((entry) => ({ text: `${entry.label.padEnd(width)}  ${entry.description}`, dangerous: entry.dangerous }));
-  if (readonlyReason !== undefined) lines.push({ text: `deleting is off: ${readonlyReason}`, dangerous: false });
-  return (
-    <>
-      {lines.slice(0, height).map((line, i) => (
-        <Text key={i} color={color && line.dangerous ? 'red' : undefined} wrap="truncate-end">
-          {line.text}
-        </Text>
-      ))}
     </>
   );
 }

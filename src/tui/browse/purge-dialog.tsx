@@ -3,7 +3,7 @@
 // its guards and the deletion are the core's (the same as `cachectl purge`); this only asks.
 
 import type { Key } from 'ink';
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { useEffect, useRef } from 'react';
 import { formatBytes, formatShare } from '../../base/units.js';
@@ -15,7 +15,7 @@ import { helpLine, resolveKey } from '../shared/key-table.js';
 import type { PurgeOutcome, PurgePlanView, PurgeProgress, PurgeSource, PurgeTarget } from '../../core/browse/source.js';
 import { editText } from './text-input.js';
 import { useSyncState } from '../shared/use-sync-state.js';
-import { keystrokes } from '../shared/keystrokes.js';
+import { useKeystrokes } from '../shared/use-keystrokes.js';
 import { throttle } from '../../base/throttle.js';
 
 type Step =
@@ -151,13 +151,8 @@ export function PurgeDialog({ target, label, purge, width, color, onClose, onInt
     }
   };
 
-  useInput((input, key) => {
-    for (const stroke of keystrokes(input, key)) {
-      // Whatever else was typed in the same burst is not for the screen behind the dialog.
-      if (closed.current) return;
-      handleKey(stroke.input, stroke.key);
-    }
-  });
+  // Whatever else was typed in the same burst is not for the screen behind the dialog.
+  useKeystrokes((input, key) => (closed.current ? 'stop' : handleKey(input, key)));
 
   const accent = color ? 'cyan' : undefined;
   const danger = color ? 'red' : undefined;

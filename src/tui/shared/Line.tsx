@@ -3,7 +3,7 @@
 
 import { Text } from 'ink';
 import type { ReactElement } from 'react';
-import type { Segment, Tone } from '../top/columns.js';
+import type { Segment, Tone } from './segment.js';
 
 const COLORS: Record<Tone, string | undefined> = {
   ok: undefined,

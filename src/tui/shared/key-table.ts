@@ -1,12 +1,12 @@
-// Key bindings as data, for any ink screen: one table says which keys do what, where, and whether
-// the action is dangerous; the same table resolves key presses and draws the help line and the help
-// panel, so they cannot disagree. Dangerous bindings are removed from the table under --readonly,
-// which removes them from input handling and help at once. Generic over the actions and the views
-// (contexts), so the explorer's table and the dashboard's (keymap.ts) can share it.
+// Key bindings as data, for both full-screen apps (top and browse): one table says which keys do
+// what and where; the same table resolves key presses (fed one keystroke at a time by
+// useKeystrokes) and draws the help line and the help screen, so they cannot disagree.
+// Dangerous bindings (they delete or change data) are registered apart and left out entirely under
+// --readonly, which removes them from input handling and help at once.
 
 import type { Key } from 'ink';
 
-/** One way to trigger a binding: a typed character, or a named key (optionally with ctrl). */
+/** One way to trigger a binding: a typed character (with Ctrl or not), or a named key. */
 export type KeyStroke = { input: string; ctrl?: boolean } | { key: KeyName };
 
 export type KeyName = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pageUp' | 'pageDown' | 'home' | 'end' | 'return' | 'escape' | 'backspace' | 'delete' | 'tab';
@@ -14,37 +14,56 @@ export type KeyName = 'upArrow' | 'downArrow' | 'leftArrow' | 'rightArrow' | 'pa
 export interface KeyBinding<Action extends string, Context extends string> {
   action: Action;
   strokes: readonly KeyStroke[];
-  /** How help writes the keys, e.g. `↑/↓`; bindings sharing label and hint are shown once. */
+  /** How help writes the keys, e.g. `↑/↓`; bindings sharing label and hint (or description) are shown once. */
   label: string;
   /** A word or two for the help line. */
   hint: string;
-  /** A sentence for the help panel. */
+  /** A sentence for the help screen. */
   description: string;
-  /** Deletes or changes data: removed entirely under --readonly. */
-  dangerous?: boolean;
   /** Where the binding applies; everywhere when absent. */
   contexts?: readonly Context[];
-  /** Left out of the one-line help (still in the help panel). */
+  /** Left out of the one-line help (still on the help screen). */
   panelOnly?: boolean;
 }
 
-export type KeyTable<Action extends string, Context extends string> = readonly KeyBinding<Action, Context>[];
-
-/** The table without dangerous bindings when they are not allowed. */
-export function allowedBindings<A extends string, C extends string>(table: KeyTable<A, C>, allowDangerous: boolean): KeyTable<A, C> {
-  return allowDangerous ? table : table.filter((binding) => binding.dangerous !== true);
+/** A binding as the app uses it: whether it came from the dangerous list is kept for the help screen. */
+export interface ActiveBinding<Action extends string, Context extends string> extends KeyBinding<Action, Context> {
+  dangerous: boolean;
 }
 
-/** The bindings that apply in `context`. */
-export function bindingsIn<A extends string, C extends string>(table: KeyTable<A, C>, context: C): KeyTable<A, C> {
-  return table.filter((binding) => binding.contexts === undefined || binding.contexts.includes(context));
+/** An app's bindings: the harmless ones, and the dangerous ones apart. */
+export interface KeyTable<Action extends string, Context extends string> {
+  readonly safe: readonly KeyBinding<Action, Context>[];
+  readonly dangerous: readonly KeyBinding<Action, Context>[];
 }
 
-/** The action a key press triggers in `context`, if any. */
-export function resolveKey<A extends string, C extends string>(table: KeyTable<A, C>, context: C, input: string, key: Key): A | undefined {
-  for (const binding of bindingsIn(table, context)) {
+/** The bindings in force: dangerous ones only when they are allowed (not --readonly). */
+export type Bindings<Action extends string, Context extends string> = readonly ActiveBinding<Action, Context>[];
+
+export function keyTable<A extends string, C extends string>(safe: readonly KeyBinding<A, C>[], dangerous: readonly KeyBinding<A, C>[] = []): KeyTable<A, C> {
+  return { safe, dangerous };
+}
+
+/** The table's bindings in force; dangerous ones are left out (keys, help line, help screen) unless allowed. */
+export function activeBindings<A extends string, C extends string>(table: KeyTable<A, C>, allowDangerous: boolean): Bindings<A, C> {
+  const mark = (dangerous: boolean) => (binding: KeyBinding<A, C>): ActiveBinding<A, C> => ({ ...binding, dangerous });
+  return [...table.safe.map(mark(false)), ...(allowDangerous ? table.dangerous.map(mark(true)) : [])];
+}
+
+/** The bindings that apply in `context`, or all of them without one. */
+export function bindingsIn<A extends string, C extends string>(bindings: Bindings<A, C>, context?: C): Bindings<A, C> {
+  return context === undefined ? bindings : bindings.filter((binding) => binding.contexts === undefined || binding.contexts.includes(context));
+}
+
+/**
+ * The action one keystroke triggers in `context`, if any. Named keys never match with Ctrl held
+ * (ink reports Meta with every escape, so Meta is not checked there); characters match only with
+ * exactly the Ctrl state they declare and never with Meta.
+ */
+export function resolveKey<A extends string, C extends string>(bindings: Bindings<A, C>, context: C, input: string, key: Key): A | undefined {
+  for (const binding of bindingsIn(bindings, context)) {
     for (const stroke of binding.strokes) {
-      if ('key' in stroke ? key[stroke.key] === true && !key.ctrl : matchesInput(stroke, input, key)) return binding.action;
+      if ('key' in stroke ? key[stroke.key] && !key.ctrl : matchesInput(stroke, input, key)) return binding.action;
     }
   }
   return undefined;
@@ -55,10 +74,10 @@ function matchesInput(stroke: { input: string; ctrl?: boolean }, input: string, 
 }
 
 /** `↑/↓ move · enter open · q quit` for the bindings of `context`. */
-export function helpLine<A extends string, C extends string>(table: KeyTable<A, C>, context: C): string {
+export function helpLine<A extends string, C extends string>(bindings: Bindings<A, C>, context: C): string {
   const seen = new Set<string>();
   const parts: string[] = [];
-  for (const binding of bindingsIn(table, context)) {
+  for (const binding of bindingsIn(bindings, context)) {
     if (binding.panelOnly === true) continue;
     const text = `${binding.label} ${binding.hint}`;
     if (seen.has(text)) continue;
@@ -83,15 +102,27 @@ export function wrapHelp(line: string, width: number): string[] {
   return lines;
 }
 
-/** Rows for the help panel: keys and what they do, each once. */
-export function helpEntries<A extends string, C extends string>(table: KeyTable<A, C>, context: C): { label: string; description: string; dangerous: boolean }[] {
+/** The entries of a help line that fit on one line of `width` columns (whole entries only). */
+export function fitHelp(line: string, width: number): string {
+  const first = wrapHelp(line, width)[0]!;
+  return first.length > width ? '' : first;
+}
+
+export interface HelpEntry {
+  label: string;
+  description: string;
+  dangerous: boolean;
+}
+
+/** Rows for the help screen: keys and what they do, each once; every context's when none is given. */
+export function helpEntries<A extends string, C extends string>(bindings: Bindings<A, C>, context?: C): HelpEntry[] {
   const seen = new Set<string>();
-  const entries: { label: string; description: string; dangerous: boolean }[] = [];
-  for (const binding of bindingsIn(table, context)) {
+  const entries: HelpEntry[] = [];
+  for (const binding of bindingsIn(bindings, context)) {
     const text = `${binding.label} ${binding.description}`;
     if (seen.has(text)) continue;
     seen.add(text);
-    entries.push({ label: binding.label, description: binding.description, dangerous: binding.dangerous === true });
+    entries.push({ label: binding.label, description: binding.description, dangerous: binding.dangerous });
   }
   return entries;
 }

@@ -8,7 +8,7 @@ import { formatDuration } from '../../base/duration.js';
 import { hitRateSeverity, latencySeverity, memorySeverity } from '../../core/dashboard/thresholds.js';
 import type { CommandActivity } from '../../core/dashboard/command-stats.js';
 import { OWN_COMMANDS } from '../../core/dashboard/command-stats.js';
-import type { Segment, Tone } from './columns.js';
+import type { Segment, Tone } from '../shared/segment.js';
 import { compactBytes, compactNumber, compactSeconds, fit, micros, millis, percent } from '../shared/format.js';
 import { truncate } from '../../render/text.js';
 import { displayBins } from './histogram-bins.js';

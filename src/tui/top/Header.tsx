@@ -5,7 +5,7 @@ import { Box } from 'ink';
 import type { ReactElement } from 'react';
 import type { DashboardSnapshot } from '../../core/dashboard/snapshot.js';
 import { evictionSeverity, hitRateSeverity, latencySeverity } from '../../core/dashboard/thresholds.js';
-import type { Segment } from './columns.js';
+import type { Segment } from '../shared/segment.js';
 import { formatDuration } from '../../base/duration.js';
 import { compactBytes, compactNumber, millis, percent } from '../shared/format.js';
 import { Line } from '../shared/Line.js';

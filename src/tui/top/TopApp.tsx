@@ -2,24 +2,28 @@
 // laid out to the terminal's size. It only renders snapshots and turns keys into actions through
 // the keymap; the poller and the model (core) do all the work.
 
-import { Box, useApp, useInput } from 'ink';
+import { Box, useApp } from 'ink';
 import type { ReactElement } from 'react';
-import { useEffect, useRef, useState } from 'react';
-import type { DashboardSnapshot } from '../../core/dashboard/snapshot.js';
+import { useEffect } from 'react';
+import type { DashboardSnapshot, NodeRow } from '../../core/dashboard/snapshot.js';
 import type { NodeSort } from '../../core/dashboard/sort.js';
 import { nextSort, NODE_SORT_LABELS, sortNodes } from '../../core/dashboard/sort.js';
 import { Charts, CHARTS } from './Charts.js';
 import type { ChartKind } from './Charts.js';
 import { DetailView } from './DetailView.js';
 import { Header } from './Header.js';
-import { HelpView } from './HelpView.js';
+import { HelpView } from '../shared/HelpView.js';
+import { topHelpNotes } from './help-notes.js';
 import { Line } from '../shared/Line.js';
 import { NodeTable } from './NodeTable.js';
 import type { SnapshotSource } from './use-snapshot.js';
 import { useSnapshot } from './use-snapshot.js';
 import { useTerminalSize } from '../shared/use-terminal-size.js';
-import type { TopAction, TopView } from './keymap.js';
-import { actionFor, helpLine } from './keymap.js';
+import type { TopAction, TopView } from './bindings.js';
+import { TOP_KEYS } from './bindings.js';
+import { activeBindings, fitHelp, helpEntries, helpLine, resolveKey } from '../shared/key-table.js';
+import { useKeystrokes } from '../shared/use-keystrokes.js';
+import { useSyncState } from '../shared/use-sync-state.js';
 
 /** The poller as the dashboard drives it. */
 export interface DashboardSource extends SnapshotSource<DashboardSnapshot> {
@@ -40,96 +44,92 @@ export interface TopAppProps {
 /** Header lines above, the help line below. */
 const CHROME_LINES = 3;
 
+interface UiState {
+  view: TopView;
+  /** The view help was opened from, to go back to. */
+  helpFrom: TopView;
+  selectedAddress: string | null;
+  sort: NodeSort;
+  chart: ChartKind;
+  scope: 'total' | 'node';
+}
+
+const BINDINGS = activeBindings(TOP_KEYS, false);
+
 export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = 'topology' }: TopAppProps): ReactElement {
   const { exit } = useApp();
   const state = useSnapshot(source);
   const { columns, rows: terminalRows } = useTerminalSize();
-  const [view, setView] = useState<TopView>('table');
-  const [helpFrom, setHelpFrom] = useState<TopView>('table');
-  const [selectedAddress, setSelectedAddress] = useState<string | null>(null);
-  const [sort, setSort] = useState<NodeSort>(initialSort);
-  const [chart, setChart] = useState<ChartKind>('ops');
-  const [scope, setScope] = useState<'total' | 'node'>('total');
+  // Input handlers read the latest state, never their render's: a burst of keys acts key by key.
+  const [ui, setUi, latestUi] = useSyncState<UiState>(() => ({ view: 'table', helpFrom: 'table', selectedAddress: null, sort: initialSort, chart: 'ops', scope: 'total' }));
+  const { view, sort, chart, scope } = ui;
 
+  const rowsOf = (snapshot: DashboardSnapshot | undefined, by: NodeSort) => (snapshot === undefined ? [] : sortNodes(snapshot.nodes, by));
+  const selectedIn = (rows: readonly NodeRow[], address: string | null) => Math.max(0, rows.findIndex((row) => row.address === address));
   const snapshot = state.value;
-  const rows = snapshot === undefined ? [] : sortNodes(snapshot.nodes, sort);
-  const found = rows.findIndex((row) => row.address === selectedAddress);
-  const selected = found >= 0 ? found : 0;
+  const rows = rowsOf(snapshot, sort);
+  const selected = selectedIn(rows, ui.selectedAddress);
   const selectedRow = rows[selected];
 
   useEffect(() => {
     onFocus?.(selectedRow?.address ?? null, view === 'detail');
   }, [onFocus, selectedRow?.address, view]);
 
-  // ink re-registers the input handler after each render; a key arriving in between would see the
-  // previous render's values. The handler reads the latest ones from here instead.
-  const latest = useRef({ rows, selected, view, helpFrom, sort, chart, scope, paused: state.paused });
-  latest.current = { rows, selected, view, helpFrom, sort, chart, scope, paused: state.paused };
-
   const act = (action: TopAction): void => {
-    const { rows, selected, view, helpFrom, sort, chart, scope, paused } = latest.current;
+    const ui = latestUi();
+    const rows = rowsOf(source.current.value, ui.sort);
+    const selected = selectedIn(rows, ui.selectedAddress);
     const selectedRow = rows[selected];
+    const set = (change: Partial<UiState>) => setUi((previous) => ({ ...previous, ...change }));
     switch (action) {
       case 'quit':
         exit();
         return;
       case 'pause':
-        if (paused) source.resume();
+        if (source.current.paused) source.resume();
         else source.pause();
         return;
       case 'sort':
-        setSort(nextSort(sort));
         // Keep the same node selected across the re-sort.
-        if (selectedRow !== undefined) setSelectedAddress(selectedRow.address);
+        set({ sort: nextSort(ui.sort), selectedAddress: selectedRow?.address ?? ui.selectedAddress });
         return;
       case 'up':
       case 'down': {
         if (rows.length === 0) return;
         const next = Math.min(rows.length - 1, Math.max(0, selected + (action === 'up' ? -1 : 1)));
-        setSelectedAddress(rows[next]!.address);
-        // A second key before the next render moves on from here.
-        latest.current.selected = next;
+        set({ selectedAddress: rows[next]!.address });
         return;
       }
       case 'detail':
         if (selectedRow === undefined) return;
-        setSelectedAddress(selectedRow.address);
-        setView('detail');
-        latest.current.view = 'detail';
+        set({ selectedAddress: selectedRow.address, view: 'detail' });
         // Ask for the detail now rather than at the next tick.
         onFocus?.(selectedRow.address, true);
         source.refreshNow();
         return;
       case 'back':
-        latest.current.view = view === 'help' ? helpFrom : 'table';
-        setView(latest.current.view);
+        set({ view: ui.view === 'help' ? ui.helpFrom : 'table' });
         return;
       case 'help':
-        if (view === 'help') latest.current.view = helpFrom;
-        else {
-          setHelpFrom(view);
-          latest.current.helpFrom = view;
-          latest.current.view = 'help';
-        }
-        setView(latest.current.view);
+        set(ui.view === 'help' ? { view: ui.helpFrom } : { view: 'help', helpFrom: ui.view });
         return;
       case 'chart-next':
-        setChart(CHARTS[(CHARTS.indexOf(chart) + 1) % CHARTS.length]!);
+        set({ chart: CHARTS[(CHARTS.indexOf(ui.chart) + 1) % CHARTS.length]! });
         return;
       case 'chart-hit-rate':
-        setChart('hit-rate');
+        set({ chart: 'hit-rate' });
         return;
       case 'chart-latency':
-        setChart('p99');
+        set({ chart: 'p99' });
         return;
       case 'chart-scope':
-        setScope(scope === 'total' ? 'node' : 'total');
+        set({ scope: ui.scope === 'total' ? 'node' : 'total' });
         return;
     }
   };
 
-  useInput((input, key) => {
-    const action = actionFor(input, key, latest.current.view);
+  useKeystrokes((input, key) => {
+    const action = resolveKey(BINDINGS, latestUi().view, input, key);
     if (action !== undefined) act(action);
   });
 
@@ -140,7 +140,7 @@ export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = '
 
   let content: ReactElement;
   if (view === 'help') {
-    content = <HelpView latencyLimitMs={latencyLimitMs} height={body} color={color} />;
+    content = <HelpView entries={helpEntries(BINDINGS)} notes={topHelpNotes(latencyLimitMs)} height={body} color={color} />;
   } else if (view === 'detail' && selectedRow !== undefined) {
     const detail = snapshot?.detail?.address === selectedRow.address ? snapshot.detail : null;
     content = <DetailView row={selectedRow} detail={detail} width={columns} height={body} latencyLimitMs={latencyLimitMs} color={color} />;
@@ -170,7 +170,7 @@ export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = '
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
         {content}
       </Box>
-      <Line segments={[{ text: helpLine(view, columns), tone: 'dim' }]} color={color} />
+      <Line segments={[{ text: fitHelp(helpLine(BINDINGS, view), columns), tone: 'dim' }]} color={color} />
     </Box>
   );
 }

@@ -11,17 +11,9 @@ import {
   replicationSeverity,
 } from '../../core/dashboard/thresholds.js';
 import type { Severity } from '../../core/memory/memory-findings.js';
+import type { Segment, Tone } from '../shared/segment.js';
 import { compactBytes, compactNumber, compactSeconds, fit, micros, millis, MISSING, percent } from '../shared/format.js';
 
-export type Tone = Severity | 'dim' | 'accent';
-
-/** A piece of a line with an optional tone; the components map tones to colours. */
-export interface Segment {
-  text: string;
-  tone?: Tone;
-  bold?: boolean;
-  inverse?: boolean;
-}
 
 export interface ColumnContext {
   latencyLimitMs: number;

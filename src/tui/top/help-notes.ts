@@ -1,24 +1,12 @@
-// The help screen: every key binding from the keymap, and what the colours and marks mean.
+// What the dashboard's help screen says after the keys: what the colours and marks mean, and where
+// each column's figures come from.
 
-import { Box } from 'ink';
-import type { ReactElement } from 'react';
 import { THRESHOLDS } from '../../core/memory/memory-findings.js';
-import type { Segment } from './columns.js';
-import { fit } from '../shared/format.js';
-import { TOP_KEYMAP } from './keymap.js';
-import { Line } from '../shared/Line.js';
+import type { Segment } from '../shared/segment.js';
 
-export interface HelpViewProps {
-  latencyLimitMs: number;
-  height: number;
-  color: boolean;
-}
-
-export function HelpView({ latencyLimitMs, height, color }: HelpViewProps): ReactElement {
+export function topHelpNotes(latencyLimitMs: number): Segment[][] {
   const pct = (ratio: number) => `${Math.round(ratio * 100)}%`;
-  const lines: Segment[][] = [
-    [{ text: 'keys', bold: true }],
-    ...TOP_KEYMAP.filter((binding) => binding.label !== '').map((binding): Segment[] => [{ text: `  ${fit(binding.label, 6)}`, tone: 'accent', bold: true }, { text: binding.description }]),
+  return [
     [{ text: 'colours', bold: true }],
     [
       { text: '  hit rate ' },
@@ -37,11 +25,4 @@ export function HelpView({ latencyLimitMs, height, color }: HelpViewProps): Reac
     [{ text: '  LAG: replica behind its master (bytes not acknowledged, or seconds); MAX% share of maxmemory' }],
     [{ text: '  detail: dimmed commands include cachectl\'s own INFO, PING, SLOWLOG and CONFIG GET' }],
   ];
-  return (
-    <Box flexDirection="column">
-      {lines.slice(0, height).map((segments, i) => (
-        <Line key={i} segments={segments} color={color} />
-      ))}
-    </Box>
-  );
 }
