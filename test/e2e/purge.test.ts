@@ -27,8 +27,12 @@ interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI (optionally through bash, for ulimit) and can send SIGINT once it has run `interruptAfterMs`. */
-function cli(args: string[], options: { interruptAfterMs?: number; shellPrefix?: string } = {}): Promise<CliResult> {
+/**
+ * Runs the built CLI (optionally through bash, for ulimit) and can send SIGINT once `interruptWhen`
+ * resolves true (polled every 50 ms): a phase of the run, not a time, so a loaded machine does not
+ * move the signal into another phase.
+ */
+function cli(args: string[], options: { interruptWhen?: () => Promise<boolean>; shellPrefix?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const quoted = args.map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
     const child =
@@ -40,9 +44,21 @@ function cli(args: string[], options: { interruptAfterMs?: number; shellPrefix?:
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.stdin.end();
-    if (options.interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    let running = true;
+    const when = options.interruptWhen;
+    if (when !== undefined) {
+      const poll = async (): Promise<void> => {
+        if (!running) return;
+        if (await when()) child.kill('SIGINT');
+        else setTimeout(() => void poll(), 50);
+      };
+      void poll();
+    }
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      running = false;
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
 
@@ -168,7 +184,7 @@ describe('cachectl purge (built binary, no terminal)', () => {
 
   it('Ctrl-C stops after the current batch, prints an exact summary and exits 130', async () => {
     await seed('slow', 20_000);
-    const result = await cli(['purge', `${P}slow:*`, '--url', url, '--yes', '--rate', '5000'], { interruptAfterMs: 1_500 });
+    const result = await cli(['purge', `${P}slow:*`, '--url', url, '--yes', '--rate', '5000'], { interruptWhen: async () => (await count('slow')) < 20_000 });
     expect(result.code).toBe(130);
     const summary = JSON.parse(result.stdout).summary;
     expect(summary.status).toBe('interrupted');

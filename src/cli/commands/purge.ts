@@ -2,22 +2,22 @@
 // with guards against broad or oversized deletions, an optional backup to undo it, and an exact
 // summary however it ends.
 
-import { accessSync, closeSync, constants as fsConstants, existsSync, openSync, statSync, writeSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { Topology } from '../../connection/topology.js';
-import { BackupWriter, BACKUP_FORMAT_VERSION } from '../../core/purge/backup.js';
 import { CachectlError, ExitCode, usageError } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
-import { escapeGlob, suspiciousGlob } from '../../base/glob.js';
+import { suspiciousGlob } from '../../base/glob.js';
 import { encodeKeyForJson, reprKey, displayKey } from '../../base/key-format.js';
 import type { GuardRefusal, PurgePlan, PurgePlanJson } from '../../core/purge/plan.js';
 import { DEFAULT_MAX_SHARE, disposePlan, patternRefusal, planPurge, planRefusals, planToJson, refusalError } from '../../core/purge/plan.js';
-import type { ExecuteOptions, PurgeSummary } from '../../core/purge/execute.js';
-import { executePurge } from '../../core/purge/execute.js';
+import type { PurgeSummary } from '../../core/purge/tally.js';
+import type { PurgeSessionOptions } from '../../core/purge/session.js';
+import { purgeSession } from '../../core/purge/session.js';
+import { purgeTarget } from '../../core/purge/target.js';
 import type { ScanProgress } from '../../core/scan/scan-progress.js';
 import { parseCount, parseRate } from '../../base/units.js';
-import { renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
 import { formatPurgeProgress, renderPurgePlan, renderPurgeSummary } from '../../render/purge.js';
 import type { CommandContext, Runtime } from '../runtime.js';
@@ -103,7 +103,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
   if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty');
 
   const typed = Buffer.from(text, 'utf8');
-  const pattern = flags.literal === true ? escapeGlob(typed) : flags.prefix === true && typed.length > 0 ? Buffer.concat([escapeGlob(typed), Buffer.from('*')]) : typed;
+  const { pattern } = purgeTarget(flags.literal === true ? { kind: 'literal', text: typed } : flags.prefix === true ? { kind: 'prefix', text: typed } : { kind: 'glob', pattern: typed });
   const encoded = encodeKeyForJson(pattern);
   const doc: PurgeDocument = { pattern: encoded.key, dryRun: flags.dryRun === true, plan: null, refusals: [], summary: null, error: null };
   if (encoded.keyBase64 !== undefined) doc.patternBase64 = encoded.keyBase64;
@@ -165,87 +165,41 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
       const confirmed = await confirmByTyping(ctx, plan.matched, text, `to delete ${plan.matched.toLocaleString('en-US')} keys matching ${reprKey(pattern)}`);
       if (!confirmed) return finish(ExitCode.Findings, new CachectlError('DECLINED', 'the confirmation did not match, so nothing was deleted'));
     }
-    let summary: PurgeSummary;
+    let outcome: { summary: PurgeSummary; error: CachectlError | null };
     try {
-      summary = await execute(ctx, topology, plan, flags, rate, pattern);
+      outcome = await execute(ctx, topology, plan, flags, rate);
     } catch (error) {
       // Nothing was deleted (e.g. the backup file could not be created): still one document, with the plan.
       if (error instanceof CachectlError) return finish(error.exitCode, error);
       throw error;
     }
+    const { summary, error } = outcome;
     doc.summary = summary;
     if (ctx.output === 'table') ctx.write(renderPurgeSummary(summary, ctx.color));
     for (const notice of summary.notices) ctx.warn(notice);
-    if (summary.status === 'interrupted') return finish(ExitCode.Interrupted, new CachectlError('INTERRUPTED', 'interrupted: nothing more was deleted, and the summary is exact'));
-    if (summary.status === 'failed') {
-      const error = summary.error!;
-      return finish(ExitCode.Error, new CachectlError(error.code as CachectlError['code'], error.message, error.hint === null ? {} : { hint: error.hint }));
-    }
-    return finish(ExitCode.Ok);
+    return error === null ? finish(ExitCode.Ok) : finish(error.exitCode, error);
   } finally {
     disposePlan(plan);
   }
 }
 
-async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan, flags: PurgeFlags, rate: number | undefined, pattern: Buffer): Promise<PurgeSummary> {
-  // A failing audit log stops the purge like a failing backup does.
-  const stop = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, stop.signal]);
-  let logError: CachectlError | undefined;
-  let backup: BackupWriter | undefined;
-  let log: number | undefined;
-  if (flags.backup !== undefined) {
-    backup = await BackupWriter.create(flags.backup, {
-      formatVersion: BACKUP_FORMAT_VERSION,
-      createdAt: new Date().toISOString(),
-      source: { topology: topology.kind, nodes: topology.masters().map((node) => node.address), db: topology.db },
-      pattern: encodeKeyForJson(pattern),
-      tool: `cachectl ${cliVersion()}`,
-    });
-  }
-  try {
-    if (flags.log !== undefined) log = openLog(flags.log);
-    const options: ExecuteOptions = { signal };
-    if (rate !== undefined) options.rate = rate;
-    if (backup !== undefined) options.backup = backup;
-    if (log !== undefined) options.reportKeys = true;
-    if (flags.scripts === false) options.noScripts = true;
-    let summary: PurgeSummary | undefined;
-    const due = throttle();
-    for await (const event of executePurge(topology, plan, options)) {
-      if (event.kind === 'progress') {
-        if (ctx.io.stderr.isTTY === true && due()) {
-          ctx.status(formatPurgeProgress(event.progress));
-        }
-      } else if (event.kind === 'deleted' && log !== undefined && logError === undefined) {
-        const at = new Date().toISOString();
-        let lines = '';
-        for (const key of event.keys) lines += renderNdjsonLine({ at, node: event.node, ...encodeKeyForJson(key) });
-        try {
-          writeSync(log, lines);
-        } catch (error) {
-          logError = new CachectlError('IO', `--log ${flags.log}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; stopped deleting`, {
-            hint: 'free space or choose another --log file; the summary counts every key deleted, logged or not',
-            cause: error,
-          });
-          stop.abort();
-        }
-      } else if (event.kind === 'notice') {
-        ctx.warn(event.message);
-      } else if (event.kind === 'done') {
-        summary = event.summary;
-      }
+async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan, flags: PurgeFlags, rate: number | undefined): Promise<{ summary: PurgeSummary; error: CachectlError | null }> {
+  const options: PurgeSessionOptions = { signal: ctx.signal, tool: `cachectl ${cliVersion()}` };
+  if (rate !== undefined) options.rate = rate;
+  if (flags.backup !== undefined) options.backupFile = flags.backup;
+  if (flags.log !== undefined) options.logFile = flags.log;
+  if (flags.scripts === false) options.noScripts = true;
+  const due = throttle();
+  for await (const event of purgeSession(topology, plan, options)) {
+    if (event.kind === 'progress') {
+      if (ctx.io.stderr.isTTY === true && due()) ctx.status(formatPurgeProgress(event.progress));
+    } else if (event.kind === 'notice') {
+      ctx.warn(event.message);
+    } else {
+      return { summary: event.summary, error: event.error };
     }
-    if (summary === undefined) throw new CachectlError('SERVER', 'the purge ended without a summary');
-    if (logError !== undefined && summary.status !== 'failed') {
-      summary = { ...summary, status: 'failed', error: { code: logError.code, message: logError.message, hint: logError.hint ?? null } };
-    }
-    return summary;
-  } finally {
-    if (log !== undefined) closeSync(log);
-    // Writes the end marker: restore can tell this file from one cut short.
-    await backup?.close();
   }
+  throw new CachectlError('SERVER', 'the purge ended without a summary');
 }
 
 /** A --backup file must be new (it may be an earlier backup) in a writable directory. */
@@ -276,13 +230,5 @@ function checkDirectory(file: string, flag: string): void {
     throw new CachectlError('USAGE', `${flag} ${file}: ${missing ? 'its directory does not exist' : 'its directory is not writable'}`, {
       hint: `choose a location you can write to for ${flag}`,
     });
-  }
-}
-
-function openLog(file: string): number {
-  try {
-    return openSync(file, 'a', 0o600);
-  } catch (error) {
-    throw new CachectlError('IO', `--log ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { hint: 'choose another --log file', cause: error });
   }
 }

@@ -80,6 +80,7 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   }
 
   let summary: RestoreSummary | undefined;
+  let error: CachectlError | null = null;
   const due = throttle();
   const options = { replace: flags.replace === true, allowTruncated: flags.allowTruncated === true, signal: ctx.signal };
   for await (const event of executeRestore(topology, plan, options)) {
@@ -89,17 +90,13 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
       }
     } else {
       summary = event.summary;
+      error = event.error;
     }
   }
   if (summary === undefined) throw new CachectlError('SERVER', 'the restore ended without a summary');
   doc.summary = summary;
   if (ctx.output === 'table') ctx.write(renderRestoreSummary(summary, ctx.color));
-  if (summary.status === 'interrupted') return finish(ExitCode.Interrupted, new CachectlError('INTERRUPTED', 'interrupted: nothing more was restored, and the summary is exact'));
-  if (summary.status === 'failed') {
-    const error = summary.error!;
-    const already = `${summary.restored.toLocaleString('en-US')} keys were restored before this`;
-    return finish(ExitCode.Error, new CachectlError(error.code as CachectlError['code'], `${error.message} (${already})`, error.hint === null ? {} : { hint: error.hint }));
-  }
+  if (error !== null) return finish(error.exitCode, error);
   if (summary.existing > 0) {
     return finish(ExitCode.Findings, new CachectlError('RESTORE', `${summary.existing.toLocaleString('en-US')} keys exist already and were left alone`, {
       hint: 'run again with --replace to overwrite them with the backed-up values',

@@ -1,20 +1,21 @@
-// The explorer's `d` on a real topology: the same plan (planPurge), guards (planRefusals), execution
-// (executePurge) and backup (BackupWriter) as `cachectl purge`. A namespace is planned with its
+// The explorer's `d` on a real topology: the same target (purgeTarget), plan (planPurge), guards
+// (planRefusals) and purge session (execution, backup) as `cachectl purge`. A namespace is planned with its
 // glob and an exact membership filter, a key with its escaped name, so nothing outside what the
 // row shows can be planned, let alone deleted.
 
 import path from 'node:path';
 import type { Topology } from '../../connection/topology.js';
-import { BACKUP_FORMAT_VERSION, BackupWriter } from '../purge/backup.js';
-import { escapeGlob } from '../../base/glob.js';
-import { displayKey, encodeKeyForJson, reprKey } from '../../base/key-format.js';
+import type { CachectlError } from '../../base/errors.js';
+import { displayKey, reprKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceSegments } from '../namespaces/namespace-key.js';
-import { namespaceMatcher } from '../namespaces/namespace-match.js';
 import type { GuardLimits, PurgePlan } from '../purge/plan.js';
 import { disposePlan, planPurge, planRefusals } from '../purge/plan.js';
-import type { ExecuteOptions, PurgeSummary } from '../purge/execute.js';
-import { executePurge } from '../purge/execute.js';
+import type { PurgeSummary } from '../purge/tally.js';
+import type { PurgeSessionOptions } from '../purge/session.js';
+import { purgeSession } from '../purge/session.js';
+import type { PurgeTargetSpec } from '../purge/target.js';
+import { purgeTarget } from '../purge/target.js';
 import { KEY_TYPES, UNKNOWN } from '../scan/scan-batch.js';
 import type { PurgeOutcome, PurgePlanView, PurgeSource, PurgeTarget } from './source.js';
 
@@ -38,10 +39,11 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
   const plans = new WeakMap<PurgePlanView, PurgePlan>();
   const running = new Set<Promise<unknown>>();
 
-  const patternOf = (target: PurgeTarget): { pattern: Buffer; keyFilter?: (key: Buffer) => boolean } => {
-    if (target.kind === 'key') return { pattern: escapeGlob(target.entry.key) };
-    const matcher = namespaceMatcher(target.name, options.namespaces, options.within);
-    return { pattern: matcher.glob, keyFilter: target.ownOnly ? matcher.isOwn : matcher.contains };
+  const patternOf = (target: PurgeTarget) => {
+    if (target.kind === 'key') return purgeTarget({ kind: 'key', key: target.entry.key });
+    const spec: PurgeTargetSpec = { kind: 'namespace', name: target.name, ownOnly: target.ownOnly, namespaces: options.namespaces };
+    if (options.within !== undefined) spec.within = options.within;
+    return purgeTarget(spec);
   };
 
   return {
@@ -114,31 +116,20 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
   };
 
   async function run(plan: PurgePlan, view: PurgePlanView, backupPath: string | undefined, signal: AbortSignal, onProgress: Parameters<PurgeSource['execute']>[3]): Promise<PurgeOutcome> {
-    // Created (never over an existing file) and fsynced before the first deletion; a failure here deletes nothing.
-    const backup =
-      backupPath === undefined
-        ? undefined
-        : await BackupWriter.create(backupPath, {
-            formatVersion: BACKUP_FORMAT_VERSION,
-            createdAt: new Date().toISOString(),
-            source: { topology: topology.kind, nodes: topology.masters().map((node) => node.address), db: topology.db },
-            pattern: encodeKeyForJson(plan.pattern),
-            tool: options.tool,
-          });
+    const session: PurgeSessionOptions = { signal, tool: options.tool };
+    if (options.rate !== undefined) session.rate = options.rate;
+    if (backupPath !== undefined) session.backupFile = backupPath;
+    if (options.noScripts === true) session.noScripts = true;
     let summary: PurgeSummary | undefined;
-    try {
-      const execute: ExecuteOptions = { signal };
-      if (options.rate !== undefined) execute.rate = options.rate;
-      if (backup !== undefined) execute.backup = backup;
-      if (options.noScripts === true) execute.noScripts = true;
-      for await (const event of executePurge(topology, plan, execute)) {
-        if (event.kind === 'progress') {
-          const { deleted, alreadyGone, planned, keysPerSecond } = event.progress;
-          onProgress({ deleted, alreadyGone, planned, keysPerSecond });
-        } else if (event.kind === 'done') summary = event.summary;
+    let error: CachectlError | null = null;
+    for await (const event of purgeSession(topology, plan, session)) {
+      if (event.kind === 'progress') {
+        const { deleted, alreadyGone, planned, keysPerSecond } = event.progress;
+        onProgress({ deleted, alreadyGone, planned, keysPerSecond });
+      } else if (event.kind === 'done') {
+        summary = event.summary;
+        error = event.error;
       }
-    } finally {
-      await backup?.close();
     }
     if (summary === undefined) throw new Error('the purge ended without a summary');
     if (summary.status === 'complete') options.onDeleted(view.target);
@@ -148,8 +139,8 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
       notReached: summary.notReached + summary.unknown,
       interrupted: summary.status === 'interrupted',
     };
-    if (backup !== undefined) outcome.backupPath = backup.file;
-    if (summary.error !== null) outcome.error = summary.error.message;
+    if (summary.backup !== null) outcome.backupPath = summary.backup.file;
+    if (error !== null && summary.status !== 'interrupted') outcome.error = error.message;
     else if (summary.unknown > 0) outcome.error = `${summary.unknown} keys got no reply and may or may not be deleted`;
     return outcome;
   }

@@ -8,18 +8,25 @@
 // re-discovering the topology. A deletion the old master acknowledged may not have reached the
 // replica that took over, so at the end the keys of every disturbed shard are deleted once more
 // (counted separately as `redeleted`). Nothing is ever counted as deleted without a reply saying so.
+// Most callers want the purge session (session.ts), which adds the backup file and the audit log.
 
 import type { Redis } from 'ioredis';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { BackupWriter } from './backup.js';
 import { CachectlError } from '../../base/errors.js';
-import type { KeyItem } from './key-commands.js';
-import { ScriptRunner, classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
+import { classifyFailure, groupBySlot, routeByOwner } from './key-commands.js';
 import type { PurgePlan } from './plan.js';
 import { keyMatches } from './plan.js';
 import { sleep } from '../../base/sleep.js';
 import { connectionEpoch, scriptingUnavailable } from '../scan/scan.js';
 import { SLOT_COUNT } from '../../base/slot.js';
+import { dumpKeys } from './dump.js';
+import type { Entry } from './rounds.js';
+import { planRounds } from './rounds.js';
+import type { PurgeEvent, PurgeSummary } from './tally.js';
+import { PurgeTally } from './tally.js';
+
+export type { PurgeEvent, PurgeNodeSummary, PurgeProgress, PurgeSummary } from './tally.js';
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -41,80 +48,7 @@ export interface ExecuteOptions {
   retryWindowMs?: number;
 }
 
-export interface PurgeProgress {
-  planned: number;
-  /** Keys dealt with: deleted, already gone, skipped or unknown. */
-  processed: number;
-  deleted: number;
-  alreadyGone: number;
-  skipped: number;
-  unknown: number;
-  redeleted: number;
-  elapsedMs: number;
-  keysPerSecond: number;
-}
-
-export interface PurgeNodeSummary {
-  node: string;
-  deleted: number;
-  alreadyGone: number;
-}
-
-export interface PurgeSummary {
-  status: 'complete' | 'interrupted' | 'failed';
-  planned: number;
-  /** UNLINK/DEL said it removed these keys. */
-  deleted: number;
-  /** Planned keys that no longer existed when their turn came. */
-  alreadyGone: number;
-  /** Planned keys that failed the client-side re-check against the pattern; never deleted. */
-  skipped: number;
-  /** Sent, but the connection failed before the reply: they may or may not have been deleted. */
-  unknown: number;
-  /** Not attempted (interrupted or stopped first). */
-  notReached: number;
-  /** Found again (after a failover or reconnect) in the final check of disturbed shards, and deleted again. */
-  redeleted: number;
-  /** MEMORY USAGE of the deleted keys as planned (per key, or the plan's average when it sampled); null when not measured. */
-  bytesFreed: number | null;
-  durationMs: number;
-  nodes: PurgeNodeSummary[];
-  backup: { file: string; records: number; bytes: number } | null;
-  error: { code: string; message: string; hint: string | null } | null;
-  notices: string[];
-}
-
-export type PurgeEvent =
-  | { kind: 'progress'; progress: PurgeProgress }
-  | { kind: 'deleted'; node: string; keys: Buffer[] }
-  | { kind: 'notice'; message: string }
-  | { kind: 'done'; summary: PurgeSummary };
-
-interface Entry extends KeyItem {
-  memory: number;
-  /** An earlier command for this key got no reply: it may already have been deleted by us. */
-  doubt: boolean;
-  backedUp: boolean;
-  /** Send alone (the slot is migrating and a multi-key command was refused). */
-  single: boolean;
-}
-
 type Mode = 'delete' | 'verify';
-
-// Returns one byte per key: 0 = gone, 1 = followed by u32 payload length, payload, f64 PTTL.
-const DUMP_SCRIPT = `
-local out = {}
-for i = 1, #KEYS do
-  local payload = redis.call('DUMP', KEYS[i])
-  if payload then
-    out[i] = struct.pack('>BI4', 1, #payload) .. payload .. struct.pack('>d', redis.call('PTTL', KEYS[i]))
-  else
-    out[i] = struct.pack('>B', 0)
-  end
-end
-return table.concat(out)
-`;
-const dumpScript = new ScriptRunner(DUMP_SCRIPT);
 
 const DEFAULT_ROUND = 4000;
 /** About half a millisecond of UNLINK work for small keys: other clients wait at most a few of these. */
@@ -134,11 +68,9 @@ export async function* executePurge(topology: Topology, plan: PurgePlan, options
 
 class PurgeRun {
   private readonly started = Date.now();
-  private readonly progress: PurgeProgress;
-  private readonly perNode = new Map<string, PurgeNodeSummary>();
+  private readonly tally: PurgeTally;
   private readonly events: PurgeEvent[] = [];
   private readonly notices: string[] = [];
-  private bytesFreed = 0;
   /** Attempted keys (all passes), for --rate pacing. */
   private paced = 0;
   /** Slots (Cluster) whose master was disturbed; `allAffected` outside Cluster. */
@@ -152,8 +84,6 @@ class PurgeRun {
   private readonly commandKeys: number;
   private readonly retryWindowMs: number;
   private readonly cluster: boolean;
-  private doubtGone = 0;
-  /** For keys whose own size was not measured (a sampled plan). */
   private readonly averageBytes: number;
 
   constructor(
@@ -173,17 +103,7 @@ class PurgeRun {
     this.retryWindowMs = options.retryWindowMs ?? 30_000;
     this.cluster = topology.kind === 'cluster';
     this.averageBytes = plan.memoryBytes !== null && plan.matched > 0 ? plan.memoryBytes / plan.matched : 0;
-    this.progress = {
-      planned: plan.matched,
-      processed: 0,
-      deleted: 0,
-      alreadyGone: 0,
-      skipped: 0,
-      unknown: 0,
-      redeleted: 0,
-      elapsedMs: 0,
-      keysPerSecond: 0,
-    };
+    this.tally = new PurgeTally(plan.matched, this.averageBytes);
   }
 
   async *execute(): AsyncGenerator<PurgeEvent> {
@@ -211,57 +131,31 @@ class PurgeRun {
       this.notice('a master was disturbed during the purge: keys deleted on it may have come back; run the same purge again to catch them');
     }
     yield* this.drain();
-    yield { kind: 'done', summary: this.summary(status, failure) };
+    const backup = this.options.backup;
+    const summary = this.tally.summary({
+      status,
+      failure,
+      started: this.started,
+      measured: this.plan.memoryBytes !== null,
+      notices: this.notices,
+      backup: backup === undefined ? null : { file: backup.file, records: backup.records, bytes: backup.bytes },
+    });
+    const error = summary.status === 'interrupted' ? interruptedError() : summary.status === 'failed' ? (failure ?? null) : null;
+    yield { kind: 'done', summary, error };
   }
 
   /** One pass over the plan; returns 'interrupted' when aborted. */
   private async *pass(mode: Mode, include: (entry: Entry) => boolean): AsyncGenerator<PurgeEvent, PurgeSummary['status']> {
-    for (const round of this.rounds(include)) {
+    const limits = { keys: this.roundKeys, bytes: this.options.backup === undefined ? Infinity : (this.options.roundBytes ?? BACKUP_ROUND_BYTES), averageBytes: this.averageBytes };
+    for (const round of planRounds(this.topology, this.plan, include, limits)) {
       if (this.aborted()) return 'interrupted';
       await this.round(round, mode);
       yield* this.drain();
-      yield { kind: 'progress', progress: this.snapshot() };
+      yield { kind: 'progress', progress: this.tally.snapshot(this.started) };
       if (this.aborted()) return 'interrupted';
       await this.pace();
     }
     return 'complete';
-  }
-
-  /** Rounds take keys from every shard's spool in turn, so all masters work at once. */
-  private *rounds(include: (entry: Entry) => boolean): Generator<Entry[]> {
-    const spools = this.plan.spools;
-    const share = Math.max(1, Math.ceil(this.roundKeys / Math.max(1, spools.length)));
-    const readers = spools.map((spool) => spool.chunks(share));
-    const byteLimit = this.options.backup === undefined ? Infinity : (this.options.roundBytes ?? BACKUP_ROUND_BYTES);
-    let active = readers.length;
-    const done = new Set<number>();
-    while (active > 0) {
-      let round: Entry[] = [];
-      let bytes = 0;
-      for (let r = 0; r < readers.length; r += 1) {
-        if (done.has(r)) continue;
-        const next = readers[r]!.next();
-        if (next.done === true) {
-          done.add(r);
-          active -= 1;
-          continue;
-        }
-        const { keys, memory } = next.value;
-        for (let i = 0; i < keys.length; i += 1) {
-          const key = keys[i]!;
-          const entry: Entry = { key, slot: slotOf(this.topology, key), memory: memory[i]!, doubt: false, backedUp: false, single: false };
-          if (!include(entry)) continue;
-          round.push(entry);
-          bytes += entry.memory >= 0 ? entry.memory : this.averageBytes;
-          if (bytes >= byteLimit) {
-            yield round;
-            round = [];
-            bytes = 0;
-          }
-        }
-      }
-      if (round.length > 0) yield round;
-    }
   }
 
   private async round(entries: Entry[], mode: Mode): Promise<void> {
@@ -272,8 +166,7 @@ class PurgeRun {
       } else if (mode === 'delete') {
         // Only a disagreement between this matcher and the server's (e.g. an arm64 server, where
         // class ranges compare bytes unsigned) gets here: such a key is never deleted.
-        this.progress.skipped += 1;
-        this.progress.processed += 1;
+        this.tally.skipped();
       }
     }
     this.paced += entries.length;
@@ -305,11 +198,7 @@ class PurgeRun {
       if (retry.length === 0) return;
       if (unroutable.length > 0) lastError ??= new CachectlError('CLUSTER', `no master serves the slot of ${unroutable.length} keys`);
       if (this.options.signal?.aborted === true || Date.now() > deadline) {
-        if (step === 'unlink' && mode === 'delete') {
-          const doubtful = retry.filter((entry) => entry.doubt).length;
-          this.progress.unknown += doubtful;
-          this.progress.processed += doubtful;
-        }
+        if (step === 'unlink' && mode === 'delete') this.tally.unknown(retry.filter((entry) => entry.doubt).length);
         if (this.options.signal?.aborted === true) {
           throw new CachectlError('INTERRUPTED', `interrupted while ${retry.length} keys waited for their master to come back`);
         }
@@ -396,7 +285,7 @@ class PurgeRun {
     // DUMP serializes every value: smaller groups than UNLINK's keep each script as short.
     const groups = groupBySlot(items.filter((entry) => !entry.backedUp), Math.min(this.commandKeys, DUMP_GROUP), this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
-    const results = await this.send(groups, (group) => (useScript ? this.dumpScripted(client, group) : this.dumpPipelined(client, group)));
+    const results = await this.send(groups, (group) => dumpKeys(client, group.map((entry) => entry.key), useScript));
     let fatal: CachectlError | undefined;
     let lastError: CachectlError | undefined;
     const fallback: Entry[] = [];
@@ -407,7 +296,7 @@ class PurgeRun {
         result.value.forEach((dumped, i) => {
           const entry = group[i]!;
           if (dumped === null) {
-            this.settleGone(node, entry, mode);
+            if (mode === 'delete') this.tally.gone(node.address);
           } else {
             this.options.backup!.append({ key: entry.key, payload: dumped.payload, expireAt: dumped.pttl >= 0 ? now + dumped.pttl : -1 });
             entry.backedUp = true;
@@ -436,41 +325,6 @@ class PurgeRun {
     }
     if (fatal !== undefined) throw fatal;
     return lastError;
-  }
-
-  private async dumpScripted(client: Redis, group: Entry[]): Promise<({ payload: Buffer; pttl: number } | null)[]> {
-    const reply = (await dumpScript.run(client, group.map((entry) => entry.key))) as Buffer;
-    const out: ({ payload: Buffer; pttl: number } | null)[] = [];
-    let offset = 0;
-    for (let i = 0; i < group.length; i += 1) {
-      if (reply[offset] === 0) {
-        out.push(null);
-        offset += 1;
-        continue;
-      }
-      const length = reply.readUInt32BE(offset + 1);
-      const payload = Buffer.from(reply.subarray(offset + 5, offset + 5 + length));
-      const pttl = reply.readDoubleBE(offset + 5 + length);
-      out.push({ payload, pttl });
-      offset += 5 + length + 8;
-    }
-    return out;
-  }
-
-  private async dumpPipelined(client: Redis, group: Entry[]): Promise<({ payload: Buffer; pttl: number } | null)[]> {
-    const pipeline = client.pipeline();
-    for (const entry of group) {
-      pipeline.dumpBuffer(entry.key);
-      pipeline.pttl(entry.key);
-    }
-    const replies = (await pipeline.exec()) ?? [];
-    return group.map((_, i) => {
-      const [dumpError, payload] = replies[2 * i] ?? [];
-      const [ttlError, pttl] = replies[2 * i + 1] ?? [];
-      if (dumpError) throw dumpError;
-      if (ttlError) throw ttlError;
-      return payload === null || payload === undefined ? null : { payload: payload as Buffer, pttl: Number(pttl) };
-    });
   }
 
   /** UNLINK (or DEL) per group; counts only what the replies say. */
@@ -554,42 +408,13 @@ class PurgeRun {
 
   private settle(node: NodeHandle, group: Entry[], removed: number, mode: Mode): void {
     if (mode === 'verify') {
-      this.progress.redeleted += removed;
+      this.tally.redeleted(removed);
       return;
     }
-    const stats = this.nodeStats(node.address);
-    stats.deleted += removed;
-    stats.alreadyGone += group.length - removed;
-    this.progress.deleted += removed;
-    this.progress.alreadyGone += group.length - removed;
-    this.progress.processed += group.length;
-    let memory = 0;
-    for (const entry of group) memory += entry.memory >= 0 ? entry.memory : this.averageBytes;
-    // Exact when the whole group went; otherwise which keys went is unknown, so take the average.
-    this.bytesFreed += removed === group.length ? memory : Math.round((memory * removed) / group.length);
-    if (removed < group.length) {
-      const doubtful = group.filter((entry) => entry.doubt).length;
-      if (doubtful > 0) this.doubtGone += Math.min(doubtful, group.length - removed);
-    }
+    this.tally.deleted(node.address, group, removed);
     if (this.options.reportKeys === true && removed > 0 && removed === group.length) {
       this.events.push({ kind: 'deleted', node: node.address, keys: group.map((entry) => entry.key) });
     }
-  }
-
-  private settleGone(node: NodeHandle, entry: Entry, mode: Mode): void {
-    if (mode === 'verify') return;
-    this.nodeStats(node.address).alreadyGone += 1;
-    this.progress.alreadyGone += 1;
-    this.progress.processed += 1;
-  }
-
-  private nodeStats(address: string): PurgeNodeSummary {
-    let stats = this.perNode.get(address);
-    if (stats === undefined) {
-      stats = { node: address, deleted: 0, alreadyGone: 0 };
-      this.perNode.set(address, stats);
-    }
-    return stats;
   }
 
   private aborted(): boolean {
@@ -612,36 +437,10 @@ class PurgeRun {
   private *drain(): Generator<PurgeEvent> {
     while (this.events.length > 0) yield this.events.shift()!;
   }
+}
 
-  private snapshot(): PurgeProgress {
-    const elapsedMs = Date.now() - this.started;
-    return { ...this.progress, elapsedMs, keysPerSecond: elapsedMs > 0 ? (this.progress.processed * 1000) / elapsedMs : 0 };
-  }
-
-  private summary(status: PurgeSummary['status'], failure: CachectlError | undefined): PurgeSummary {
-    const p = this.progress;
-    const notices = [...this.notices];
-    if (this.doubtGone > 0) {
-      notices.push(`${this.doubtGone} keys whose first UNLINK got no reply were found gone on retry: counted as already gone, though that first UNLINK may have deleted them`);
-    }
-    const backup = this.options.backup;
-    return {
-      status: failure?.code === 'INTERRUPTED' ? 'interrupted' : status,
-      planned: p.planned,
-      deleted: p.deleted,
-      alreadyGone: p.alreadyGone,
-      skipped: p.skipped,
-      unknown: p.unknown,
-      notReached: p.planned - p.processed,
-      redeleted: p.redeleted,
-      bytesFreed: this.plan.memoryBytes === null ? null : Math.round(this.bytesFreed),
-      durationMs: Date.now() - this.started,
-      nodes: [...this.perNode.values()],
-      backup: backup === undefined ? null : { file: backup.file, records: backup.records, bytes: backup.bytes },
-      error: failure === undefined || failure.code === 'INTERRUPTED' ? null : { code: failure.code, message: failure.message, hint: failure.hint ?? null },
-      notices,
-    };
-  }
+function interruptedError(): CachectlError {
+  return new CachectlError('INTERRUPTED', 'interrupted: nothing more was deleted, and the summary is exact');
 }
 
 function clamp(value: number, min: number, max: number): number {

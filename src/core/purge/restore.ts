@@ -175,7 +175,8 @@ export interface RestoreSummary {
   error: { code: string; message: string; hint: string | null } | null;
 }
 
-export type RestoreEvent = { kind: 'progress'; progress: RestoreProgress } | { kind: 'done'; summary: RestoreSummary };
+/** `error` says why a restore did not complete (INTERRUPTED, or the failure); null when it did. */
+export type RestoreEvent = { kind: 'progress'; progress: RestoreProgress } | { kind: 'done'; summary: RestoreSummary; error: CachectlError | null };
 
 interface RestoreItem extends KeyItem {
   record: ReadRecord;
@@ -312,6 +313,12 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
       nodes: [...perNode].map(([node, restored]) => ({ node, restored })),
       error: failure === undefined || status === 'interrupted' ? null : { code: failure.code, message: failure.message, hint: failure.hint ?? null },
     },
+    error:
+      status === 'interrupted'
+        ? new CachectlError('INTERRUPTED', 'interrupted: nothing more was restored, and the summary is exact')
+        : status === 'failed' && failure !== undefined
+          ? new CachectlError(failure.code, `${failure.message} (${counts.restored.toLocaleString('en-US')} keys were restored before this)`, { ...(failure.hint === undefined ? {} : { hint: failure.hint }), exitCode: failure.exitCode, cause: failure })
+          : null,
   };
 }
 
