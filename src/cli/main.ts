@@ -16,6 +16,7 @@ import { nodesCommand } from './commands/nodes.js';
 import { purgeCommand } from './commands/purge.js';
 import { restoreCommand } from './commands/restore.js';
 import { topCommand } from './commands/top.js';
+import { trafficCommand } from './commands/traffic.js';
 import { cliVersion } from './version.js';
 
 export interface RunOptions {
@@ -83,6 +84,7 @@ Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/co
     restoreCommand(runtime),
     memoryCommand(runtime),
     topCommand(runtime),
+    trafficCommand(runtime),
     browseCommand(runtime),
   ];
   for (const command of commands) {
