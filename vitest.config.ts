@@ -1,5 +1,33 @@
 import { defineConfig } from 'vitest/config';
 
+// What the server matrix runs on each non-default server (.ci/run, CACHECTL_TEST_SERVER=name):
+// every topology for keys, audit-ttl, purge/restore, memory, top, nodes and the preview, plus the
+// server-specific tests. The whole suite runs on the default server.
+const MATRIX_FILES = [
+  'test/integration/fixtures.test.ts',
+  'test/integration/servers-*.test.ts',
+  'test/e2e/keys.test.ts',
+  'test/integration/audit-ttl.test.ts',
+  'test/e2e/audit-ttl.test.ts',
+  'test/integration/purge.test.ts',
+  'test/integration/restore.test.ts',
+  'test/e2e/purge.test.ts',
+  'test/integration/memory-report.test.ts',
+  'test/e2e/memory.test.ts',
+  'test/integration/dashboard-model.test.ts',
+  'test/e2e/top.test.ts',
+  'test/e2e/nodes.test.ts',
+  'test/integration/preview.test.ts',
+];
+
+const REDIS_PROJECT = {
+  environment: 'node' as const,
+  globalSetup: ['test/fixtures/global-setup.ts'],
+  fileParallelism: false,
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+};
+
 // Two projects: fast pure-function tests, and tests against real redis-server
 // processes started once per run by test/fixtures/global-setup.ts. Files of the
 // second project run one at a time because they share those servers and flush them.
@@ -17,11 +45,15 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['test/fixtures/global-setup.ts'],
-          fileParallelism: false,
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          ...REDIS_PROJECT,
+        },
+      },
+      // Not part of a plain `vitest run`: .ci/run selects it with --project matrix once per server.
+      {
+        test: {
+          name: 'matrix',
+          include: process.env.CACHECTL_TEST_SERVER === undefined ? [] : MATRIX_FILES,
+          ...REDIS_PROJECT,
         },
       },
     ],

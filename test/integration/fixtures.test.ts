@@ -34,6 +34,17 @@ const roleOf = async (e: Endpoint): Promise<string> =>
   });
 
 describe('shared fixtures', () => {
+  it('every topology but TLS runs the selected server program (CACHECTL_TEST_SERVER)', async () => {
+    const versionOf = async (e: Endpoint): Promise<string | undefined> =>
+      using(adminClient(e.port), async (c) => {
+        const info = parseInfoFields(await callText(c, 'INFO', 'server'));
+        return info.get('valkey_version') ?? info.get('redis_version');
+      });
+    for (const e of [redis.single, redis.cluster.seeds[0]!, redis.sentinel.master, redis.sentinel.sentinels[0]!]) {
+      expect(await versionOf(e)).toBe(redis.server.version);
+    }
+  });
+
   it('single node answers PING', async () => {
     await using(adminClient(redis.single.port), async (c) => {
       expect(await c.ping()).toBe('PONG');
