@@ -63,6 +63,23 @@ function parsePairs(value: string): Map<string, string> {
   return pairs;
 }
 
+/**
+ * The server's own version: `valkey_version` on Valkey (whose `redis_version` is a fixed
+ * compatibility value, 7.2.4 on Valkey 8), else `redis_version`.
+ */
+export function serverVersion(info: InfoSections): string | undefined {
+  return infoString(info, 'server', 'valkey_version')?.trim() ?? infoString(info, 'server', 'redis_version')?.trim();
+}
+
+/** `valkey 8.0.1`, `redis 7.4.1`: which server and version, one label for every report. */
+export function serverLabel(info: InfoSections): string | undefined {
+  const version = serverVersion(info);
+  if (version === undefined) return undefined;
+  const named = infoString(info, 'server', 'server_name')?.trim().toLowerCase();
+  const name = named !== undefined && named !== '' ? named : infoString(info, 'server', 'valkey_version') !== undefined ? 'valkey' : 'redis';
+  return `${name} ${version}`;
+}
+
 export interface KeyspaceEntry {
   db: number;
   keys: number;

@@ -1,4 +1,4 @@
-// The node list of `cachectl nodes` as a table: role, status, version, slots, keys, latency.
+// The node list of `cachectl nodes` as a table: role, status, server and version, slots, keys, latency.
 
 import type { NodeReport, NodesReport } from '../core/nodes/nodes.js';
 import { formatBytes } from '../base/units.js';
@@ -10,7 +10,7 @@ export function renderNodesTable(report: NodesReport, color: boolean): string {
     { header: 'ADDRESS' },
     { header: 'ROLE' },
     { header: 'STATUS' },
-    { header: 'VERSION' },
+    { header: 'SERVER' },
     { header: 'SLOTS' },
     { header: 'KEYS', align: 'right' as const },
     { header: 'MEMORY', align: 'right' as const },
@@ -21,7 +21,7 @@ export function renderNodesTable(report: NodesReport, color: boolean): string {
     node.address,
     node.role,
     node.status === 'up' ? { text: 'up', tone: 'ok' } : { text: 'DOWN', tone: 'critical' },
-    node.version ?? '-',
+    node.server ?? '-',
     slotsText(node),
     node.keys === null ? '-' : String(node.keys),
     node.usedMemoryBytes === null ? '-' : formatBytes(node.usedMemoryBytes),

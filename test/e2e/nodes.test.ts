@@ -8,7 +8,7 @@ import { startSilentServer, type SilentServer } from '../helpers/silent-server.j
 
 const redis = inject('redis');
 const url = (port: number, scheme = 'redis'): string => `${scheme}://127.0.0.1:${port}`;
-const NODE_FIELDS = ['address', 'id', 'role', 'status', 'master', 'version', 'mode', 'slots', 'slotCount', 'keys', 'usedMemoryBytes', 'latencyMs', 'flags', 'error'];
+const NODE_FIELDS = ['address', 'id', 'role', 'status', 'master', 'version', 'server', 'mode', 'slots', 'slotCount', 'keys', 'usedMemoryBytes', 'latencyMs', 'flags', 'error'];
 
 interface NodeJson {
   address: string;
@@ -16,6 +16,7 @@ interface NodeJson {
   status: string;
   master: string | null;
   version: string | null;
+  server: string | null;
   mode: string | null;
   slots: [number, number][];
   slotCount: number;
@@ -60,8 +61,8 @@ describe('nodes against the shared servers', () => {
     expect(result.stderr).toBe('');
     const [title, header, row, ...rest] = result.stdout.trimEnd().split('\n');
     expect(title).toBe('standalone: 1 node');
-    expect(header!.split(/\s+/)).toEqual(['ADDRESS', 'ROLE', 'STATUS', 'VERSION', 'SLOTS', 'KEYS', 'MEMORY', 'LATENCY', 'MASTER']);
-    expect(row).toMatch(new RegExp(`^127\\.0\\.0\\.1:${redis.single.port}\\s+master\\s+up\\s+\\d+\\.\\d+\\.\\d+\\s+-\\s+\\d+\\s+[\\d.]+ [KMG]?i?B\\s+[\\d.]+ ms$`));
+    expect(header!.split(/\s+/)).toEqual(['ADDRESS', 'ROLE', 'STATUS', 'SERVER', 'SLOTS', 'KEYS', 'MEMORY', 'LATENCY', 'MASTER']);
+    expect(row).toMatch(new RegExp(`^127\\.0\\.0\\.1:${redis.single.port}\\s+master\\s+up\\s+${redis.server.flavor} ${redis.server.version.replace(/\./g, '\\.')}\\s+-\\s+\\d+\\s+[\\d.]+ [KMG]?i?B\\s+[\\d.]+ ms$`));
     expect(rest).toEqual([]);
   });
 
@@ -76,7 +77,8 @@ describe('nodes against the shared servers', () => {
     const [node] = report.nodes;
     expect(Object.keys(node!)).toEqual(NODE_FIELDS);
     expect(node).toMatchObject({ address: `127.0.0.1:${redis.single.port}`, role: 'master', status: 'up', master: null, mode: 'standalone', slots: [], slotCount: 0, error: null });
-    expect(node!.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(node!.version).toBe(redis.server.version);
+    expect(node!.server).toBe(`${redis.server.flavor} ${redis.server.version}`);
     expect(node!.keys).toEqual(expect.any(Number));
     expect(node!.latencyMs).toBeGreaterThanOrEqual(0);
   });
@@ -217,7 +219,7 @@ describe('authentication and permissions', () => {
     expect(allowed.code).toBe(0);
     // ... another database needs SELECT, which it lacks. (Before the fix this printed db 0's figures.)
     const refused = await runCli(['nodes', '--url', acl, ...creds, '--db', '3', '-o', 'json']);
-    expectFailure(refused, new RegExp(`^error: user "noperm" lacks a permission at node 127\\.0\\.0\\.1:${redis.acl.port}: NOPERM .*'select' command — grant it with ACL SETUSER`), { table: false });
+    expectFailure(refused, new RegExp(`^error: user "noperm" lacks a permission at node 127\\.0\\.0\\.1:${redis.acl.port}: NOPERM .*'select' command.* — grant it with ACL SETUSER`), { table: false });
     expect(errorJson(refused).code).toBe('NOPERM');
     expectNoSecret(refused, users.noperm.password);
   });

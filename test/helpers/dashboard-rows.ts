@@ -23,7 +23,7 @@ export function nodeRow(figures: RowFigures): NodeRow {
     error: down ? { code: 'CONNECT', message: `cannot connect to ${rest.address}: connection refused` } : null,
     downSince: down ? '2026-01-01T00:00:00.000Z' : null,
     retryInMs: down ? 2000 : null,
-    version: down ? null : '7.2.4',
+    version: down ? null : 'redis 7.2.4',
     uptimeSeconds: down ? null : 3600,
     windowMs: down ? null : 1000,
     opsPerSec: down ? null : 100,
@@ -68,7 +68,7 @@ export function snapshotOf(rows: NodeRow[], extra: Partial<DashboardSnapshot> = 
     seq: 1,
     takenAt: '2026-01-01T00:00:00.000Z',
     refreshMs: 1000,
-    topology: { kind: 'cluster', versions: ['7.2.4'] },
+    topology: { kind: 'cluster', versions: ['redis 7.2.4'] },
     totals: {
       nodes: rows.length,
       up: up.length,

@@ -64,7 +64,7 @@ describe('node table', () => {
   it('shows the header totals and one row per node with its figures', async () => {
     const { frame, unmount } = await renderApp(snapshotOf(clusterRows()));
     const text = frame();
-    expect(text).toContain('cachectl top · Cluster · 6 nodes · v7.2.4 · every 1s · sort topology');
+    expect(text).toContain('cachectl top · Cluster · 6 nodes · redis 7.2.4 · every 1s · sort topology');
     expect(text).toMatch(/ops\/s 615 · hit 95\.0%/);
     expect(rowOrder(text)).toEqual(['127.0.0.1:30000', '127.0.0.1:30100', '127.0.0.1:30001', '127.0.0.1:30101', '127.0.0.1:30002', '127.0.0.1:30102']);
     const firstMaster = text.split('\n').find((line) => line.includes('127.0.0.1:30000'))!;

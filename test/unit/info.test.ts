@@ -8,6 +8,8 @@ import {
   parseKeyspace,
   parseLatencyStats,
   parseReplicas,
+  serverLabel,
+  serverVersion,
 } from '../../src/base/info.js';
 
 const SAMPLES = ['redis-6.2', 'redis-7.0', 'redis-7.2', 'redis-7.4', 'redis-8.0', 'valkey-8.0'] as const;
@@ -109,6 +111,16 @@ describe('infoNumber / infoString', () => {
     expect(infoString(valkey, 'server', 'redis_version')).toBe('7.2.4');
     expect(infoString(sample('redis-8.0'), 'server', 'valkey_version')).toBeUndefined();
     expect(infoString(sample('redis-8.0'), 'server', 'redis_version')).toBe('8.0.2');
+  });
+
+  it('labels the server by its own name and version, never Valkey\'s compatibility redis_version', () => {
+    expect(serverVersion(sample('valkey-8.0'))).toBe('8.0.1');
+    expect(serverLabel(sample('valkey-8.0'))).toBe('valkey 8.0.1');
+    expect(serverLabel(sample('redis-6.2'))).toBe('redis 6.2.14');
+    expect(serverLabel(sample('redis-8.0'))).toBe('redis 8.0.2');
+    // A Valkey build without server_name still says valkey_version.
+    expect(serverLabel(parseInfo('# Server\nredis_version:7.2.4\nvalkey_version:8.1.0\n'))).toBe('valkey 8.1.0');
+    expect(serverLabel(parseInfo('# Memory\nused_memory:1\n'))).toBeUndefined();
   });
 });
 

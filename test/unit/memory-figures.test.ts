@@ -102,7 +102,8 @@ describe('readMemoryFigures details', () => {
 
   it('prefers valkey_version when a Valkey server reports both', () => {
     const info = parseInfo(readInfoSample('valkey-8.0'));
-    expect(readMemoryFigures(info).version).toBe(info.get('server')?.get('valkey_version') ?? info.get('server')?.get('redis_version'));
+    expect(readMemoryFigures(info).version).toBe('8.0.1');
+    expect(readMemoryFigures(info).server).toBe('valkey 8.0.1');
   });
 });
 

@@ -362,7 +362,7 @@ export class DashboardModel {
           : focus.detail;
     }
     this.seq += 1;
-    const versions = [...new Set(up.flatMap((state) => (state.figures?.version == null ? [] : [state.figures.version])))].sort();
+    const versions = [...new Set(up.flatMap((state) => (state.figures?.server == null ? [] : [state.figures.server])))].sort();
     return {
       seq: this.seq,
       takenAt: new Date().toISOString(),
@@ -395,7 +395,7 @@ export class DashboardModel {
       error: state.error === null ? null : { code: state.error.code, message: state.error.message },
       downSince: state.downSince === null ? null : new Date(state.downSince).toISOString(),
       retryInMs: down ? Math.max(0, Math.round(state.retryAt - now)) : null,
-      version: figures?.version ?? null,
+      version: figures?.server ?? null,
       uptimeSeconds: figures?.uptimeSeconds ?? null,
       windowMs: rates?.windowMs ?? null,
       opsPerSec: rates?.opsPerSec ?? null,

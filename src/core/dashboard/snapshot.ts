@@ -48,6 +48,7 @@ export interface NodeRow {
   downSince: string | null;
   /** A down node: milliseconds until it is tried again. */
   retryInMs: number | null;
+  /** Server and version as one label: `redis 7.4.1`, `valkey 8.0.1`. */
   version: string | null;
   uptimeSeconds: number | null;
   /** Length of the interval the rates cover; null before two samples. */
@@ -121,6 +122,7 @@ export interface DashboardSnapshot {
   seq: number;
   takenAt: string;
   refreshMs: number;
+  /** versions: the distinct server labels (`valkey 8.0.1`) of the nodes that answer. */
   topology: { kind: TopologyKind; versions: string[] };
   totals: DashboardTotals;
   /** Masters, each followed by its replicas. */

@@ -3,7 +3,7 @@
 
 import { formatEndpoint } from '../../connection/options.js';
 import type { InfoSections } from '../../base/info.js';
-import { infoNumber, infoString, parseKeyspace, parseReplicas } from '../../base/info.js';
+import { infoNumber, infoString, parseKeyspace, parseReplicas, serverLabel, serverVersion } from '../../base/info.js';
 
 /** What `CONFIG GET maxmemory* activedefrag` said; absent when CONFIG is not allowed. */
 export interface MemoryConfig {
@@ -57,7 +57,10 @@ export interface ReplicationFigures {
 }
 
 export interface MemoryFigures {
+  /** The server's own version (`valkey_version` on Valkey). */
   version: string | null;
+  /** `redis 7.4.1`, `valkey 8.0.1`: how every report names the server. */
+  server: string | null;
   uptimeSeconds: number | null;
   usedBytes: number | null;
   rssBytes: number | null;
@@ -116,7 +119,8 @@ export function readMemoryFigures(info: InfoSections, config?: MemoryConfig): Me
   const keysWithExpiry = keyspace === null ? null : keyspace.reduce((sum, db) => sum + db.expires, 0);
 
   return {
-    version: str('server', 'valkey_version') ?? str('server', 'redis_version'),
+    version: serverVersion(info) ?? null,
+    server: serverLabel(info) ?? null,
     uptimeSeconds: num('server', 'uptime_in_seconds'),
     usedBytes,
     rssBytes,

@@ -2,7 +2,7 @@
 // round-trip latency, or why it is unreachable. Used by `cachectl nodes`.
 
 import type { CachectlError } from '../../base/errors.js';
-import { infoNumber, infoString, parseInfo, parseKeyspace } from '../../base/info.js';
+import { infoNumber, infoString, parseInfo, parseKeyspace, serverLabel, serverVersion } from '../../base/info.js';
 import type { NodeHandle, SlotRange, Topology, TopologyKind } from '../../connection/topology.js';
 
 export interface NodeReport {
@@ -12,7 +12,10 @@ export interface NodeReport {
   status: 'up' | 'down';
   /** For replicas: the address of the master they follow. */
   master: string | null;
+  /** The server's own version (`valkey_version` on Valkey, whose `redis_version` is a compatibility value). */
   version: string | null;
+  /** `redis 7.4.1`, `valkey 8.0.1`. */
+  server: string | null;
   /** redis_mode from INFO: standalone, cluster or sentinel. */
   mode: string | null;
   slots: SlotRange[];
@@ -49,6 +52,7 @@ async function describeNode(node: NodeHandle, db: number, byId: Map<string, Node
     status: 'down',
     master: node.masterId === undefined ? null : (byId.get(node.masterId)?.address ?? node.masterId),
     version: null,
+    server: null,
     mode: null,
     slots: [...node.slots],
     slotCount,
@@ -71,7 +75,8 @@ async function describeNode(node: NodeHandle, db: number, byId: Map<string, Node
     samples.sort((a, b) => a - b);
     report.status = 'up';
     report.latencyMs = Math.round(samples[Math.floor(samples.length / 2)]! * 1000) / 1000;
-    report.version = infoString(info, 'server', 'redis_version') ?? infoString(info, 'server', 'valkey_version') ?? null;
+    report.version = serverVersion(info) ?? null;
+    report.server = serverLabel(info) ?? null;
     report.mode = infoString(info, 'server', 'redis_mode') ?? infoString(info, 'server', 'server_mode') ?? null;
     report.usedMemoryBytes = infoNumber(info, 'memory', 'used_memory') ?? null;
     if (node.role !== 'sentinel') {

@@ -57,7 +57,7 @@ export function DetailView({ row, detail, width, height, latencyLimitMs, color }
   const roleText = row.role === 'master' ? 'master' : `replica of ${row.master ?? '?'}`;
   lines.push([
     { text: row.address, bold: true, tone: 'accent' },
-    { text: ` · ${roleText}${row.version === null ? '' : ` · v${row.version}`} · up ${compactSeconds(row.uptimeSeconds)}` },
+    { text: ` · ${roleText}${row.version === null ? '' : ` · ${row.version}`} · up ${compactSeconds(row.uptimeSeconds)}` },
     ...(row.status === 'down' ? [{ text: ` · DOWN ${row.error?.message ?? ''}`, tone: 'critical' as const, bold: true }] : []),
   ]);
   const memory = row.memoryUsage === null ? compactBytes(row.usedBytes) : `${compactBytes(row.usedBytes)} (${percent(row.memoryUsage)} of ${compactBytes(row.maxmemoryBytes)})`;

@@ -28,7 +28,7 @@ export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, col
     const { topology, totals } = snapshot;
     title.push({ text: ` · ${KIND[topology.kind]} · ${totals.nodes} node${totals.nodes === 1 ? '' : 's'}` });
     if (totals.down > 0) title.push({ text: ` (${totals.down} DOWN)`, tone: 'critical', bold: true });
-    if (topology.versions.length > 0) title.push({ text: ` · v${topology.versions.join(', v')}${topology.versions.length > 1 ? ' (mixed)' : ''}` });
+    if (topology.versions.length > 0) title.push({ text: ` · ${topology.versions.join(', ')}${topology.versions.length > 1 ? ' (mixed)' : ''}` });
     title.push({ text: ` · every ${formatDuration(snapshot.refreshMs)} · sort ${sortLabel}` });
   } else {
     title.push({ text: ' · connecting…' });
