@@ -88,12 +88,18 @@ export class NodeSampler {
     this.result = { address: node.address, opsPerSecBefore: null, commands: 0, own: 0, malformed: 0, missEvents: 'off', missEventsSeen: 0, peakBufferBytes: null };
   }
 
-  /** Reads the node's load and its key-miss setting, turning the setting on when allowed. */
-  async prepare(): Promise<void> {
+  /** Connects and reads the node's load, before anything is changed. */
+  async readLoad(): Promise<void> {
     const control = await this.node.ready();
     this.control = control;
     const info = parseInfo(await control.info('stats'));
     this.result.opsPerSecBefore = infoNumber(info, 'stats', 'instantaneous_ops_per_sec') ?? null;
+  }
+
+  /** Reads the key-miss setting, turning it on for the window when allowed. */
+  async prepareMissEvents(): Promise<void> {
+    const control = this.control;
+    if (control === undefined) throw new Error('readLoad() first');
     let flags: string;
     try {
       flags = await readNotifyFlags(control);
@@ -128,7 +134,7 @@ export class NodeSampler {
   /** Subscribes to key misses and starts MONITOR; from here on, every command counts. */
   async start(): Promise<void> {
     const control = this.control;
-    if (control === undefined) throw new Error('prepare() first');
+    if (control === undefined) throw new Error('readLoad() first');
     const ownControl = socketAddress(control);
     if (ownControl !== undefined) this.own.add(ownControl);
     if (this.result.missEvents !== 'off') {

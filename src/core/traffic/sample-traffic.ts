@@ -112,7 +112,7 @@ export async function sampleTraffic(topology: Topology, options: TrafficOptions)
   let started = 0;
   let ended = 0;
   try {
-    await Promise.all(samplers.map((sampler) => sampler.prepare()));
+    await Promise.all(samplers.map((sampler) => sampler.readLoad()));
     const busy = samplers.filter((sampler) => (sampler.result.opsPerSecBefore ?? 0) > options.maxOpsPerSec);
     if (busy.length > 0) {
       const list = busy.map((sampler) => `${sampler.result.address} at ${sampler.result.opsPerSecBefore} ops/s`).join(', ');
@@ -121,6 +121,7 @@ export async function sampleTraffic(topology: Topology, options: TrafficOptions)
       });
     }
     if (signal?.aborted !== true) {
+      await Promise.all(samplers.map((sampler) => sampler.prepareMissEvents()));
       await Promise.all(samplers.map((sampler) => sampler.start()));
       started = performance.now();
       options.onStarted?.();
