@@ -1,0 +1,118 @@
+// `cachectl traffic` as a user and a CI job run it: the table, the JSON, the guards on its flags,
+// and notify-keyspace-events put back after Ctrl-C — or, after a SIGKILL, by --restore-config.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
+import { runCli, startCli } from '../helpers/cli.js';
+
+let server: RedisProcess;
+let admin: Redis;
+let stateDir: string;
+let url: string;
+
+beforeAll(async () => {
+  server = await startRedis({ name: 'traffic-e2e' });
+  admin = adminClient(server.port);
+  url = `redis://${server.host}:${server.port}`;
+  stateDir = mkdtempSync(path.join(tmpdir(), 'cachectl-traffic-e2e-'));
+});
+afterAll(async () => {
+  admin.disconnect();
+  await server.stop();
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+const env = () => ({ CACHECTL_STATE_DIR: stateDir });
+const stateFile = () => path.join(stateDir, 'traffic-restore.json');
+
+async function notifyFlags(): Promise<string> {
+  return String(((await admin.call('CONFIG', 'GET', 'notify-keyspace-events')) as string[])[1]);
+}
+
+/** Reads a few keys in a loop until stopped, so the sample has something in it. */
+function backgroundReads(): () => Promise<void> {
+  const client = adminClient(server.port);
+  let running = true;
+  const loop = (async () => {
+    let i = 0;
+    while (running) {
+      await client.get(`e2e:page:${i % 40}`);
+      await client.set(`e2e:page:${i % 20}`, 'html', 'EX', 60);
+      i += 1;
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    client.disconnect();
+  };
+}
+
+describe('cachectl traffic', () => {
+  it('prints namespaces with their hit rate and puts the setting back', async () => {
+    const stop = backgroundReads();
+    const result = await runCli(['traffic', '--url', url, '--duration', '2s', '--enable-miss-events', '-o', 'table'], { env: env() });
+    await stop();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^NAMESPACE +OPS\/S +%OPS +READS\/S +WRITES\/S +MISSES\/S +HIT RATE$/m);
+    expect(result.stdout).toMatch(/^e2e:page:\{id\} +[\d,.]+ +100% +[\d,.]+ +[\d,.]+ +[\d,.]+ +[\d.]+%$/m);
+    expect(result.stdout).toMatch(/key accesses in 2\.\ds on 1 node\(s\) · 0 commands without keys · hit rate [\d.]+%/);
+    expect(await notifyFlags()).toBe('');
+    expect(existsSync(stateFile())).toBe(false);
+  });
+
+  it('writes one JSON document with keys as text', async () => {
+    const stop = backgroundReads();
+    const result = await runCli(['traffic', '--url', url, '--duration', '1s', '-o', 'json'], { env: env() });
+    await stop();
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { hitRates: boolean; namespaces: { namespace: string; reads: number }[]; nodes: { missEvents: string }[] };
+    expect(report.hitRates).toBe(false);
+    expect(report.nodes[0]?.missEvents).toBe('off');
+    expect(report.namespaces[0]?.reads).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/no hit rate — notify-keyspace-events is '' \(key-miss events off\); add --enable-miss-events/);
+  });
+
+  it('refuses a long window unless allowed, before connecting', async () => {
+    const result = await runCli(['traffic', '--url', 'redis://127.0.0.1:1', '--duration', '5m'], { env: env() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--duration is longer than 2m.*--allow-long/s);
+  });
+
+  it('after Ctrl-C: prints what it sampled, puts the setting back, exits 130', async () => {
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'Kl');
+    const before = await notifyFlags();
+    const run = startCli(['traffic', '--url', url, '--duration', '60s', '--enable-miss-events', '-o', 'json'], { env: env() });
+    await waitFor('the setting to change', async () => ((await notifyFlags()) !== before ? true : undefined), { timeoutMs: 15_000 });
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(result.code).toBe(130);
+    expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
+    expect(await notifyFlags()).toBe(before);
+    expect(existsSync(stateFile())).toBe(false);
+  });
+
+  it('after a SIGKILL: the state file remembers, a new run refuses to stack on it, --restore-config puts it back', async () => {
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+    const run = startCli(['traffic', '--url', url, '--duration', '60s', '--enable-miss-events'], { env: env() });
+    await waitFor('the setting to change', async () => ((await notifyFlags()) === 'Em' ? true : undefined), { timeoutMs: 15_000 });
+    run.child.kill('SIGKILL');
+    await run.done;
+    expect(await notifyFlags()).toBe('Em');
+    expect(existsSync(stateFile())).toBe(true);
+
+    const refused = await runCli(['traffic', '--url', url, '--duration', '1s', '--enable-miss-events'], { env: env() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/an earlier traffic run left notify-keyspace-events changed on 127\.0\.0\.1:\d+ .*cachectl traffic --restore-config/s);
+
+    const restored = await runCli(['traffic', '--url', url, '--restore-config'], { env: env() });
+    expect(restored.code).toBe(0);
+    expect(restored.stderr).toMatch(/notify-keyspace-events put back to ''/);
+    expect(await notifyFlags()).toBe('');
+    expect(existsSync(stateFile())).toBe(false);
+  });
+});
