@@ -5,35 +5,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CachectlError } from '../base/errors.js';
+import type { ContextSettings } from './settings.js';
+import { CONTEXT_FIELDS, fieldType } from './settings.js';
 
-/** Fields a context may set; each mirrors the global flag of the same name. */
-export interface ContextSettings {
-  url?: string;
-  host?: string;
-  port?: number;
-  db?: number;
-  user?: string;
-  password?: string;
-  tls?: boolean;
-  cacert?: string;
-  cert?: string;
-  key?: string;
-  insecure?: boolean;
-  sni?: string;
-  cluster?: boolean | string;
-  sentinel?: string;
-  master?: string;
-  sentinelUser?: string;
-  sentinelPassword?: string;
-  timeout?: string;
-}
-
-const FIELD_TYPES: Record<keyof ContextSettings, 'string' | 'number' | 'boolean' | 'string|boolean'> = {
-  url: 'string', host: 'string', port: 'number', db: 'number', user: 'string', password: 'string',
-  tls: 'boolean', cacert: 'string', cert: 'string', key: 'string', insecure: 'boolean', sni: 'string',
-  cluster: 'string|boolean', sentinel: 'string', master: 'string', sentinelUser: 'string',
-  sentinelPassword: 'string', timeout: 'string',
-};
+export type { ContextSettings } from './settings.js';
 
 export interface ConfigFile {
   path: string;
@@ -81,10 +56,10 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     if (!isRecord(raw)) throw new CachectlError('CONFIG', `config file ${path}: context "${name}" must be an object`);
     const settings: Record<string, unknown> = {};
     for (const [field, value] of Object.entries(raw)) {
-      const type = FIELD_TYPES[field as keyof ContextSettings];
+      const type = fieldType(field);
       if (type === undefined) {
         throw new CachectlError('CONFIG', `config file ${path}: context "${name}" has unknown field "${field}"`, {
-          hint: `allowed fields: ${Object.keys(FIELD_TYPES).join(', ')}`,
+          hint: `allowed fields: ${CONTEXT_FIELDS.join(', ')}`,
         });
       }
       if (!type.split('|').includes(typeof value)) {

@@ -2,66 +2,20 @@
 // into ConnectionOptions: defaults < REDIS_URL < --context < flags; passwords from env or a prompt.
 
 import type { Command } from 'commander';
-import { Option } from 'commander';
 import { CachectlError, usageError } from '../base/errors.js';
-import { parseDuration } from '../base/duration.js';
-import { assertDb, parseEndpointList, parsePort, parseRedisUrl } from '../connection/address.js';
-import type { ConnectionOptions, TlsOptions } from '../connection/options.js';
-import { DEFAULT_PORT, DEFAULT_SENTINEL_PORT, defaultConnectionOptions } from '../connection/options.js';
-import type { ContextSettings } from './config-file.js';
+import { parseRedisUrl } from '../connection/address.js';
+import type { ConnectionOptions } from '../connection/options.js';
+import { defaultConnectionOptions } from '../connection/options.js';
 import { defaultConfigPath, expandEnvReferences, readConfigFile } from './config-file.js';
+import type { ContextSettings, GlobalFlags, OptionsDraft } from './settings.js';
+import { addSettingOptions, applySettings, flagsToSettings, longFlag } from './settings.js';
 import type { CliIO, OutputFormat } from './io.js';
 
-/** Raw global flags as commander parses them. */
-export interface GlobalFlags {
-  url?: string;
-  host?: string;
-  port?: string;
-  db?: string;
-  user?: string;
-  password?: string;
-  askpass?: boolean;
-  cluster?: boolean | string;
-  sentinel?: string;
-  master?: string;
-  sentinelUser?: string;
-  sentinelPassword?: string;
-  tls?: boolean;
-  cacert?: string;
-  cert?: string;
-  key?: string;
-  insecure?: boolean;
-  sni?: string;
-  context?: string;
-  timeout?: string;
-  output?: string;
-  color?: boolean;
-}
+export type { GlobalFlags } from './settings.js';
 
+/** The global flags, declared once in the settings schema. */
 export function addGlobalOptions(program: Command): Command {
-  return program
-    .option('--url <url>', 'Redis URL: redis://[user:password@]host:port[/db], rediss:// for TLS (env REDIS_URL)')
-    .option('--host <host>', 'server host (default 127.0.0.1)')
-    .option('-p, --port <port>', 'server port (default 6379)')
-    .option('-n, --db <number>', 'database number (single node and Sentinel; Cluster has only 0)')
-    .option('--user <name>', 'ACL user name')
-    .addOption(new Option('--password <password>', 'password (prefer env REDISCLI_AUTH or CACHECTL_PASSWORD, or --askpass)').hideHelp())
-    .option('--askpass', 'prompt for the password on the terminal')
-    .option('--cluster [seeds]', 'Redis Cluster; optional seed list host:port[,host:port…] (auto-detected from a plain address too)')
-    .option('--sentinel <addresses>', 'Sentinel addresses host:port[,host:port…] (default port 26379); needs --master')
-    .option('--master <name>', 'name of the master group Sentinel monitors')
-    .option('--sentinel-user <name>', 'ACL user for the sentinels')
-    .addOption(new Option('--sentinel-password <password>', 'password for the sentinels (env CACHECTL_SENTINEL_PASSWORD)').hideHelp())
-    .option('--tls', 'use TLS (same as a rediss:// URL)')
-    .option('--cacert <file>', 'CA certificate (PEM) to verify the server with')
-    .option('--cert <file>', 'client certificate (PEM)')
-    .option('--key <file>', 'client private key (PEM)')
-    .option('--insecure', 'TLS without certificate verification (warned about)')
-    .option('--sni <name>', 'TLS server name to send and verify')
-    .option('--context <name>', 'named connection profile from the config file ($CACHECTL_CONFIG)')
-    .option('--timeout <duration>', 'bound for connecting and for each command (default 5s)')
-    .addOption(new Option('-o, --output <format>', 'output format (default: table on a terminal, json otherwise)').choices(['table', 'json', 'ndjson']))
-    .option('--no-color', 'no colours (also NO_COLOR=1)');
+  return addSettingOptions(program);
 }
 
 export function resolveOutputFormat(flags: GlobalFlags, io: CliIO): OutputFormat {
@@ -152,91 +106,48 @@ export async function resolveConnection(
     throw usageError('--cluster', 'cannot be combined with --sentinel', 'a deployment is either a Cluster or a Sentinel group: drop one of the two');
   }
 
-  const options = defaultConnectionOptions();
-  let tls = settings.tls === true;
-  if (settings.url !== undefined) {
-    const source = flags.url !== undefined ? '--url' : contextName !== undefined ? `context "${contextName}" url` : 'REDIS_URL';
-    const parsed = parseRedisUrl(settings.url, source);
-    options.endpoints = [parsed.endpoint];
-    if (parsed.db !== undefined) options.db = parsed.db;
-    if (parsed.username !== undefined) options.username = parsed.username;
-    if (parsed.password !== undefined) options.password = parsed.password;
-    tls ||= parsed.tls;
-  }
-  if (settings.host !== undefined || settings.port !== undefined) {
-    const current = options.endpoints[0]!;
-    options.endpoints = [{ host: settings.host ?? current.host, port: settings.port ?? current.port }];
-  }
-  if (settings.db !== undefined) options.db = assertDb(settings.db, '--db');
-  if (settings.user !== undefined) options.username = settings.user;
-  if (settings.password !== undefined) options.password = settings.password;
+  const draft: OptionsDraft = { options: defaultConnectionOptions(), tls: {}, tlsOn: false, plainUrl: false };
+  const fromContext = contextName === undefined ? '' : `context "${contextName}" `;
+  applySettings(draft, settings, (name) => {
+    if (name in fromFlags) return longFlag(name);
+    if (name === 'url') return contextName !== undefined ? `${fromContext}url` : 'REDIS_URL';
+    return `${fromContext}${name}`;
+  });
+  const { options, tls: tlsOptions } = draft;
   if (options.password === undefined) {
     const fromEnv = env.CACHECTL_PASSWORD ?? env.REDISCLI_AUTH;
     if (fromEnv !== undefined && fromEnv !== '') options.password = fromEnv;
   }
   if (flags.askpass === true) options.password = await askPassword();
 
-  if (typeof settings.cluster === 'string') {
-    options.mode = 'cluster';
-    options.endpoints = parseEndpointList(settings.cluster, DEFAULT_PORT, '--cluster');
-  } else if (settings.cluster === true) {
-    options.mode = 'cluster';
-  }
-  if (settings.sentinel !== undefined) {
-    options.mode = 'sentinel';
-    options.sentinels = parseEndpointList(settings.sentinel, DEFAULT_SENTINEL_PORT, '--sentinel');
-    if (settings.master === undefined || settings.master === '') {
+  if (options.mode === 'sentinel') {
+    if (options.masterName === undefined || options.masterName === '') {
       throw usageError('--sentinel', 'needs --master NAME', 'name the master group the sentinels monitor, e.g. --master mymaster');
     }
-    options.masterName = settings.master;
-    if (settings.sentinelUser !== undefined) options.sentinelUsername = settings.sentinelUser;
-    const sentinelPassword = settings.sentinelPassword ?? env.CACHECTL_SENTINEL_PASSWORD;
+    const sentinelPassword = options.sentinelPassword ?? env.CACHECTL_SENTINEL_PASSWORD;
     if (sentinelPassword !== undefined && sentinelPassword !== '') options.sentinelPassword = sentinelPassword;
   } else if (settings.master !== undefined) {
     throw usageError('--master', 'only applies with --sentinel', 'add --sentinel host:port, or drop --master');
+  } else {
+    delete options.sentinelUsername;
+    delete options.sentinelPassword;
   }
 
-  const tlsOptions: TlsOptions = {};
-  if (settings.cacert !== undefined) tlsOptions.caFile = settings.cacert;
-  if (settings.cert !== undefined) tlsOptions.certFile = settings.cert;
-  if (settings.key !== undefined) tlsOptions.keyFile = settings.key;
-  if (settings.sni !== undefined) tlsOptions.serverName = settings.sni;
-  if (settings.insecure === true) tlsOptions.insecure = true;
-  if (tls || Object.keys(tlsOptions).length > 0) {
+  if (tlsOptions.insecure === true && !draft.tlsOn) {
+    throw usageError('--insecure', draft.plainUrl ? 'does not apply to a plain redis:// URL' : 'only applies to TLS connections', 'use rediss:// (or add --tls) for TLS, or drop --insecure');
+  }
+  if (draft.tlsOn || Object.keys(tlsOptions).length > 0) {
     options.tls = tlsOptions;
     if (tlsOptions.insecure === true) warnings.push('--insecure: the server certificate is not verified; anyone in the path can read this session');
   }
   if ((tlsOptions.certFile === undefined) !== (tlsOptions.keyFile === undefined)) {
     throw usageError(tlsOptions.certFile === undefined ? '--key' : '--cert', 'needs its pair', 'a client certificate needs both --cert and --key');
   }
-  options.timeoutMs = parseDuration(settings.timeout ?? '5s', '--timeout');
-  if (options.timeoutMs < 1) throw usageError('--timeout', 'must be at least 1ms');
+  const urlPassword = fromFlags.url !== undefined && parseRedisUrl(fromFlags.url, '--url').password !== undefined;
+  if ((fromFlags.password !== undefined || urlPassword || fromFlags.sentinelPassword !== undefined) && flags.askpass !== true) {
+    // As redis-cli warns about -a: argv is readable by every user of the machine for the whole run.
+    warnings.push(`a password on the command line (${urlPassword ? 'in --url' : fromFlags.password !== undefined ? '-a/--password' : '--sentinel-password'}) is visible to other users in ps for the whole run: set REDISCLI_AUTH (or CACHECTL_PASSWORD) in the environment, or use --askpass`);
+  }
   const secrets = [options.password, options.sentinelPassword].filter((s): s is string => s !== undefined && s !== '');
   return { options, secrets, warnings };
-}
-
-function flagsToSettings(flags: GlobalFlags): ContextSettings {
-  const settings: ContextSettings = {};
-  if (flags.url !== undefined) settings.url = flags.url;
-  if (flags.host !== undefined) settings.host = flags.host;
-  if (flags.port !== undefined) settings.port = parsePort(flags.port, '--port');
-  if (flags.db !== undefined) {
-    if (!/^\d+$/.test(flags.db)) throw usageError('--db', `must be a database number ≥ 0, got "${flags.db}"`);
-    settings.db = Number(flags.db);
-  }
-  if (flags.user !== undefined) settings.user = flags.user;
-  if (flags.password !== undefined) settings.password = flags.password;
-  if (flags.cluster !== undefined) settings.cluster = flags.cluster;
-  if (flags.sentinel !== undefined) settings.sentinel = flags.sentinel;
-  if (flags.master !== undefined) settings.master = flags.master;
-  if (flags.sentinelUser !== undefined) settings.sentinelUser = flags.sentinelUser;
-  if (flags.sentinelPassword !== undefined) settings.sentinelPassword = flags.sentinelPassword;
-  if (flags.tls === true) settings.tls = true;
-  if (flags.cacert !== undefined) settings.cacert = flags.cacert;
-  if (flags.cert !== undefined) settings.cert = flags.cert;
-  if (flags.key !== undefined) settings.key = flags.key;
-  if (flags.insecure === true) settings.insecure = true;
-  if (flags.sni !== undefined) settings.sni = flags.sni;
-  if (flags.timeout !== undefined) settings.timeout = flags.timeout;
-  return settings;
 }

@@ -162,6 +162,16 @@ describe('passwords', () => {
     expect((await resolve({ url: 'redis://:url@h:1' }, { REDISCLI_AUTH: 'env' })).options.password).toBe('url');
   });
 
+  it('a password on the command line is warned about once, pointing at REDISCLI_AUTH and --askpass', async () => {
+    for (const flags of [{ password: 'pw' }, { url: 'redis://:pw@h:1' }, { url: 'redis://u:pw@h:1', password: 'pw2' }]) {
+      const { warnings } = await resolve(flags);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/visible to other users in ps .*REDISCLI_AUTH.*--askpass/);
+    }
+    expect((await resolve({ url: 'redis://u@h:1' }, { REDISCLI_AUTH: 'env' })).warnings).toEqual([]);
+    expect((await resolve({}, { REDIS_URL: 'redis://:envpw@h:1' })).warnings).toEqual([]);
+  });
+
   it('--askpass prompts and wins', async () => {
     const { options, secrets } = await resolve({ askpass: true, password: 'flag' }, { REDISCLI_AUTH: 'env' }, async () => 'typed');
     expect(options.password).toBe('typed');
@@ -205,6 +215,8 @@ describe('flag combinations that make no sense', () => {
     ['--master without --sentinel', { master: 'm' }, '--master only applies with --sentinel', /add --sentinel host:port/],
     ['--cert without --key', { tls: true, cert: '/c.pem' }, '--cert needs its pair', /both --cert and --key/],
     ['--key without --cert', { tls: true, key: '/k.pem' }, '--key needs its pair', /both --cert and --key/],
+    ['--insecure with a plain redis:// URL', { url: 'redis://h:1', insecure: true }, '--insecure does not apply to a plain redis:// URL', /use rediss:\/\//],
+    ['--insecure without TLS', { host: 'h', insecure: true }, '--insecure only applies to TLS connections', /add --tls/],
     ['a bad --port', { port: '70000' }, '--port has an invalid port "70000"', /1 to 65535/],
     ['a bad --db', { db: 'two' }, '--db must be a database number ≥ 0, got "two"', /.*/],
     ['a bad --timeout', { timeout: 'soon' }, '--timeout', /.+/],

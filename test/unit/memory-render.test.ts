@@ -4,7 +4,7 @@ import { computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/
 import { readMemoryFigures } from '../../src/core/memory/memory-figures.js';
 import { memoryFindings, nodeDownFinding, sortFindings } from '../../src/core/memory/memory-findings.js';
 import type { MemoryNodeReport, MemoryReport } from '../../src/core/memory/memory-report.js';
-import { exitCodeFor, parseMemoryFlags } from '../../src/cli/commands/memory.js';
+import { exitCodeFor, memorySettings } from '../../src/cli/commands/memory.js';
 import { renderMemoryReport } from '../../src/render/memory.js';
 import { advanceInfo, editInfo, readInfoSample } from '../helpers/info-text.js';
 import type { InfoSampleName } from '../helpers/info-text.js';
@@ -123,17 +123,17 @@ describe('renderMemoryReport', () => {
 
 describe('memory command flags and exit codes', () => {
   it('parses --interval as a duration, 0 included, and names the flag when it is not one', () => {
-    expect(parseMemoryFlags({}).report).toEqual({ intervalMs: 1000, doctor: false });
-    expect(parseMemoryFlags({ interval: '250ms', doctor: true }).report).toEqual({ intervalMs: 250, doctor: true });
-    expect(parseMemoryFlags({ interval: '0' }).report.intervalMs).toBe(0);
-    expect(() => parseMemoryFlags({ interval: 'soon' })).toThrow(/^--interval expects a duration/);
-    expect(() => parseMemoryFlags({ interval: '-1s' })).toThrow(/^--interval/);
+    expect(memorySettings({}).report).toEqual({ intervalMs: 1000, doctor: false });
+    expect(memorySettings({ interval: '250ms', doctor: true }).report).toEqual({ intervalMs: 250, doctor: true });
+    expect(memorySettings({ interval: '0' }).report.intervalMs).toBe(0);
+    expect(() => memorySettings({ interval: 'soon' })).toThrow(/^--interval expects a duration/);
+    expect(() => memorySettings({ interval: '-1s' })).toThrow(/^--interval/);
   });
 
   it('accepts --fail-on warning or critical only', () => {
-    expect(parseMemoryFlags({ failOn: 'warning' }).failOn).toBe('warning');
-    expect(parseMemoryFlags({ failOn: 'CRITICAL' }).failOn).toBe('critical');
-    expect(() => parseMemoryFlags({ failOn: 'ok' })).toThrow(/^--fail-on expects warning or critical, got "ok"/);
+    expect(memorySettings({ failOn: 'warning' }).failOn).toBe('warning');
+    expect(memorySettings({ failOn: 'CRITICAL' }).failOn).toBe('critical');
+    expect(() => memorySettings({ failOn: 'ok' })).toThrow(/^--fail-on expects warning or critical, got "ok"/);
   });
 
   it('exits 2 for a node down whatever --fail-on says, 1 for a finding at or above --fail-on, else 0', () => {

@@ -82,8 +82,21 @@ Exit codes: 0 pass, 1 fail (a rule's violations past its threshold), 2 error, 13
     .action(runtime.action<AuditFlags>(async (ctx, flags, args) => runAudit(ctx, flags, args[0])));
 }
 
-async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string | undefined): Promise<ExitCodeValue> {
-  // Everything that can be wrong with the input is found before connecting.
+export interface AuditSettings {
+  maxTtlMs: number | undefined;
+  namespaces: ReturnType<typeof namespaceOptionsFrom>;
+  top: number;
+  examples: number;
+  reports: ReportTarget[];
+  policy: TtlPolicy | undefined;
+  rules: ReturnType<typeof buildRules>;
+  scan: ReturnType<typeof scanOptionsFrom>;
+  gate: { failIfEmpty: boolean };
+  extra: { pattern?: string; policyFile?: string };
+}
+
+/** Everything that can be wrong with the input is found here, before connecting. */
+export function auditSettings(flags: AuditFlags, pattern: string | undefined, ctx: CommandContext): AuditSettings {
   const maxTtlMs = flags.maxTtl === undefined ? undefined : positiveDuration(flags.maxTtl, '--max-ttl');
   const failOn = flags.failOnMissing === undefined ? undefined : parseThreshold(flags.failOnMissing, '--fail-on-missing');
   const namespaces = namespaceOptionsFrom(flags);
@@ -96,6 +109,11 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
   const scan = scanOptionsFrom(flags, pattern, ctx);
   const gate = { failIfEmpty: flags.failIfEmpty === true };
   const extra = { ...(pattern === undefined ? {} : { pattern }), ...(policy === undefined ? {} : { policyFile: policy.file }) };
+  return { maxTtlMs, namespaces, top, examples, reports, policy, rules, scan, gate, extra };
+}
+
+async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string | undefined): Promise<ExitCodeValue> {
+  const { maxTtlMs, namespaces, top, examples, reports, policy, rules, scan, gate, extra } = auditSettings(flags, pattern, ctx);
 
   const topology = await ctx.connect();
   const instant = await keyspaceFigure(topology, scan.replica === true);

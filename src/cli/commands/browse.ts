@@ -52,13 +52,8 @@ Needs a terminal; for a report to pipe or save, use cachectl keys.`)
     .action(runtime.action<BrowseFlags>(async (ctx, flags, args) => runBrowse(ctx, flags, args[0])));
 }
 
-async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: string | undefined): Promise<ExitCodeValue> {
-  const { stdin, stdout, stderr } = ctx.io;
-  if (stdout.isTTY !== true || stdin.isTTY !== true) {
-    throw new CachectlError('USAGE', 'cachectl browse is interactive and needs a terminal (stdin and stdout)', {
-      hint: `for a report you can pipe or save, run: cachectl keys${pattern === undefined ? '' : ` '${pattern}'`} -o json`,
-    });
-  }
+/** Validates the flags before anything connects; every mistake names its flag. */
+export function browseSettings(flags: BrowseFlags, pattern: string | undefined, ctx: CommandContext) {
   const namespaces = namespaceOptionsFrom(flags);
   const samples = parseCount(flags.samples, '--samples', { min: 0 });
   const keyListLimit = parseCount(flags.keys, '--keys', { min: 1, max: 100_000 });
@@ -68,6 +63,17 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   const maxShare = parsePercent(flags.maxShare, '--max-share');
   const maxKeys = flags.maxKeys === undefined ? undefined : parseCount(flags.maxKeys, '--max-keys', { min: 1 });
   const scan = { ...scanOptionsFrom(flags, pattern, ctx), samples };
+  return { namespaces, keyListLimit, maxShare, maxKeys, scan };
+}
+
+async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: string | undefined): Promise<ExitCodeValue> {
+  const { stdin, stdout, stderr } = ctx.io;
+  if (stdout.isTTY !== true || stdin.isTTY !== true) {
+    throw new CachectlError('USAGE', 'cachectl browse is interactive and needs a terminal (stdin and stdout)', {
+      hint: `for a report you can pipe or save, run: cachectl keys${pattern === undefined ? '' : ` '${pattern}'`} -o json`,
+    });
+  }
+  const { namespaces, keyListLimit, maxShare, maxKeys, scan } = browseSettings(flags, pattern, ctx);
   const topology = await ctx.connect();
   // Fails now, before the screen is taken over, when --replica has no replica to scan.
   shardsOf(topology, scan.replica === true);

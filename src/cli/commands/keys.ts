@@ -50,27 +50,41 @@ Examples:
   cachectl keys --replica --rate 20000           gentle: replicas only, 20k keys/s
   cachectl keys 'session:*' --list -o ndjson     one JSON object per key
   cachectl keys --limit 100000                   a sample; totals are estimates`)
-    .action(runtime.action<KeysFlags>(async (ctx, flags, args) => runKeys(ctx, flags, args[0])));
+    .action(runtime.action<KeysFlags>(async (ctx, flags, args) => runKeys(ctx, keysSettings(flags, args[0], ctx), args[0], flags.delimiter)));
 }
 
-async function runKeys(ctx: CommandContext, flags: KeysFlags, pattern: string | undefined): Promise<ExitCodeValue> {
+export interface KeysSettings {
+  scan: Parameters<typeof scanKeys>[1];
+  namespaces: ReturnType<typeof namespaceOptionsFrom>;
+  sort: NamespaceSort;
+  top: number;
+  list: boolean;
+}
+
+/** Validates the flags into settings before anything connects; every mistake names its flag. */
+export function keysSettings(flags: KeysFlags, pattern: string | undefined, ctx: CommandContext): KeysSettings {
   const namespaces = namespaceOptionsFrom(flags);
   const top = parseCount(flags.top, '--top', { min: 1 });
   const samples = parseCount(flags.samples, '--samples', { min: 0 });
   const base = scanOptionsFrom(flags, pattern, ctx);
   const scan = { ...base, wantType: true, wantTtl: true, wantMemory: flags.memory, samples };
+  return { scan, namespaces, sort: flags.sort, top, list: flags.list === true };
+}
+
+async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: string | undefined, delimiter: string): Promise<ExitCodeValue> {
+  const { scan, namespaces } = settings;
   const topology = await ctx.connect();
-  if (flags.list === true) return listKeys(ctx, topology, scan);
+  if (settings.list) return listKeys(ctx, topology, scan);
 
   const report = await buildKeysReport(topology, {
     scan,
     namespaces,
-    sort: flags.sort,
-    top,
+    sort: settings.sort,
+    top: settings.top,
     onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
   });
   for (const notice of report.notices) ctx.warn(notice);
-  if (ctx.output === 'table') ctx.write(renderKeysTable(report, ctx.color, pattern, flags.delimiter));
+  if (ctx.output === 'table') ctx.write(renderKeysTable(report, ctx.color, pattern, delimiter));
   else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
   return finish(ctx, report.status, report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`));
 }

@@ -28,7 +28,7 @@ export interface MemoryCommandOptions {
 const FAIL_ON_LEVELS = ['warning', 'critical'] as const;
 
 /** Validates the flags before anything connects. */
-export function parseMemoryFlags(flags: MemoryFlags): MemoryCommandOptions {
+export function memorySettings(flags: MemoryFlags): MemoryCommandOptions {
   const intervalMs = flags.interval === undefined ? DEFAULT_MEMORY_INTERVAL_MS : parseDuration(flags.interval, '--interval');
   let failOn: MemoryCommandOptions['failOn'] = null;
   if (flags.failOn !== undefined) {
@@ -60,7 +60,7 @@ Finding ids and the JSON schema: README, section "memory".`,
     )
     .action(
       runtime.action<MemoryFlags>(async (ctx, flags) => {
-        const options = parseMemoryFlags(flags);
+        const options = memorySettings(flags);
         const topology = await ctx.connect();
         if (options.report.intervalMs > 0) ctx.status(`sampling INFO twice, ${flags.interval ?? '1s'} apart…`);
         const report = await sampleMemory(topology, options.report, ctx.signal);
