@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { CachectlError, ExitCode } from '../base/errors.js';
 import type { ExitCodeValue } from '../base/errors.js';
 import { addGlobalOptions } from './globals.js';
+import { GroupedHelp, helpForBareH } from './help.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
@@ -40,7 +41,7 @@ export async function run(argv: string[], io: CliIO = processIO(), options: RunO
   const runtime = new Runtime(io, controller.signal);
   const program = buildProgram(runtime, io);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync([...argv.slice(0, 2), ...helpForBareH(argv.slice(2))]);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version exit 0; help shown for a missing command has gone to stderr already.
@@ -60,9 +61,11 @@ export function buildProgram(runtime: Runtime, io: CliIO): Command {
   const program = new Command('cachectl')
     .description('Operations CLI for Redis caches: namespaces, TTL audits, safe purges, memory reports, live dashboard')
     .version(cliVersion(), '-V, --version')
+    .helpOption('--help', 'show help (-h alone too; -h HOST is the host, as in redis-cli)')
     .configureOutput(outputConfiguration(io))
     .exitOverride()
     .enablePositionalOptions(false);
+  program.createHelp = () => Object.assign(new GroupedHelp(), program.configureHelp());
   addGlobalOptions(program);
   program.addHelpText(
     'after',
@@ -88,7 +91,8 @@ Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/co
     browseCommand(runtime),
   ];
   for (const command of commands) {
-    command.exitOverride().configureOutput(outputConfiguration(io));
+    command.exitOverride().configureOutput(outputConfiguration(io)).helpOption('--help', 'show help');
+    command.createHelp = () => Object.assign(new GroupedHelp(), command.configureHelp());
     program.addCommand(command);
   }
   return program;
