@@ -5,6 +5,7 @@ import { browseScenario } from './browse.js';
 import { keysScenario } from './keys.js';
 import { purgeScenario } from './purge.js';
 import { topScenario } from './top.js';
+import { trafficScenario } from './traffic.js';
 
 /** @type {import('../lib/runner.js').Scenario[]} */
-export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, topScenario];
+export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, topScenario, trafficScenario];

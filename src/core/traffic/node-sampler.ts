@@ -57,6 +57,10 @@ export function outputBufferBytes(clientListLine: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
+const MARKER_PREFIX = Buffer.from('cachectl-traffic-end:');
+/** How long the end-of-window markers may take to come back before the sample is closed anyway. */
+const MARKER_WAIT_MS = 3000;
+
 /** host:port as Redis prints a client address (IPv6 in brackets). */
 function socketAddress(client: Redis): string | undefined {
   const stream = (client as unknown as { stream?: { localAddress?: string; localPort?: number } }).stream;
@@ -78,6 +82,9 @@ export class NodeSampler {
   private monitorId: string | undefined;
   private watch: NodeJS.Timeout | undefined;
   private sampling = false;
+  /** Sent through both streams at the end of the window: what the server did before it is counted. */
+  private readonly marker = Buffer.concat([MARKER_PREFIX, Buffer.from(`${process.pid}:${Math.random().toString(36).slice(2)}`)]);
+  private readonly markerSeen: { monitor?: () => void; misses?: () => void } = {};
 
   constructor(
     private readonly node: NodeHandle,
@@ -145,6 +152,10 @@ export class NodeSampler {
       if (ownSubscriber !== undefined) this.own.add(ownSubscriber);
       subscriber.on('messageBuffer', (_channel: Buffer, key: Buffer) => {
         if (!this.sampling) return;
+        if (key.subarray(0, MARKER_PREFIX.length).equals(MARKER_PREFIX)) {
+          if (key.equals(this.marker)) this.markerSeen.misses?.();
+          return;
+        }
         this.result.missEventsSeen += 1;
         this.stats.addMiss(key, performance.now());
       });
@@ -204,6 +215,7 @@ export class NodeSampler {
       return;
     }
     if (this.own.has(entry.source)) {
+      if (entry.args.length === 2 && entry.args[1]!.equals(this.marker)) this.markerSeen.monitor?.();
       this.result.own += 1;
       return;
     }
@@ -244,6 +256,34 @@ export class NodeSampler {
   /** Waits for answers about commands seen last, so no sampled line is left uncounted. */
   async drain(): Promise<void> {
     await Promise.all([...this.specs.values()].filter((spec) => spec instanceof Promise));
+  }
+
+  /**
+   * Ends the window exactly: sends a marker through MONITOR (ECHO) and through the key-miss channel
+   * (PUBLISH) and keeps counting until both come back, so every command the server ran before the end
+   * is counted, however far behind the streams were. Gives up after MARKER_WAIT_MS.
+   */
+  async finish(): Promise<void> {
+    const control = this.control;
+    if (!this.sampling || control === undefined) return;
+    const seen = (which: 'monitor' | 'misses') =>
+      new Promise<void>((resolve) => {
+        this.markerSeen[which] = resolve;
+      });
+    const waits = [seen('monitor')];
+    if (this.subscriber !== undefined) waits.push(seen('misses'));
+    try {
+      await control.echo(this.marker);
+      if (this.subscriber !== undefined) await control.publish(`__keyevent@${this.options.db}__:keymiss`, this.marker);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, MARKER_WAIT_MS);
+      });
+      await Promise.race([Promise.all(waits), timeout]);
+      clearTimeout(timer);
+    } catch {
+      // the connection is gone: what arrived is what there is
+    }
   }
 
   /** Stops counting and closes the sampling connections; idempotent. */

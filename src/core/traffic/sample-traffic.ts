@@ -127,6 +127,7 @@ export async function sampleTraffic(topology: Topology, options: TrafficOptions)
       options.onStarted?.();
       await waitWindow(options, [signal, stopController.signal], () => samplers.reduce((sum, sampler) => sum + sampler.result.commands, 0), started);
       ended = performance.now();
+      if (stops.length === 0) await Promise.all(samplers.map((sampler) => sampler.finish()));
     }
   } finally {
     if (ended === 0 && started > 0) ended = performance.now();
