@@ -35,6 +35,13 @@ export interface BatchRequest {
    * measured. Infinity flags only keys without an expiry. (The pipeline fallback sends exact PTTLs.)
    */
   ttlFlagAbove?: number;
+  /**
+   * Also measure each key's size with its type's O(1) length command (STRLEN, LLEN, SCARD, ZCARD,
+   * HLEN, XLEN; needs wantType) and, with wantFreq, its LFU counter (OBJECT FREQ, UNKNOWN where the
+   * policy is not LFU). Both fill KeyBatch.lengths / KeyBatch.freqs.
+   */
+  wantLength?: boolean;
+  wantFreq?: boolean;
 }
 
 /** A batch in columns: cheaper to build and to read than one object per key. */
@@ -50,6 +57,10 @@ export interface KeyBatch {
   memory: Float64Array;
   /** Server-side execution time of the batch in microseconds (scripts only; UNKNOWN otherwise). */
   serverMicros: number;
+  /** With wantLength: bytes of a string, elements of a collection; UNKNOWN for other types or a vanished key. */
+  lengths?: Float64Array;
+  /** With wantFreq: OBJECT FREQ (LFU counter, 0..255); UNKNOWN when the server's policy is not LFU. */
+  freqs?: Float64Array;
 }
 
 // Both scripts start the same way: note the start time, then one SCAN step with ARGV[1] cursor,
@@ -63,22 +74,40 @@ local reply = redis.call(unpack(args))
 local keys = reply[2]
 `;
 
-// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory.
+// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory,
+// and with ARGV[9] (sizes) f64 length and f64 LFU frequency.
 // A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2. The server
 // time includes packing the reply (a sizeable share of a large batch), since batches are sized by it.
+// OBJECT FREQ runs before the length command, which would otherwise count as an access to the key;
+// it goes through pcall because it is an error, not a value, under a policy other than LFU.
 export const SCAN_SCRIPT = `${SCAN_PREAMBLE}local wantType, wantTtl, wantMem = ARGV[5] == '1', ARGV[6] == '1', ARGV[7] == '1'
 local samples = ARGV[8]
+local wantSizes, wantFreq = ARGV[9] == '1', ARGV[10] == '1'
 local codes = {string=1, list=2, set=3, zset=4, hash=5, stream=6, none=0}
+local lengthOf = {string='STRLEN', list='LLEN', set='SCARD', zset='ZCARD', hash='HLEN', stream='XLEN'}
 local out = {}
 for i = 1, #keys do
   local k = keys[i]
   local code, pttl, mem = 0, -3, -3
+  local typeName
   if wantType then
-    code = codes[redis.call('TYPE', k)['ok']] or 7
+    typeName = redis.call('TYPE', k)['ok']
+    code = codes[typeName] or 7
   end
   if wantTtl then pttl = redis.call('PTTL', k) end
   if wantMem then mem = redis.call('MEMORY', 'USAGE', k, 'SAMPLES', samples) or -3 end
-  out[i] = struct.pack('>I4', #k) .. k .. struct.pack('>Bdd', code, pttl, mem)
+  local entry = struct.pack('>I4', #k) .. k .. struct.pack('>Bdd', code, pttl, mem)
+  if wantSizes then
+    local len, freq = -3, -3
+    if wantFreq and code ~= 0 then
+      local f = redis.pcall('OBJECT', 'FREQ', k)
+      if type(f) == 'number' then freq = f end
+    end
+    local command = typeName and lengthOf[typeName]
+    if command then len = redis.call(command, k) end
+    entry = entry .. struct.pack('>dd', len, freq)
+  end
+  out[i] = entry
 end
 local packed = table.concat(out)
 local t1 = redis.call('TIME')
@@ -86,11 +115,14 @@ return {reply[1], packed, (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
 `;
 
 const ENTRY_FIXED = 4 + 1 + 8 + 8;
+const SIZES_EXTRA = 8 + 8;
 
-export function decodePacked(cursor: string, packed: Buffer, serverMicros: number): KeyBatch {
+/** Decodes SCAN_SCRIPT's entries; `withSizes` when the batch asked for lengths (ARGV[9]). */
+export function decodePacked(cursor: string, packed: Buffer, serverMicros: number, withSizes = false): KeyBatch {
+  const fixed = withSizes ? ENTRY_FIXED + SIZES_EXTRA : ENTRY_FIXED;
   // Count first so the typed arrays are allocated once.
   let size = 0;
-  for (let offset = 0; offset < packed.length; size += 1) offset += ENTRY_FIXED + packed.readUInt32BE(offset);
+  for (let offset = 0; offset < packed.length; size += 1) offset += fixed + packed.readUInt32BE(offset);
   const batch: KeyBatch = {
     cursor,
     size,
@@ -100,6 +132,12 @@ export function decodePacked(cursor: string, packed: Buffer, serverMicros: numbe
     memory: new Float64Array(size),
     serverMicros,
   };
+  const lengths = withSizes ? new Float64Array(size) : undefined;
+  const freqs = withSizes ? new Float64Array(size) : undefined;
+  if (lengths !== undefined && freqs !== undefined) {
+    batch.lengths = lengths;
+    batch.freqs = freqs;
+  }
   let offset = 0;
   for (let i = 0; i < size; i += 1) {
     const length = packed.readUInt32BE(offset);
@@ -111,6 +149,11 @@ export function decodePacked(cursor: string, packed: Buffer, serverMicros: numbe
     batch.ttls[i] = packed.readDoubleBE(offset + 1);
     batch.memory[i] = packed.readDoubleBE(offset + 9);
     offset += 17;
+    if (lengths !== undefined && freqs !== undefined) {
+      lengths[i] = packed.readDoubleBE(offset);
+      freqs[i] = packed.readDoubleBE(offset + 8);
+      offset += SIZES_EXTRA;
+    }
   }
   return batch;
 }
@@ -203,7 +246,14 @@ function scriptArgs(request: BatchRequest): (string | Buffer)[] {
     request.wantTtl ? '1' : '0',
     request.wantMemory ? '1' : '0',
     String(request.samples),
+    wantsSizes(request) ? '1' : '0',
+    request.wantFreq === true ? '1' : '0',
   ];
+}
+
+/** Lengths are measured only with the type, which picks the length command. */
+function wantsSizes(request: BatchRequest): boolean {
+  return request.wantType && (request.wantLength === true || request.wantFreq === true);
 }
 
 function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (string | Buffer)[] {
@@ -235,7 +285,7 @@ export class ScriptBatcher {
     this.sha ??= String(await this.client.script('LOAD', SCAN_SCRIPT));
     const reply = await this.evaluate(this.sha, SCAN_SCRIPT, scriptArgs(request));
     const [cursor, packed, micros] = reply as [Buffer, Buffer, number];
-    return decodePacked(cursor.toString(), packed, Number(micros));
+    return decodePacked(cursor.toString(), packed, Number(micros), wantsSizes(request));
   }
 
   private async evaluate(sha: string, script: string, args: (string | Buffer)[]): Promise<unknown> {
@@ -308,6 +358,43 @@ export class PipelineBatcher {
         batch.memory[i] = error || value === null ? UNKNOWN : Number(value);
       }
     }
+    if (wantsSizes(request)) await this.measureSizes(batch, request.wantFreq === true);
     return batch;
   }
+
+  /** The length command depends on the type, so sizes take a second round trip here. */
+  private async measureSizes(batch: KeyBatch, wantFreq: boolean): Promise<void> {
+    const lengths = new Float64Array(batch.size).fill(UNKNOWN);
+    const freqs = new Float64Array(batch.size).fill(UNKNOWN);
+    batch.lengths = lengths;
+    batch.freqs = freqs;
+    const pipeline = this.client.pipeline();
+    const asked: { index: number; what: 'length' | 'freq' }[] = [];
+    for (let i = 0; i < batch.size; i += 1) {
+      const type = batch.types[i]!;
+      if (type === TYPE_NONE) continue;
+      const key = batch.keys[i]!;
+      if (wantFreq) {
+        pipeline.call('OBJECT', 'FREQ', key);
+        asked.push({ index: i, what: 'freq' });
+      }
+      const command = LENGTH_COMMANDS[KEY_TYPES[type]!];
+      if (command !== undefined) {
+        pipeline.call(command, key);
+        asked.push({ index: i, what: 'length' });
+      }
+    }
+    if (asked.length === 0) return;
+    const results = (await pipeline.exec()) ?? [];
+    asked.forEach(({ index, what }, at) => {
+      const [error, value] = results[at] ?? [];
+      // OBJECT FREQ is an error under a non-LFU policy; a key gone since TYPE (WRONGTYPE after a
+      // re-creation, or 0 for a vanished key) is only a size we could not read.
+      if (what === 'freq') freqs[index] = error ? UNKNOWN : Number(value);
+      else if (!error) lengths[index] = Number(value);
+      else if (!/WRONGTYPE/.test(String(error.message))) throw error;
+    });
+  }
 }
+
+const LENGTH_COMMANDS: Partial<Record<KeyType, string>> = { string: 'STRLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', hash: 'HLEN', stream: 'XLEN' };

@@ -99,7 +99,8 @@ export class ScanProgress {
 
 /** Consumes a scan's batches per shard; a shard's partial numbers are dropped when its scan restarts. */
 export interface ShardSink {
-  add(shard: string, batch: KeyBatch): void;
+  /** `node` is the address the batch came from (the shard's current node). */
+  add(shard: string, batch: KeyBatch, node: string): void;
   discardShard(shard: string): void;
 }
 
@@ -109,7 +110,7 @@ export async function collectScan(events: AsyncIterable<ScanEvent>, sink: ShardS
   const due = throttle();
   for await (const event of events) {
     progress.apply(event);
-    if (event.kind === 'batch') sink.add(event.shard, event.batch);
+    if (event.kind === 'batch') sink.add(event.shard, event.batch, event.node);
     else if (event.kind === 'node-restart') sink.discardShard(event.shard);
     if (onProgress !== undefined && due()) {
       onProgress(progress);

@@ -23,6 +23,9 @@ export interface ScanOptions {
   wantMemory: boolean;
   /** TTL audit mode (see BatchRequest.ttlFlagAbove): exact PTTLs only for keys the audit must judge. */
   ttlFlagAbove?: number;
+  /** Also each key's length and (wantFreq) LFU counter: see BatchRequest.wantLength. */
+  wantLength?: boolean;
+  wantFreq?: boolean;
   /** MEMORY USAGE SAMPLES. @default 5 (the server's own default) */
   samples?: number;
   /** Scan one replica per shard instead of the masters. @default false */
@@ -201,6 +204,8 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     if (options.match !== undefined) base.match = options.match;
     if (options.type !== undefined) base.type = options.type;
     if (options.ttlFlagAbove !== undefined) base.ttlFlagAbove = options.ttlFlagAbove;
+    if (options.wantLength === true) base.wantLength = true;
+    if (options.wantFreq === true) base.wantFreq = true;
     return base;
   };
 
@@ -263,6 +268,8 @@ function truncate(batch: KeyBatch, size: number): void {
   batch.types = batch.types.subarray(0, size);
   batch.ttls = batch.ttls.subarray(0, size);
   batch.memory = batch.memory.subarray(0, size);
+  if (batch.lengths !== undefined) batch.lengths = batch.lengths.subarray(0, size);
+  if (batch.freqs !== undefined) batch.freqs = batch.freqs.subarray(0, size);
 }
 
 /**
