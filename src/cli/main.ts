@@ -11,6 +11,7 @@ import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
 import { browseCommand } from './commands/browse.js';
 import { auditTtlCommand } from './commands/audit-ttl.js';
+import { bigkeysCommand } from './commands/bigkeys.js';
 import { keysCommand } from './commands/keys.js';
 import { memoryCommand } from './commands/memory.js';
 import { nodesCommand } from './commands/nodes.js';
@@ -82,6 +83,7 @@ Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/co
   const commands = [
     nodesCommand(runtime),
     keysCommand(runtime),
+    bigkeysCommand(runtime),
     auditTtlCommand(runtime),
     purgeCommand(runtime),
     restoreCommand(runtime),
