@@ -10,7 +10,7 @@ import type { ShardSink } from '../scan/scan-progress.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceSegments } from '../namespaces/namespace-key.js';
 import { MAX_NAMESPACES, OVERFLOW_NAMESPACE } from '../namespaces/namespaces.js';
-import type { KeyRule } from './key-rules.js';
+import type { KeyRule, MeasuredKey } from './key-rules.js';
 import { SizeDistribution } from './size-distribution.js';
 import type { KeyRecord } from './top-keys.js';
 import { ranksBefore, TopKeys } from './top-keys.js';
@@ -124,7 +124,22 @@ export class BigKeysAggregator implements ShardSink {
     }
     const { namespaces: nsOptions, rules } = this.options;
     const delimiter = nsOptions.delimiter;
+    const { lengths, freqs } = batch;
+    // One object per key at most, and only for keys that enter a list: most keys enter none.
+    let record: KeyRecord | undefined;
+    let at = -1;
+    const build = (): KeyRecord => {
+      if (record === undefined || at !== current) {
+        at = current;
+        record = { key: batch.keys[current]!, type: KEY_TYPES[batch.types[current]!]!, memory: batch.memory[current]!, length: lengths?.[current] ?? UNKNOWN, ttl: batch.ttls[current]!, freq: freqs?.[current] ?? UNKNOWN, node };
+      }
+      return record;
+    };
+    // The rules read this one object, refilled per key.
+    const measured: MeasuredKey = { type: '', memory: UNKNOWN, length: UNKNOWN, ttl: UNKNOWN, node };
+    let current = 0;
     for (let i = 0; i < batch.size; i += 1) {
+      current = i;
       const ttl = batch.ttls[i]!;
       if (ttl === TTL_GONE) {
         state.vanished += 1;
@@ -133,10 +148,8 @@ export class BigKeysAggregator implements ShardSink {
       const key = batch.keys[i]!;
       const type = KEY_TYPES[batch.types[i]!]!;
       const memory = batch.memory[i]!;
-      const length = batch.lengths?.[i] ?? UNKNOWN;
-      const freq = batch.freqs?.[i] ?? UNKNOWN;
-      let record: KeyRecord | undefined;
-      const build = (): KeyRecord => (record ??= { key, type, memory, length, ttl, freq, node });
+      const length = lengths === undefined ? UNKNOWN : lengths[i]!;
+      const freq = freqs === undefined ? UNKNOWN : freqs[i]!;
 
       const stats = state.typeStats(type);
       stats.keys += 1;
@@ -163,8 +176,12 @@ export class BigKeysAggregator implements ShardSink {
         if (biggest === undefined || ranksBefore(memory, key, biggest.memory, biggest.key)) namespace.biggest = build();
       }
 
+      measured.type = type;
+      measured.memory = memory;
+      measured.length = length;
+      measured.ttl = ttl;
       for (const rule of rules) {
-        if (!rule.matches({ type, memory, length, ttl, node })) continue;
+        if (!rule.matches(measured)) continue;
         const matches = state.rules.get(rule.id)!;
         matches.count += 1;
         if (matches.examples.accepts(memory, key)) matches.examples.offer(build());

@@ -19,6 +19,8 @@ export const RELATIVE_ERROR = 1 / (2 * SUB_BUCKETS);
 
 /** floor(log2(value)) for value ≥ 1, exact at powers of two whatever Math.log2 rounds to. */
 function octaveOf(value: number): number {
+  // Most sizes fit 32 bits, where the leading-zero count is exact and cheaper than a logarithm.
+  if (value < 2 ** 31) return 31 - Math.clz32(value);
   let octave = Math.floor(Math.log2(value));
   if (2 ** octave > value) octave -= 1;
   else if (2 ** (octave + 1) <= value) octave += 1;

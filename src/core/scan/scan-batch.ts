@@ -96,7 +96,6 @@ for i = 1, #keys do
   end
   if wantTtl then pttl = redis.call('PTTL', k) end
   if wantMem then mem = redis.call('MEMORY', 'USAGE', k, 'SAMPLES', samples) or -3 end
-  local entry = struct.pack('>I4', #k) .. k .. struct.pack('>Bdd', code, pttl, mem)
   if wantSizes then
     local len, freq = -3, -3
     if wantFreq and code ~= 0 then
@@ -105,9 +104,10 @@ for i = 1, #keys do
     end
     local command = typeName and lengthOf[typeName]
     if command then len = redis.call(command, k) end
-    entry = entry .. struct.pack('>dd', len, freq)
+    out[i] = struct.pack('>I4', #k) .. k .. struct.pack('>Bdddd', code, pttl, mem, len, freq)
+  else
+    out[i] = struct.pack('>I4', #k) .. k .. struct.pack('>Bdd', code, pttl, mem)
   end
-  out[i] = entry
 end
 local packed = table.concat(out)
 local t1 = redis.call('TIME')
