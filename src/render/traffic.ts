@@ -74,7 +74,7 @@ export function renderTrafficReport(report: TrafficReport, color: boolean, rowsS
   out += keyTable(
     'Write-heavy keys (written far more than read: is this cache earning its writes?)',
     ['KEY', 'NAMESPACE', 'WRITES', 'READS'],
-    report.writeHeavy.map((w) => [truncate(displayKey(w.key), 60), truncate(w.namespace, 40), w.writes.toLocaleString('en-US'), `≤${w.readsAtMost.toLocaleString('en-US')}`]),
+    report.writeHeavy.map((w) => [truncate(displayKey(w.key), 60), truncate(w.namespace, 40), w.writes.toLocaleString('en-US'), w.readsAtMost === 0 ? '0' : `≤${w.readsAtMost.toLocaleString('en-US')}`]),
     color,
   );
   if (report.neverExpiring.length > 0) {
