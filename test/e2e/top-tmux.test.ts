@@ -19,8 +19,12 @@ const SOCKET = `cachectl-top-e2e-${process.pid}`;
 const SESSION = 'top';
 
 const tmux = async (...args: string[]): Promise<string> => (await run('tmux', ['-L', SOCKET, ...args])).stdout;
-const screen = () => tmux('capture-pane', '-p', '-t', SESSION);
-const paneFlag = async (flag: string) => (await tmux('display-message', '-p', '-t', SESSION, `#{${flag}}`)).trim();
+const screen = (session = SESSION) => tmux('capture-pane', '-p', '-t', session);
+const paneFlag = async (flag: string, session = SESSION) => (await tmux('display-message', '-p', '-t', session, `#{${flag}}`)).trim();
+
+/** A shell script that notes the tty settings before and after `command`, and its exit code. */
+const topScript = (command: string) =>
+  ['stty -g > before.stty', 'echo BEFORE-TOP', command, 'echo "EXIT=$?"', 'stty -g > after.stty', 'sleep 600'].join('; ');
 
 /** Sends keys, then waits until the screen satisfies `until`. */
 async function press(keys: string[], what: string, until: (text: string) => boolean): Promise<string> {
@@ -70,14 +74,7 @@ describe('cachectl top in a terminal (tmux)', () => {
       })().catch(() => {});
     }
     // The script notes the tty settings before and after, and the exit code, for the checks at the end.
-    const script = [
-      'stty -g > before.stty',
-      'echo BEFORE-TOP',
-      `NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} top --url redis://${address} --refresh 500ms`,
-      'echo "EXIT=$?"',
-      'stty -g > after.stty',
-      'sleep 600',
-    ].join('; ');
+    const script = topScript(`NO_COLOR=1 ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} top --url redis://${address} --refresh 500ms`);
     await run('tmux', ['-L', SOCKET, '-f', '/dev/null', 'new-session', '-d', '-s', SESSION, '-x', '100', '-y', '30', '-c', dir, 'sh', '-c', script]);
   });
 
@@ -139,5 +136,35 @@ describe('cachectl top in a terminal (tmux)', () => {
     expect(await paneFlag('cursor_flag')).toBe('1');
     await waitFor('the tty settings after the run', async () => (existsSync(path.join(dir, 'after.stty')) ? true : undefined), { timeoutMs: 5000 });
     expect(readFileSync(path.join(dir, 'after.stty'), 'utf8')).toBe(readFileSync(path.join(dir, 'before.stty'), 'utf8'));
+  });
+
+  it('leaves the terminal as it was on SIGTERM too (exit 130, like an interrupt)', async () => {
+    const session = 'term';
+    const termDir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-top-tmux-term-'));
+    try {
+      // `exec` in a subshell: the pane's shell lives on to note the exit code; the subshell becomes cachectl.
+      const script = topScript(`(NO_COLOR=1 exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI_BIN)} top --url redis://${address} --refresh 500ms)`);
+      await run('tmux', ['-L', SOCKET, 'new-session', '-d', '-s', session, '-x', '100', '-y', '30', '-c', termDir, 'sh', '-c', script]);
+      await waitFor('the dashboard', async () => ((await screen(session)).includes('cachectl top · single node') ? true : undefined), { timeoutMs: 20_000, intervalMs: 200 });
+      expect(await paneFlag('alternate_on', session)).toBe('1');
+      const shellPid = Number(await paneFlag('pane_pid', session));
+      const child = (await run('pgrep', ['-P', String(shellPid)])).stdout.trim().split('\n').map(Number).find((pid) => pid > 0);
+      expect(child).toBeGreaterThan(0);
+      process.kill(child!, 'SIGTERM');
+      const after = await waitFor('top to exit on SIGTERM', async () => {
+        const text = await screen(session);
+        return text.includes('EXIT=') ? text : undefined;
+      }, { timeoutMs: 15_000, intervalMs: 100 });
+      expect(after).toContain('EXIT=130');
+      expect(after).toContain('BEFORE-TOP');
+      expect(after).not.toContain('cachectl top');
+      expect(await paneFlag('alternate_on', session)).toBe('0');
+      expect(await paneFlag('cursor_flag', session)).toBe('1');
+      await waitFor('the tty settings after the run', async () => (existsSync(path.join(termDir, 'after.stty')) ? true : undefined), { timeoutMs: 5000 });
+      expect(readFileSync(path.join(termDir, 'after.stty'), 'utf8')).toBe(readFileSync(path.join(termDir, 'before.stty'), 'utf8'));
+    } finally {
+      await tmux('kill-session', '-t', session).catch(() => {});
+      rmSync(termDir, { recursive: true, force: true });
+    }
   });
 });

@@ -100,7 +100,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
         prepareInteractiveEnv();
         const { runTopTui } = await import('../../tui/top/run-top.js');
         poller.start(false);
-        await runTopTui({
+        const reason = await runTopTui({
           poller,
           model,
           // A terminal was checked above: these are the process's TTY streams.
@@ -113,7 +113,8 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
           iterations: settings.iterations,
           signal: ctx.signal,
         });
-        return ExitCode.Ok;
+        // q and Ctrl-C are the dashboard's own keys (exit 0); SIGTERM, SIGHUP or an outside abort interrupt it.
+        return reason === 'interrupt' ? ExitCode.Interrupted : ExitCode.Ok;
       }
       await record(ctx, poller, mode, settings.iterations);
       return ExitCode.Ok;
