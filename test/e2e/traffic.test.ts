@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { adminClient, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
 import { runCli, startCli } from '../helpers/cli.js';
 
@@ -50,6 +50,26 @@ function backgroundReads(): () => Promise<void> {
     client.disconnect();
   };
 }
+
+describe('cachectl traffic under a restricted ACL user', () => {
+  const acl = inject('redis').acl;
+  const as = (user: 'limited' | 'noperm') => ({ env: { ...env(), REDISCLI_AUTH: acl.users[user].password } });
+  const target = () => ['--url', `redis://${acl.host}:${acl.port}`];
+
+  it('without MONITOR: one clear line saying what still works, exit 2', async () => {
+    const result = await runCli(['traffic', ...target(), '--user', 'noperm', '--duration', '1s'], as('noperm'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/MONITOR is not permitted here .*traffic cannot sample commands/);
+    expect(result.stderr).toMatch(/cachectl top.*cachectl bigkeys/);
+  });
+
+  it('without CONFIG: samples reads and writes, and says why there is no hit rate', async () => {
+    const result = await runCli(['traffic', ...target(), '--user', 'limited', '--duration', '1s', '--enable-miss-events', '-o', 'json'], as('limited'));
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ hitRates: false, nodes: [{ missEvents: 'off' }] });
+    expect(result.stderr).toMatch(/no hit rate — cannot read notify-keyspace-events \(.*NOPERM/);
+  });
+});
 
 describe('cachectl traffic', () => {
   it('prints namespaces with their hit rate and puts the setting back', async () => {

@@ -3,6 +3,7 @@
 // (MONITOR copies every command to us; a reader that falls behind must never grow the server's memory).
 
 import type { Redis } from 'ioredis';
+import { CachectlError } from '../../base/errors.js';
 import { infoNumber, parseInfo } from '../../base/info.js';
 import type { NodeHandle } from '../../connection/topology.js';
 import { closeClient } from '../../connection/topology.js';
@@ -60,6 +61,17 @@ export function outputBufferBytes(clientListLine: string): number | undefined {
 const MARKER_PREFIX = Buffer.from('cachectl-traffic-end:');
 /** How long the end-of-window markers may take to come back before the sample is closed anyway. */
 const MARKER_WAIT_MS = 3000;
+
+/** MONITOR refused (an ACL without +monitor, a managed service): say what still works. */
+function monitorRefused(address: string, error: unknown): CachectlError {
+  const reason = error instanceof Error ? error.message : String(error);
+  if (/NOPERM|unknown command|no permissions/i.test(reason)) {
+    return new CachectlError('NOPERM', `${address}: MONITOR is not permitted here (${reason.split('\n')[0]}); traffic cannot sample commands`, {
+      hint: 'node hit rates: `cachectl top` or `cachectl memory`; hot keys under an LFU policy: `cachectl bigkeys`',
+    });
+  }
+  return new CachectlError('SERVER', `${address}: MONITOR failed: ${reason}`);
+}
 
 /** host:port as Redis prints a client address (IPv6 in brackets). */
 function socketAddress(client: Redis): string | undefined {
@@ -144,9 +156,33 @@ export class NodeSampler {
     if (control === undefined) throw new Error('readLoad() first');
     const ownControl = socketAddress(control);
     if (ownControl !== undefined) this.own.add(ownControl);
-    if (this.result.missEvents !== 'off') {
-      const subscriber = this.node.newClient();
-      this.subscriber = subscriber;
+    if (this.result.missEvents !== 'off') await this.subscribeMisses();
+    const monitorClient = this.node.newClient();
+    this.monitorClient = monitorClient;
+    await monitorClient.connect();
+    try {
+      this.monitor = await openMonitor(
+        monitorClient,
+        (line) => {
+          if (this.sampling) this.onLine(line);
+        },
+        (reason) => {
+          if (this.sampling) this.stop(`${this.node.address}: ${reason}`);
+        },
+      );
+    } catch (error) {
+      throw monitorRefused(this.node.address, error);
+    }
+    this.sampling = true;
+    await this.findMonitorId(monitorClient);
+    this.watch = setInterval(() => void this.checkBuffer(), this.options.watchIntervalMs);
+    this.watch.unref();
+  }
+
+  private async subscribeMisses(): Promise<void> {
+    const subscriber = this.node.newClient();
+    this.subscriber = subscriber;
+    try {
       await subscriber.connect();
       const ownSubscriber = socketAddress(subscriber);
       if (ownSubscriber !== undefined) this.own.add(ownSubscriber);
@@ -160,23 +196,13 @@ export class NodeSampler {
         this.stats.addMiss(key, performance.now());
       });
       await subscriber.subscribe(`__keyevent@${this.options.db}__:keymiss`);
+    } catch (error) {
+      // Sampling goes on without hit rates; a setting turned on for nothing is put back at the end.
+      this.result.missEvents = 'off';
+      this.result.missEventsReason = `cannot subscribe to key-miss events (${(error as Error).message})`;
+      this.subscriber = undefined;
+      await closeClient(subscriber);
     }
-    const monitorClient = this.node.newClient();
-    this.monitorClient = monitorClient;
-    await monitorClient.connect();
-    this.monitor = await openMonitor(
-      monitorClient,
-      (line) => {
-        if (this.sampling) this.onLine(line);
-      },
-      (reason) => {
-        if (this.sampling) this.stop(`${this.node.address}: ${reason}`);
-      },
-    );
-    this.sampling = true;
-    await this.findMonitorId(monitorClient);
-    this.watch = setInterval(() => void this.checkBuffer(), this.options.watchIntervalMs);
-    this.watch.unref();
   }
 
   private async findMonitorId(monitor: Redis): Promise<void> {
