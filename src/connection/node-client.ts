@@ -8,6 +8,7 @@ import type { RedisOptions } from 'ioredis';
 import { CachectlError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint, TlsOptions } from './options.js';
 import { formatEndpoint } from './options.js';
+import { serverErrorLine } from './script-runner.js';
 
 export interface NodeCredentials {
   username?: string;
@@ -251,5 +252,5 @@ function isTlsVerificationError(code: string, message: string): boolean {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n', 1)[0]!.trim();
+  return serverErrorLine(message);
 }

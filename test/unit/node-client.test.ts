@@ -115,10 +115,10 @@ describe('translateError', () => {
     expect(`${error.message} ${error.hint}`).not.toMatch(/report this/i);
   });
 
-  it('other error replies: SERVER, with the reply', () => {
-    const error = translateError(replyError("ERR unknown command 'FOO', with args beginning with: "), endpoint, plain);
+  it('other error replies: SERVER, with the reply but not the arguments Redis echoes (script source, key names)', () => {
+    const error = translateError(replyError("ERR unknown command 'EVAL', with args beginning with: '\nlocal t0 = redis.call('TIME')' '0' "), endpoint, plain);
     expect(error.code).toBe('SERVER');
-    expect(error.message).toBe("node 10.0.0.5:6380 replied with an error: ERR unknown command 'FOO', with args beginning with:");
+    expect(error.message).toBe("node 10.0.0.5:6380 replied with an error: ERR unknown command 'EVAL'");
   });
 
   it('anything else: CONNECT with the first line of the cause', () => {

@@ -3,7 +3,6 @@
 // failures may be retried (and whether the command may have run anyway), and running a Lua script
 // with a fallback when the script cache was flushed.
 
-import type { Redis } from 'ioredis';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { CachectlError } from '../../base/errors.js';
 import { keySlot } from '../../base/slot.js';
@@ -104,23 +103,5 @@ export function classifyFailure(node: NodeHandle, error: unknown): Failure {
   return { kind: 'doubt', error: node.translate(error), reply };
 }
 
-/** Loads a script once per client and runs it by SHA; re-sends the source when the cache was flushed. */
-export class ScriptRunner {
-  private readonly shas = new WeakMap<Redis, string>();
-
-  constructor(private readonly source: string) {}
-
-  async run(client: Redis, keys: readonly Buffer[], args: readonly (string | Buffer)[] = []): Promise<unknown> {
-    let sha = this.shas.get(client);
-    if (sha === undefined) {
-      sha = String(await client.script('LOAD', this.source));
-      this.shas.set(client, sha);
-    }
-    try {
-      return await client.callBuffer('EVALSHA', sha, String(keys.length), ...keys, ...args);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      return client.callBuffer('EVAL', this.source, String(keys.length), ...keys, ...args);
-    }
-  }
-}
+// Scripts run by a locally computed SHA (no SCRIPT LOAD, which managed services may rename).
+export { ScriptRunner } from '../../connection/script-runner.js';
