@@ -16,10 +16,13 @@ export interface ScanFlags {
   limit?: string;
   failoverWait?: string;
   type?: string;
+  concurrency?: string;
   scripts?: boolean;
 }
 
 const KEY_TYPE_NAMES = ['string', 'list', 'set', 'zset', 'hash', 'stream'];
+/** Nodes scanned at once by default: every master of a usual Cluster, and a bound for large ones. */
+export const DEFAULT_SCAN_CONCURRENCY = 4;
 
 export function addScanFlags(command: Command): Command {
   return command
@@ -27,7 +30,8 @@ export function addScanFlags(command: Command): Command {
     .option('--rate <keys/s>', 'throttle the scan to this many keys per second (all nodes together)')
     .option('--limit <n>', 'stop after n keys: a sample; totals become estimates')
     .option('--failover-wait <duration>', 'how long a node that failed may take to be replaced before its numbers are reported incomplete (default 30s)')
-    .option('--type <type>', `only keys of this type (${KEY_TYPE_NAMES.join(', ')})`)
+    .option('--type <type>', `only keys of this type: ${KEY_TYPE_NAMES.join(', ')}, or a module's type name as TYPE reports it (e.g. ReJSON-RL)`)
+    .option('--concurrency <n>', `nodes scanned at once, each with one batch in flight (default ${DEFAULT_SCAN_CONCURRENCY}; 1 = one node after another)`)
     .addOption(new Option('--no-scripts', 'never use Lua scripts (slower; for servers where scripts are unwelcome)').hideHelp());
 }
 
@@ -44,12 +48,22 @@ export function scanOptionsFrom(flags: ScanFlags, pattern: string | undefined, c
   if (flags.limit !== undefined) options.limit = parseCount(flags.limit, '--limit', { min: 1 });
   // Sentinel's and Cluster's own defaults take 15–30 s to promote a replica; wait that long by default.
   options.failoverWaitMs = flags.failoverWait === undefined ? 30_000 : parseDuration(flags.failoverWait, '--failover-wait');
-  if (flags.type !== undefined) {
-    if (!KEY_TYPE_NAMES.includes(flags.type)) {
-      throw usageError('--type', `must be one of ${KEY_TYPE_NAMES.join(', ')}, got ${JSON.stringify(flags.type)}`);
-    }
-    options.type = flags.type;
-  }
+  if (flags.type !== undefined) options.type = parseTypeName(flags.type);
+  if (flags.concurrency !== undefined) options.concurrency = parseCount(flags.concurrency, '--concurrency', { min: 1, max: 64 });
   if (flags.scripts === false) options.noScripts = true;
   return options;
+}
+
+/**
+ * SCAN TYPE takes any type name, so --type does too (module types: ReJSON-RL, vectorset, …); only
+ * what cannot be a type name is refused. A core type name is matched case-insensitively, as TYPE
+ * reports it in lower case.
+ */
+export function parseTypeName(text: string): string {
+  const name = text.trim();
+  if (name === '' || /\s/.test(name) || [...name].some((char) => char.charCodeAt(0) < 0x20)) {
+    throw usageError('--type', `needs a type name (${KEY_TYPE_NAMES.join(', ')} or a module type such as ReJSON-RL), got ${JSON.stringify(text)}`);
+  }
+  const core = KEY_TYPE_NAMES.find((type) => type === name.toLowerCase());
+  return core ?? name;
 }

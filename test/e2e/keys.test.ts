@@ -137,7 +137,8 @@ describe('cachectl keys on the shared fixtures', () => {
     [['--limit', 'abc'], '--limit'],
     [['--top', '1.5'], '--top'],
     [['--rate', 'fast'], '--rate'],
-    [['--type', 'hyperloglog'], '--type'],
+    [['--type', 'two words'], '--type'],
+    [['--concurrency', '0'], '--concurrency'],
     [['--samples', '-2'], '--samples'],
   ])('bad input %j: exit 2, one line naming %s', async (flags, flag) => {
     const result = await runCli(['keys', ...single, '-o', 'table', ...flags]);
@@ -146,6 +147,23 @@ describe('cachectl keys on the shared fixtures', () => {
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^error: ${flag.replace(/-/g, '\\-')} `));
+  });
+
+  it('--type takes any type name SCAN TYPE takes: a stream is listed as "stream", a module type name is not refused', async () => {
+    const writer = writers[0] as Redis;
+    const stream = `${prefix}:events:stream`;
+    await writer.xadd(stream, '*', 'kind', 'signup');
+    try {
+      const streams = await runCli(['keys', pattern, ...single, '--type', 'stream', '--list', '-o', 'json']);
+      expect(streams.code).toBe(0);
+      expect((JSON.parse(streams.stdout) as { key: string; type: string }[]).map((row) => [row.key, row.type])).toEqual([[stream, 'stream']]);
+      const module = await runCli(['keys', pattern, ...single, '--type', 'ReJSON-RL', '-o', 'json']);
+      expect(module.code).toBe(0);
+      expect(module.stderr).toBe('');
+      expect(JSON.parse(module.stdout)).toMatchObject({ status: 'complete', scanned: 0 });
+    } finally {
+      await writer.del(stream);
+    }
   });
 
   it('warns on stderr about a pattern that is probably not meant as a glob', async () => {

@@ -10,7 +10,8 @@ import type { KeyRecord } from '../../src/core/bigkeys/top-keys.js';
 import { ranksBefore, TopKeys } from '../../src/core/bigkeys/top-keys.js';
 import { CachectlError } from '../../src/base/errors.js';
 import type { KeyBatch } from '../../src/core/scan/scan-batch.js';
-import { decodePacked, KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
+import { decodeColumns, KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
+import { msgpack } from '../helpers/msgpack-encode.js';
 
 /** A seeded PRNG (mulberry32), so a failure can be replayed. */
 function prng(seed: number): () => number {
@@ -211,31 +212,22 @@ describe('INFO keysizes', () => {
 });
 
 describe('lengths and frequencies in the packed batch', () => {
-  it('decodes the two extra doubles per entry when sizes were asked for', () => {
+  it('decodes the two columns when sizes were asked for, and leaves them out otherwise', () => {
     const entries = [
-      { key: Buffer.from('a'), type: KEY_TYPES.indexOf('hash'), ttl: TTL_NONE, memory: 100, length: 7, freq: UNKNOWN },
-      { key: Buffer.from([0xff, 0x00]), type: KEY_TYPES.indexOf('string'), ttl: 5000, memory: 60, length: 3, freq: 12 },
-      { key: Buffer.from('gone'), type: 0, ttl: TTL_GONE, memory: UNKNOWN, length: UNKNOWN, freq: UNKNOWN },
+      { key: Buffer.from('a'), length: 7, freq: UNKNOWN },
+      { key: Buffer.from([0xff, 0x00]), length: 3, freq: 12 },
+      { key: Buffer.from('gone'), length: UNKNOWN, freq: UNKNOWN },
     ];
-    const packed = Buffer.concat(
-      entries.flatMap((entry) => {
-        const head = Buffer.alloc(4);
-        head.writeUInt32BE(entry.key.length);
-        const tail = Buffer.alloc(33);
-        tail.writeUInt8(entry.type, 0);
-        tail.writeDoubleBE(entry.ttl, 1);
-        tail.writeDoubleBE(entry.memory, 9);
-        tail.writeDoubleBE(entry.length, 17);
-        tail.writeDoubleBE(entry.freq, 25);
-        return [head, entry.key, tail];
-      }),
-    );
-    const batch = decodePacked('0', packed, 10, true);
+    const keys = entries.map((entry) => entry.key);
+    const packed = msgpack(keys, ['hash', 'string', 'none'], [1, 2, 3], [TTL_NONE, 5000, TTL_GONE], [100, 60, UNKNOWN], entries.map((entry) => entry.length), entries.map((entry) => entry.freq), [], []);
+    const { batch } = decodeColumns('0', packed, 10);
     expect(batch.size).toBe(3);
     expect([...batch.lengths!]).toEqual(entries.map((entry) => entry.length));
     expect([...batch.freqs!]).toEqual(entries.map((entry) => entry.freq));
     expect(batch.keys[1]!.equals(entries[1]!.key)).toBe(true);
-    expect(decodePacked('0', Buffer.alloc(0), 1).lengths).toBeUndefined();
+    const without = decodeColumns('0', msgpack(keys, [], [], [], [], [], [], [], []), 1).batch;
+    expect(without.lengths).toBeUndefined();
+    expect(without.freqs).toBeUndefined();
   });
 });
 

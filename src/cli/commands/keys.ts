@@ -7,7 +7,7 @@ import type { ExitCodeValue } from '../../base/errors.js';
 import { displayKey, encodeKeyForJson } from '../../base/key-format.js';
 import { buildKeysReport } from '../../core/namespaces/keys-report.js';
 import type { NamespaceSort } from '../../core/namespaces/namespaces.js';
-import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
+import { KEY_TYPES, MEMORY_SAMPLED, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
 import { scanKeys } from '../../core/scan/scan.js';
 import { ScanProgress } from '../../core/scan/scan-progress.js';
 import { parseCount } from '../../base/units.js';
@@ -40,7 +40,7 @@ export function keysCommand(runtime: Runtime): Command {
     .option('--top <n>', 'namespaces shown per level', '20')
     .option('--list', 'one row per key (key, type, TTL, bytes) instead of the namespace tree')
     .option('--no-memory', 'skip MEMORY USAGE (faster: type and TTL only)')
-    .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower)', '5');
+    .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower; collections of more than 4096 elements stay sampled, marked ~)', '5');
   addScanFlags(command);
   return command
     .addHelpText('after', `
@@ -112,12 +112,14 @@ async function listKeys(ctx: CommandContext, topology: Awaited<ReturnType<Comman
       if (ttl === TTL_GONE) continue;
       const type = KEY_TYPES[batch.types[i]!]!;
       const bytes = batch.memory[i]! === UNKNOWN ? null : batch.memory[i]!;
+      // Too large for an exact measurement: the server's sampled estimate, marked as one.
+      const sampled = batch.flags !== undefined && (batch.flags[i]! & MEMORY_SAMPLED) !== 0;
       rows += 1;
       if (ctx.output === 'table') {
         const ttlText = ttl === TTL_NONE ? 'none' : ttl === UNKNOWN ? '?' : formatDuration(ttl);
-        out += `${type.padEnd(7)} ${ttlText.padStart(10)} ${(bytes === null ? '-' : String(bytes)).padStart(10)}  ${displayKey(batch.keys[i]!)}\n`;
+        out += `${type.padEnd(7)} ${ttlText.padStart(10)} ${(bytes === null ? '-' : `${sampled ? '~' : ''}${bytes}`).padStart(10)}  ${displayKey(batch.keys[i]!)}\n`;
       } else {
-        const row = { ...encodeKeyForJson(batch.keys[i]!), type, ttlMs: ttl === UNKNOWN ? null : ttl, bytes, node: event.node };
+        const row = { ...encodeKeyForJson(batch.keys[i]!), type, ttlMs: ttl === UNKNOWN ? null : ttl, bytes, ...(sampled ? { bytesSampled: true } : {}), node: event.node };
         if (ctx.output === 'ndjson') out += renderNdjsonLine(row);
         else out += array.element(row);
       }

@@ -24,7 +24,8 @@ export interface NamespaceRow {
   memoryBytes: number | null;
   memoryShare: number | null;
   avgBytes: number | null;
-  types: Partial<Record<(typeof KEY_TYPES)[number], number>>;
+  /** Keys per type, by the server's type name (module types included). */
+  types: Record<string, number>;
   noTtl: number;
   ttl: { minMs: number; p50Ms: number; maxMs: number } | null;
   example: JsonKey | null;
@@ -110,7 +111,7 @@ export function namespaceRows(root: NamespaceNode, options: NamespaceRowOptions)
     const stats = node.stats;
     const types: NamespaceRow['types'] = {};
     stats.types.forEach((count, index) => {
-      if (count > 0) types[KEY_TYPES[index]!] = count;
+      if (count > 0) types[KEY_TYPES[index] ?? 'unknown'] = count;
     });
     const p50 = stats.ttlPercentile(0.5);
     const row: NamespaceRow = {

@@ -33,7 +33,8 @@ export class NamespaceStats {
   ttlMin = Infinity;
   ttlMax = -Infinity;
   readonly ttlHistogram = new Uint32Array(TTL_BUCKETS);
-  readonly types = new Uint32Array(KEY_TYPES.length);
+  /** Keys per type code (KEY_TYPES); grows when a module type is first seen. */
+  readonly types: number[] = new Array<number>(KEY_TYPES.length).fill(0);
   example: Buffer | undefined;
 
   merge(other: NamespaceStats): void {
@@ -45,7 +46,7 @@ export class NamespaceStats {
     this.ttlMin = Math.min(this.ttlMin, other.ttlMin);
     this.ttlMax = Math.max(this.ttlMax, other.ttlMax);
     for (let i = 0; i < TTL_BUCKETS; i += 1) this.ttlHistogram[i]! += other.ttlHistogram[i]!;
-    for (let i = 0; i < KEY_TYPES.length; i += 1) this.types[i]! += other.types[i]!;
+    for (let i = 0; i < other.types.length; i += 1) this.types[i] = (this.types[i] ?? 0) + other.types[i]!;
     this.example ??= other.example;
   }
 
@@ -112,7 +113,8 @@ export class NamespaceAggregator {
         }
       }
       stats.keys += 1;
-      stats.types[batch.types[i]!]! += 1;
+      const type = batch.types[i]!;
+      stats.types[type] = (stats.types[type] ?? 0) + 1;
       const memory = batch.memory[i]!;
       if (memory !== UNKNOWN) {
         stats.memory += memory;
@@ -172,7 +174,7 @@ export class NamespaceAggregator {
     const stats = leaves?.get(name);
     if (leaves === undefined || stats === undefined || stats.keys === 0) return;
     stats.keys -= 1;
-    if (stats.types[key.type]! > 0) stats.types[key.type]! -= 1;
+    if ((stats.types[key.type] ?? 0) > 0) stats.types[key.type]! -= 1;
     if (key.memory !== UNKNOWN && stats.measured > 0) {
       stats.memory = Math.max(0, stats.memory - key.memory);
       stats.measured -= 1;

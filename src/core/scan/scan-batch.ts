@@ -5,11 +5,30 @@
 // work where scripting is not permitted.
 
 import type { Redis } from 'ioredis';
+import { ScriptRunner } from '../../connection/script-runner.js';
+import { MsgpackReader } from './msgpack.js';
 
-/** Key types, as codes in the packed reply. */
-export const KEY_TYPES = ['unknown', 'string', 'list', 'set', 'zset', 'hash', 'stream', 'other'] as const;
-export type KeyType = (typeof KEY_TYPES)[number];
+/**
+ * Key type names by code (the `types` column of a batch). The core types come first; any other
+ * name the server reports (a module type such as `ReJSON-RL`, `vectorset`) gets the next code the
+ * first time it is seen, so a type is always shown by the server's own name. Code 0 is a key whose
+ * type was not asked for, or that vanished before it was looked at.
+ */
+export const KEY_TYPES: string[] = ['unknown', 'string', 'list', 'set', 'zset', 'hash', 'stream'];
+export type KeyType = string;
 export const TYPE_NONE = 0;
+/** Codes are bytes; past this many distinct names a new one is reported as 'unknown'. */
+const MAX_TYPE_CODES = 256;
+
+/** The code of a type name as TYPE returns it ('none' → TYPE_NONE), registering new names. */
+export function typeCode(name: string): number {
+  if (name === 'none') return TYPE_NONE;
+  const known = KEY_TYPES.indexOf(name);
+  if (known >= 0) return known;
+  if (KEY_TYPES.length >= MAX_TYPE_CODES) return TYPE_NONE;
+  KEY_TYPES.push(name);
+  return KEY_TYPES.length - 1;
+}
 
 /** PTTL of a key without expiry, and of a key that no longer exists. */
 export const TTL_NONE = -1;
@@ -19,6 +38,18 @@ export const UNKNOWN = -3;
 /** With `ttlFlagAbove`: the key has an expiry no longer than the threshold (exact PTTL not sent). */
 export const TTL_WITHIN = -4;
 
+/** `flags` bit: memory is the default sampling estimate, not exact, although --samples 0 asked for exact (see EXACT_MEMORY_MAX_ELEMENTS). */
+export const MEMORY_SAMPLED = 1;
+
+/**
+ * Above this many elements (HLEN, LLEN, SCARD, ZCARD, XLEN), exact MEMORY USAGE (SAMPLES 0) is
+ * not asked for: it walks every element (about 0.3 µs each, 325 ms for a 1M-field hash) while
+ * the server serves no one else. Such keys get the server's default sampling and MEMORY_SAMPLED.
+ * Also the exact work one script call may do in total: keys past it are measured by a call of
+ * their own, so no call holds the server much longer than ~1.5 ms.
+ */
+export const EXACT_MEMORY_MAX_ELEMENTS = 4096;
+
 export interface BatchRequest {
   cursor: string;
   count: number;
@@ -27,7 +58,11 @@ export interface BatchRequest {
   wantType: boolean;
   wantTtl: boolean;
   wantMemory: boolean;
-  /** MEMORY USAGE SAMPLES; 0 means every element (exact, slower on big aggregates). */
+  /** Element count per key (STRLEN for strings; UNKNOWN for types without a length command). */
+  wantLength?: boolean;
+  /** LFU counter per key (OBJECT FREQ; UNKNOWN where the policy is not LFU, or the key vanished). */
+  wantFreq?: boolean;
+  /** MEMORY USAGE SAMPLES; 0 means every element (exact; capped, see EXACT_MEMORY_MAX_ELEMENTS). */
   samples: number;
   /**
    * TTL audit mode: every key comes back, but only keys without an expiry, gone, or with a PTTL
@@ -35,13 +70,6 @@ export interface BatchRequest {
    * measured. Infinity flags only keys without an expiry. (The pipeline fallback sends exact PTTLs.)
    */
   ttlFlagAbove?: number;
-  /**
-   * Also measure each key's size with its type's O(1) length command (STRLEN, LLEN, SCARD, ZCARD,
-   * HLEN, XLEN; needs wantType) and, with wantFreq, its LFU counter (OBJECT FREQ, UNKNOWN where the
-   * policy is not LFU). Both fill KeyBatch.lengths / KeyBatch.freqs.
-   */
-  wantLength?: boolean;
-  wantFreq?: boolean;
 }
 
 /** A batch in columns: cheaper to build and to read than one object per key. */
@@ -49,18 +77,20 @@ export interface KeyBatch {
   cursor: string;
   size: number;
   keys: Buffer[];
-  /** Index into KEY_TYPES; 0 when unknown or when the key vanished. */
+  /** Codes into KEY_TYPES; 0 when not asked for or when the key vanished. */
   types: Uint8Array;
   /** Milliseconds; TTL_NONE, TTL_GONE or UNKNOWN (TTL_WITHIN too under `ttlFlagAbove`). */
   ttls: Float64Array;
   /** Bytes; UNKNOWN when not measured. */
   memory: Float64Array;
+  /** With `wantLength`: elements (bytes for strings), UNKNOWN for types without a length command. */
+  lengths?: Float64Array;
+  /** With `wantFreq`: OBJECT FREQ (LFU counter, 0..255); UNKNOWN when the server's policy is not LFU. */
+  freqs?: Float64Array;
+  /** Per-key bits (MEMORY_SAMPLED); absent when no key has one. */
+  flags?: Uint8Array;
   /** Server-side execution time of the batch in microseconds (scripts only; UNKNOWN otherwise). */
   serverMicros: number;
-  /** With wantLength: bytes of a string, elements of a collection; UNKNOWN for other types or a vanished key. */
-  lengths?: Float64Array;
-  /** With wantFreq: OBJECT FREQ (LFU counter, 0..255); UNKNOWN when the server's policy is not LFU. */
-  freqs?: Float64Array;
 }
 
 // Both scripts start the same way: note the start time, then one SCAN step with ARGV[1] cursor,
@@ -74,88 +104,123 @@ local reply = redis.call(unpack(args))
 local keys = reply[2]
 `;
 
-// Returns { next cursor, packed entries, server µs }. Entry: u32 key length, key, u8 type, f64 pttl, f64 memory,
-// and with ARGV[9] (sizes) f64 length and f64 LFU frequency.
-// A key that vanished between SCAN and the per-key calls reports type 0 and PTTL -2. The server
-// time includes packing the reply (a sizeable share of a large batch), since batches are sized by it.
-// OBJECT FREQ runs before the length command, which would otherwise count as an access to the key;
-// it goes through pcall because it is an error, not a value, under a policy other than LFU.
-export const SCAN_SCRIPT = `${SCAN_PREAMBLE}local wantType, wantTtl, wantMem = ARGV[5] == '1', ARGV[6] == '1', ARGV[7] == '1'
-local samples = ARGV[8]
-local wantSizes, wantFreq = ARGV[9] == '1', ARGV[10] == '1'
-local codes = {string=1, list=2, set=3, zset=4, hash=5, stream=6, none=0}
+// The per-key probes, chosen by the letters of ARGV[5]: t TYPE, p PTTL, m MEMORY USAGE with
+// SAMPLES ARGV[6], n the element count, f the LFU counter; ARGV[7] is EXACT_MEMORY_MAX_ELEMENTS.
+// A new probe is one more letter, one more column in the pack and in decodeColumns. Every column
+// asked for holds a value for every key (a Lua table with holes would be packed as a map).
+// OBJECT FREQ runs before the length command, which counts as an access to the key (TYPE, PTTL
+// and MEMORY USAGE do not); it goes through pcall because it is an error under a non-LFU policy.
+//
+// Returns { next cursor, cmsgpack of (keys, type names, types, pttls, memory, lengths, freqs,
+// sampled, deferred), server µs }. Types are 1-based indexes into the batch's own list of names, so any
+// name the server reports (module types) arrives as it is. `sampled` lists (1-based) the keys too
+// large for exact memory, `deferred` those past this call's exact budget. Everything is packed in
+// one cmsgpack call, in C: packing per key in Lua (struct.pack and concatenation) cost about as
+// much server time as a PTTL call. The server time includes the packing, since batches are sized by it.
+export const SCAN_SCRIPT = `${SCAN_PREAMBLE}local call = redis.call
+local probes, samples, cap = ARGV[5], ARGV[6], tonumber(ARGV[7])
+local wantType, wantTtl = probes:find('t', 1, true) ~= nil, probes:find('p', 1, true) ~= nil
+local wantMem, wantLen = probes:find('m', 1, true) ~= nil, probes:find('n', 1, true) ~= nil
+local wantFreq = probes:find('f', 1, true) ~= nil
+local exact = wantMem and samples == '0'
+local needName = wantType or wantLen or wantFreq or exact
 local lengthOf = {string='STRLEN', list='LLEN', set='SCARD', zset='ZCARD', hash='HLEN', stream='XLEN'}
-local out = {}
+local budget = cap
+local index, names, types, ttls, mems, lens, freqs, sampled, deferred = {}, {}, {}, {}, {}, {}, {}, {}, {}
 for i = 1, #keys do
   local k = keys[i]
-  local code, pttl, mem = 0, -3, -3
-  local typeName
-  if wantType then
-    typeName = redis.call('TYPE', k)['ok']
-    code = codes[typeName] or 7
-  end
-  if wantTtl then pttl = redis.call('PTTL', k) end
-  if wantMem then mem = redis.call('MEMORY', 'USAGE', k, 'SAMPLES', samples) or -3 end
-  if wantSizes then
-    local len, freq = -3, -3
-    if wantFreq and code ~= 0 then
-      local f = redis.pcall('OBJECT', 'FREQ', k)
-      if type(f) == 'number' then freq = f end
+  local name, len
+  if needName then
+    name = call('TYPE', k)['ok']
+    if wantType then
+      local code = index[name]
+      if code == nil then code = #names + 1; names[code] = name; index[name] = code end
+      types[i] = code
     end
-    local command = typeName and lengthOf[typeName]
-    if command then len = redis.call(command, k) end
-    out[i] = struct.pack('>I4', #k) .. k .. struct.pack('>Bdddd', code, pttl, mem, len, freq)
-  else
-    out[i] = struct.pack('>I4', #k) .. k .. struct.pack('>Bdd', code, pttl, mem)
+    if wantFreq then
+      local f = -3
+      if name ~= 'none' then f = redis.pcall('OBJECT', 'FREQ', k) end
+      if type(f) == 'number' then freqs[i] = f else freqs[i] = -3 end
+    end
+    if wantLen or exact then
+      local command = lengthOf[name]
+      if command then len = call(command, k) else len = -3 end
+      if wantLen then lens[i] = len end
+    end
+  end
+  if wantTtl then ttls[i] = call('PTTL', k) end
+  if wantMem then
+    if not exact then
+      if samples == '5' then mems[i] = call('MEMORY', 'USAGE', k) or -3
+      else mems[i] = call('MEMORY', 'USAGE', k, 'SAMPLES', samples) or -3 end
+    elseif name == 'string' or len < 0 then mems[i] = call('MEMORY', 'USAGE', k, 'SAMPLES', '0') or -3
+    elseif len > cap then mems[i] = call('MEMORY', 'USAGE', k) or -3; sampled[#sampled+1] = i
+    elseif len > budget then mems[i] = -3; deferred[#deferred+1] = i
+    else budget = budget - len; mems[i] = call('MEMORY', 'USAGE', k, 'SAMPLES', '0') or -3 end
   end
 end
-local packed = table.concat(out)
-local t1 = redis.call('TIME')
+local packed = cmsgpack.pack(keys, names, types, ttls, mems, lens, freqs, sampled, deferred)
+local t1 = call('TIME')
 return {reply[1], packed, (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
 `;
 
-const ENTRY_FIXED = 4 + 1 + 8 + 8;
-const SIZES_EXTRA = 8 + 8;
+/** The probe letters of SCAN_SCRIPT's ARGV[5] for a request. */
+export function probeLetters(request: Pick<BatchRequest, 'wantType' | 'wantTtl' | 'wantMemory' | 'wantLength' | 'wantFreq'>): string {
+  return `${request.wantType ? 't' : ''}${request.wantTtl ? 'p' : ''}${request.wantMemory ? 'm' : ''}${request.wantLength === true ? 'n' : ''}${request.wantFreq === true ? 'f' : ''}`;
+}
 
-/** Decodes SCAN_SCRIPT's entries; `withSizes` when the batch asked for lengths (ARGV[9]). */
-export function decodePacked(cursor: string, packed: Buffer, serverMicros: number, withSizes = false): KeyBatch {
-  const fixed = withSizes ? ENTRY_FIXED + SIZES_EXTRA : ENTRY_FIXED;
-  // Count first so the typed arrays are allocated once.
-  let size = 0;
-  for (let offset = 0; offset < packed.length; size += 1) offset += fixed + packed.readUInt32BE(offset);
+/** A decoded SCAN_SCRIPT reply, and the keys whose exact memory still has to be measured. */
+export interface DecodedColumns {
+  batch: KeyBatch;
+  /** 0-based indexes of keys past the call's exact-memory budget (memory UNKNOWN for now). */
+  deferred: number[];
+}
+
+/**
+ * Decodes SCAN_SCRIPT's cmsgpack columns. Keys are views into one copy of the reply: cheaper than a
+ * copy per key, and a kept key pins only its own batch's bytes, not the socket buffer.
+ */
+export function decodeColumns(cursor: string, packed: Buffer, serverMicros: number): DecodedColumns {
+  const reader = new MsgpackReader(Buffer.from(packed));
+  const size = reader.arrayLength();
+  const keys = new Array<Buffer>(size);
+  for (let i = 0; i < size; i += 1) keys[i] = reader.bytesValue();
+  const names: number[] = [];
+  for (let i = reader.arrayLength(); i > 0; i -= 1) names.push(typeCode(reader.bytesValue().toString('latin1')));
   const batch: KeyBatch = {
     cursor,
     size,
-    keys: new Array<Buffer>(size),
+    keys,
     types: new Uint8Array(size),
-    ttls: new Float64Array(size),
-    memory: new Float64Array(size),
+    ttls: new Float64Array(size).fill(UNKNOWN),
+    memory: new Float64Array(size).fill(UNKNOWN),
     serverMicros,
   };
-  const lengths = withSizes ? new Float64Array(size) : undefined;
-  const freqs = withSizes ? new Float64Array(size) : undefined;
-  if (lengths !== undefined && freqs !== undefined) {
-    batch.lengths = lengths;
-    batch.freqs = freqs;
+  let count = reader.arrayLength();
+  for (let i = 0; i < count; i += 1) batch.types[i] = names[reader.number() - 1] ?? TYPE_NONE;
+  count = reader.arrayLength();
+  for (let i = 0; i < count; i += 1) batch.ttls[i] = reader.number();
+  count = reader.arrayLength();
+  for (let i = 0; i < count; i += 1) batch.memory[i] = reader.number();
+  count = reader.arrayLength();
+  if (count > 0) {
+    batch.lengths = new Float64Array(size).fill(UNKNOWN);
+    for (let i = 0; i < count; i += 1) batch.lengths[i] = reader.number();
   }
-  let offset = 0;
-  for (let i = 0; i < size; i += 1) {
-    const length = packed.readUInt32BE(offset);
-    offset += 4;
-    // A copy, not a view: a view would pin the whole reply in memory for as long as one key is kept.
-    batch.keys[i] = Buffer.from(packed.subarray(offset, offset + length));
-    offset += length;
-    batch.types[i] = packed[offset]!;
-    batch.ttls[i] = packed.readDoubleBE(offset + 1);
-    batch.memory[i] = packed.readDoubleBE(offset + 9);
-    offset += 17;
-    if (lengths !== undefined && freqs !== undefined) {
-      lengths[i] = packed.readDoubleBE(offset);
-      freqs[i] = packed.readDoubleBE(offset + 8);
-      offset += SIZES_EXTRA;
-    }
+  count = reader.arrayLength();
+  if (count > 0) {
+    batch.freqs = new Float64Array(size).fill(UNKNOWN);
+    for (let i = 0; i < count; i += 1) batch.freqs[i] = reader.number();
   }
-  return batch;
+  count = reader.arrayLength();
+  for (let i = 0; i < count; i += 1) {
+    batch.flags ??= new Uint8Array(size);
+    batch.flags[reader.number() - 1]! |= MEMORY_SAMPLED;
+  }
+  const deferred: number[] = [];
+  count = reader.arrayLength();
+  for (let i = 0; i < count; i += 1) deferred.push(reader.number() - 1);
+  return { batch, deferred };
 }
 
 // The TTL audit's step: SCAN and PTTL only, and a reply shaped for it. Key bytes travel as one
@@ -237,23 +302,7 @@ export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer |
 }
 
 function scriptArgs(request: BatchRequest): (string | Buffer)[] {
-  return [
-    request.cursor,
-    String(request.count),
-    request.match ?? '',
-    request.type ?? '',
-    request.wantType ? '1' : '0',
-    request.wantTtl ? '1' : '0',
-    request.wantMemory ? '1' : '0',
-    String(request.samples),
-    wantsSizes(request) ? '1' : '0',
-    request.wantFreq === true ? '1' : '0',
-  ];
-}
-
-/** Lengths are measured only with the type, which picks the length command. */
-function wantsSizes(request: BatchRequest): boolean {
-  return request.wantType && (request.wantLength === true || request.wantFreq === true);
+  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', probeLetters(request), String(request.samples), String(EXACT_MEMORY_MAX_ELEMENTS)];
 }
 
 function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (string | Buffer)[] {
@@ -262,9 +311,10 @@ function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (
   return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0'];
 }
 
+const scanScript = new ScriptRunner(SCAN_SCRIPT);
+const flagScript = new ScriptRunner(TTL_FLAG_SCRIPT);
+
 export class ScriptBatcher {
-  private sha: string | undefined;
-  private flagSha: string | undefined;
   /** Set once a batch held a key with "\n": this keyspace has such keys, so lengths from then on. */
   private flagLengths = false;
 
@@ -272,9 +322,8 @@ export class ScriptBatcher {
 
   async run(request: BatchRequest): Promise<KeyBatch> {
     if (request.ttlFlagAbove !== undefined) {
-      this.flagSha ??= String(await this.client.script('LOAD', TTL_FLAG_SCRIPT));
       for (;;) {
-        const reply = await this.evaluate(this.flagSha, TTL_FLAG_SCRIPT, flagArgs(request, request.ttlFlagAbove, this.flagLengths));
+        const reply = await flagScript.run(this.client, [], flagArgs(request, request.ttlFlagAbove, this.flagLengths));
         const [cursor, keys, layout, flagged, micros] = reply as [Buffer, Buffer, Buffer | number, Buffer, number];
         const batch = decodeFlagged(cursor.toString(), keys, layout, flagged, Number(micros));
         if (batch !== undefined) return batch;
@@ -282,24 +331,27 @@ export class ScriptBatcher {
         this.flagLengths = true;
       }
     }
-    this.sha ??= String(await this.client.script('LOAD', SCAN_SCRIPT));
-    const reply = await this.evaluate(this.sha, SCAN_SCRIPT, scriptArgs(request));
+    const reply = await scanScript.run(this.client, [], scriptArgs(request));
     const [cursor, packed, micros] = reply as [Buffer, Buffer, number];
-    return decodePacked(cursor.toString(), packed, Number(micros), wantsSizes(request));
+    const { batch, deferred } = decodeColumns(cursor.toString(), packed, Number(micros));
+    if (deferred.length > 0) await this.measureExactly(batch, deferred);
+    return batch;
   }
 
-  private async evaluate(sha: string, script: string, args: (string | Buffer)[]): Promise<unknown> {
-    try {
-      return await this.client.callBuffer('EVALSHA', sha, '0', ...args);
-    } catch (error) {
-      if (!String((error as Error).message).startsWith('NOSCRIPT')) throw error;
-      // The script cache was flushed (SCRIPT FLUSH, restart): EVAL loads it again.
-      return this.client.callBuffer('EVAL', script, '0', ...args);
-    }
+  /** Exact memory of keys past a script call's budget: one call each, every one under the element cap. */
+  private async measureExactly(batch: KeyBatch, indexes: number[]): Promise<void> {
+    const pipeline = this.client.pipeline();
+    for (const i of indexes) pipeline.call('MEMORY', 'USAGE', batch.keys[i]!, 'SAMPLES', '0');
+    const results = (await pipeline.exec()) ?? [];
+    indexes.forEach((keyIndex, i) => {
+      const [error, value] = results[i] ?? [];
+      if (error) throw error;
+      batch.memory[keyIndex] = value === null || value === undefined ? UNKNOWN : Number(value);
+    });
   }
 }
 
-const TYPE_CODES: Record<string, number> = { none: 0, string: 1, list: 2, set: 3, zset: 4, hash: 5, stream: 6 };
+const LENGTH_COMMANDS: Record<string, string> = { string: 'strlen', list: 'llen', set: 'scard', zset: 'zcard', hash: 'hlen', stream: 'xlen' };
 
 /** The same work with SCAN + a pipeline of per-key commands, for servers that forbid scripts. */
 export class PipelineBatcher {
@@ -325,13 +377,40 @@ export class PipelineBatcher {
     };
     // Audit mode here is a plain PTTL per key: exact values are a superset of what the script flags.
     const wantTtl = request.wantTtl || request.ttlFlagAbove !== undefined;
-    if (size === 0 || !(request.wantType || wantTtl || request.wantMemory)) return batch;
     const wantMemory = request.wantMemory && this.memoryAllowed;
+    const exact = wantMemory && request.samples === 0;
+    const wantLength = request.wantLength === true || exact;
+    const wantFreq = request.wantFreq === true;
+    if (size === 0 || !(request.wantType || wantTtl || wantMemory || wantLength || wantFreq)) return batch;
+    // With lengths, types come first (the length command depends on the type, and exact memory on
+    // the length); otherwise TYPE travels in the one pipeline with the rest.
+    const names: string[] = new Array<string>(size).fill('none');
+    const typesFirst = wantLength || wantFreq;
+    if (typesFirst) {
+      const typePipeline = this.client.pipeline();
+      for (const key of keys) typePipeline.type(key);
+      (await typePipeline.exec() ?? []).forEach(([error, value], i) => {
+        if (error) throw error;
+        names[i] = String(value);
+        if (request.wantType) batch.types[i] = typeCode(names[i]);
+      });
+    }
+    const lengths = wantLength ? new Float64Array(size).fill(UNKNOWN) : undefined;
+    if (request.wantLength === true) batch.lengths = lengths;
+    const freqs = wantFreq ? new Float64Array(size).fill(UNKNOWN) : undefined;
+    if (freqs !== undefined) batch.freqs = freqs;
+    // Exact memory needs the lengths first (a large collection is sampled instead), so it is a pipeline of its own.
+    const memoryNow = wantMemory && !exact;
     const pipeline = this.client.pipeline();
-    for (const key of keys) {
-      if (request.wantType) pipeline.type(key);
+    for (let i = 0; i < size; i += 1) {
+      const key = keys[i]!;
+      if (request.wantType && !typesFirst) pipeline.type(key);
+      // Before the length command, which counts as an access and would bump the counter.
+      if (wantFreq && names[i] !== 'none') pipeline.call('OBJECT', 'FREQ', key);
+      const lengthCommand = wantLength ? LENGTH_COMMANDS[names[i]!] : undefined;
+      if (lengthCommand !== undefined) pipeline.call(lengthCommand, key);
       if (wantTtl) pipeline.pttl(key);
-      if (wantMemory) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', String(request.samples));
+      if (memoryNow) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', String(request.samples));
     }
     const results = (await pipeline.exec()) ?? [];
     let index = 0;
@@ -339,62 +418,53 @@ export class PipelineBatcher {
     // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
     // tolerated, and reported as missing memory.
     for (let i = 0; i < size; i += 1) {
-      if (request.wantType) {
+      if (request.wantType && !typesFirst) {
         const [error, value] = results[index++] ?? [];
         if (error) throw error;
-        batch.types[i] = TYPE_CODES[String(value)] ?? 7;
+        batch.types[i] = typeCode(String(value));
+      }
+      if (freqs !== undefined && names[i] !== 'none') {
+        // An error under a policy other than LFU: the counter is only unknown then.
+        const [error, value] = results[index++] ?? [];
+        if (!error) freqs[i] = Number(value);
+      }
+      if (lengths !== undefined && LENGTH_COMMANDS[names[i]!] !== undefined) {
+        const [error, value] = results[index++] ?? [];
+        if (error) throw error;
+        lengths[i] = Number(value);
       }
       if (wantTtl) {
         const [error, value] = results[index++] ?? [];
         if (error) throw error;
         batch.ttls[i] = Number(value);
       }
-      if (wantMemory) {
-        const [error, value] = results[index++] ?? [];
-        if (error) {
-          if (!String(error.message).startsWith('NOPERM')) throw error;
-          this.memoryAllowed = false;
+      if (memoryNow) this.takeMemory(batch, i, results[index++]);
+    }
+    if (exact) {
+      const memoryPipeline = this.client.pipeline();
+      const sampled = (i: number) => names[i] !== 'string' && lengths![i]! > EXACT_MEMORY_MAX_ELEMENTS;
+      for (let i = 0; i < size; i += 1) {
+        if (sampled(i)) memoryPipeline.call('MEMORY', 'USAGE', keys[i]!);
+        else memoryPipeline.call('MEMORY', 'USAGE', keys[i]!, 'SAMPLES', '0');
+      }
+      const memoryResults = (await memoryPipeline.exec()) ?? [];
+      for (let i = 0; i < size; i += 1) {
+        this.takeMemory(batch, i, memoryResults[i]);
+        if (sampled(i)) {
+          batch.flags ??= new Uint8Array(size);
+          batch.flags[i]! |= MEMORY_SAMPLED;
         }
-        batch.memory[i] = error || value === null ? UNKNOWN : Number(value);
       }
     }
-    if (wantsSizes(request)) await this.measureSizes(batch, request.wantFreq === true);
     return batch;
   }
 
-  /** The length command depends on the type, so sizes take a second round trip here. */
-  private async measureSizes(batch: KeyBatch, wantFreq: boolean): Promise<void> {
-    const lengths = new Float64Array(batch.size).fill(UNKNOWN);
-    const freqs = new Float64Array(batch.size).fill(UNKNOWN);
-    batch.lengths = lengths;
-    batch.freqs = freqs;
-    const pipeline = this.client.pipeline();
-    const asked: { index: number; what: 'length' | 'freq' }[] = [];
-    for (let i = 0; i < batch.size; i += 1) {
-      const type = batch.types[i]!;
-      if (type === TYPE_NONE) continue;
-      const key = batch.keys[i]!;
-      if (wantFreq) {
-        pipeline.call('OBJECT', 'FREQ', key);
-        asked.push({ index: i, what: 'freq' });
-      }
-      const command = LENGTH_COMMANDS[KEY_TYPES[type]!];
-      if (command !== undefined) {
-        pipeline.call(command, key);
-        asked.push({ index: i, what: 'length' });
-      }
+  private takeMemory(batch: KeyBatch, i: number, result: [Error | null, unknown] | undefined): void {
+    const [error, value] = result ?? [null, null];
+    if (error) {
+      if (!String(error.message).startsWith('NOPERM')) throw error;
+      this.memoryAllowed = false;
     }
-    if (asked.length === 0) return;
-    const results = (await pipeline.exec()) ?? [];
-    asked.forEach(({ index, what }, at) => {
-      const [error, value] = results[at] ?? [];
-      // OBJECT FREQ is an error under a non-LFU policy; a key gone since TYPE (WRONGTYPE after a
-      // re-creation, or 0 for a vanished key) is only a size we could not read.
-      if (what === 'freq') freqs[index] = error ? UNKNOWN : Number(value);
-      else if (!error) lengths[index] = Number(value);
-      else if (!/WRONGTYPE/.test(String(error.message))) throw error;
-    });
+    batch.memory[i] = error || value === null || value === undefined ? UNKNOWN : Number(value);
   }
 }
-
-const LENGTH_COMMANDS: Partial<Record<KeyType, string>> = { string: 'STRLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', hash: 'HLEN', stream: 'XLEN' };

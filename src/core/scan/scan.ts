@@ -10,8 +10,9 @@ import type { Redis } from 'ioredis';
 import { CachectlError } from '../../base/errors.js';
 import { sleep } from '../../base/sleep.js';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
+import { serverErrorLine } from '../../connection/script-runner.js';
 import type { BatchRequest, KeyBatch } from './scan-batch.js';
-import { PipelineBatcher, ScriptBatcher } from './scan-batch.js';
+import { EXACT_MEMORY_MAX_ELEMENTS, MEMORY_SAMPLED, PipelineBatcher, ScriptBatcher } from './scan-batch.js';
 
 export interface ScanOptions {
   /** MATCH pattern (Redis glob, bytes). */
@@ -23,10 +24,10 @@ export interface ScanOptions {
   wantMemory: boolean;
   /** TTL audit mode (see BatchRequest.ttlFlagAbove): exact PTTLs only for keys the audit must judge. */
   ttlFlagAbove?: number;
-  /** Also each key's length and (wantFreq) LFU counter: see BatchRequest.wantLength. */
+  /** Element count and LFU counter per key (see BatchRequest.wantLength, wantFreq). @default false */
   wantLength?: boolean;
   wantFreq?: boolean;
-  /** MEMORY USAGE SAMPLES. @default 5 (the server's own default) */
+  /** MEMORY USAGE SAMPLES; 0 = exact, except for collections past EXACT_MEMORY_MAX_ELEMENTS (sampled, with a notice). @default 5 (the server's own default) */
   samples?: number;
   /** Scan one replica per shard instead of the masters. @default false */
   replica?: boolean;
@@ -215,7 +216,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     } catch (error) {
       if (batcher instanceof ScriptBatcher && scriptingUnavailable(error)) {
         batcher = new PipelineBatcher(client);
-        notices.push(`scripting is not permitted on ${node.address} (${firstLine(error)}); using pipelines, which is slower`);
+        notices.push(`scripting is not permitted on ${node.address} (${serverErrorLine(error)}); using pipelines, which is slower`);
         return batcher.run(request(cursor));
       }
       throw error;
@@ -223,6 +224,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
   };
   const notices: string[] = [];
   let memoryNoticeShown = false;
+  let memorySampled = 0;
 
   let pending: Promise<KeyBatch> | undefined = send('0');
   let pendingCount = count;
@@ -253,11 +255,19 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     }
     const accepted = limiter.take(batch.size);
     if (accepted < batch.size) truncate(batch, accepted);
+    if (batch.flags !== undefined) for (let i = 0; i < batch.size; i += 1) if ((batch.flags[i]! & MEMORY_SAMPLED) !== 0) memorySampled += 1;
     scanned += batch.size;
     if (batch.size > 0) yield { kind: 'batch', node: node.address, shard: shard.id, batch };
     if (options.signal?.aborted === true || limiter.exhausted) return;
     if (done) break;
     await limiter.pace(examined, options.signal);
+  }
+  if (memorySampled > 0) {
+    yield {
+      kind: 'notice',
+      node: node.address,
+      message: `${memorySampled} keys on ${node.address} hold more than ${EXACT_MEMORY_MAX_ELEMENTS} elements: their memory is the server's sampled estimate, since measuring them exactly would block the server (about 0.3 ms per 1000 elements)`,
+    };
   }
   yield { kind: 'node-done', node: node.address, shard: shard.id, scanned };
 }
@@ -270,6 +280,7 @@ function truncate(batch: KeyBatch, size: number): void {
   batch.memory = batch.memory.subarray(0, size);
   if (batch.lengths !== undefined) batch.lengths = batch.lengths.subarray(0, size);
   if (batch.freqs !== undefined) batch.freqs = batch.freqs.subarray(0, size);
+  if (batch.flags !== undefined) batch.flags = batch.flags.subarray(0, size);
 }
 
 /**
@@ -280,10 +291,6 @@ function truncate(batch: KeyBatch, size: number): void {
 export function scriptingUnavailable(error: unknown): boolean {
   const message = String((error as Error)?.message ?? '');
   return message.startsWith('NOPERM') || /unknown command|scripting|not allowed|disabled|can't run this command/i.test(message);
-}
-
-function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n', 1)[0]!;
 }
 
 const epochs = new WeakMap<Redis, { value: number }>();
