@@ -10,6 +10,7 @@ import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
 import { browseCommand } from './commands/browse.js';
+import { diffCommand } from './commands/diff.js';
 import { auditTtlCommand } from './commands/audit-ttl.js';
 import { bigkeysCommand } from './commands/bigkeys.js';
 import { keysCommand } from './commands/keys.js';
@@ -17,6 +18,7 @@ import { memoryCommand } from './commands/memory.js';
 import { nodesCommand } from './commands/nodes.js';
 import { purgeCommand } from './commands/purge.js';
 import { restoreCommand } from './commands/restore.js';
+import { snapshotCommand } from './commands/snapshot.js';
 import { topCommand } from './commands/top.js';
 import { trafficCommand } from './commands/traffic.js';
 import { cliVersion } from './version.js';
@@ -91,6 +93,8 @@ Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/co
     topCommand(runtime),
     trafficCommand(runtime),
     browseCommand(runtime),
+    snapshotCommand(runtime),
+    diffCommand(runtime),
   ];
   for (const command of commands) {
     command.exitOverride().configureOutput(outputConfiguration(io)).helpOption('--help', 'show help');

@@ -10,7 +10,7 @@ import type { NamespaceOptions } from './namespace-key.js';
 import { KEY_TYPES } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys } from '../scan/scan.js';
-import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
+import type { NodeScanState, ScanProgress, ShardSink } from '../scan/scan-progress.js';
 import { collectScan } from '../scan/scan-progress.js';
 import { runStatus } from '../../base/status.js';
 import type { RunStatus } from '../../base/status.js';
@@ -57,11 +57,27 @@ export interface KeysReportOptions {
   /** Children kept per level (the rest are summarised in the parent). */
   top: number;
   onProgress?: (progress: ScanProgress) => void;
+  /** Also sees every batch (e.g. the snapshot's biggest keys). */
+  tee?: ShardSink;
 }
 
 export async function buildKeysReport(topology: Topology, options: KeysReportOptions): Promise<KeysReport> {
   const aggregator = new NamespaceAggregator(options.namespaces);
-  const progress = await collectScan(scanKeys(topology, options.scan), aggregator, options.onProgress);
+  const tee = options.tee;
+  const sink: ShardSink =
+    tee === undefined
+      ? aggregator
+      : {
+          add: (shard, batch) => {
+            aggregator.add(shard, batch);
+            tee.add(shard, batch);
+          },
+          discardShard: (shard) => {
+            aggregator.discardShard(shard);
+            tee.discardShard(shard);
+          },
+        };
+  const progress = await collectScan(scanKeys(topology, options.scan), sink, options.onProgress);
   const root = aggregator.tree();
   const sampled = options.scan.limit !== undefined && progress.scanned >= options.scan.limit;
   const aborted = options.scan.signal?.aborted === true;
