@@ -68,9 +68,9 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
     tee === undefined
       ? aggregator
       : {
-          add: (shard, batch) => {
+          add: (shard, batch, node) => {
             aggregator.add(shard, batch);
-            tee.add(shard, batch);
+            tee.add(shard, batch, node);
           },
           discardShard: (shard) => {
             aggregator.discardShard(shard);

@@ -1,45 +1,41 @@
-// The biggest keys a scan saw, by memory: a bounded list per shard (a restarted shard's entries are
-// dropped with it), merged at the end. Memory stays at `limit` entries per shard.
+// The biggest keys a scan saw, by memory, for the snapshot: one bounded TopKeys per shard (a
+// restarted shard's entries go with it), merged at the end.
 
 import type { JsonKey } from '../../base/key-format.js';
 import { encodeKeyForJson } from '../../base/key-format.js';
+import { TopKeys } from '../bigkeys/top-keys.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
 import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../scan/scan-batch.js';
 import type { ShardSink } from '../scan/scan-progress.js';
 
 export interface BigKey {
   key: JsonKey;
+  /** The node it was read from. */
+  node: string;
   type: string;
   bytes: number;
   /** Milliseconds; null without a TTL or when unknown. */
   ttlMs: number | null;
 }
 
-interface Entry {
-  key: Buffer;
-  type: number;
-  bytes: number;
-  ttl: number;
-}
+const byMemory = (record: { memory: number }) => record.memory;
 
 export class BiggestKeys implements ShardSink {
-  private readonly shards = new Map<string, Entry[]>();
+  private readonly shards = new Map<string, TopKeys>();
 
   constructor(private readonly limit = 20) {}
 
-  add(shard: string, batch: KeyBatch): void {
-    let entries = this.shards.get(shard);
-    if (entries === undefined) {
-      entries = [];
-      this.shards.set(shard, entries);
+  add(shard: string, batch: KeyBatch, node: string): void {
+    let top = this.shards.get(shard);
+    if (top === undefined) {
+      top = new TopKeys(this.limit, byMemory);
+      this.shards.set(shard, top);
     }
     for (let i = 0; i < batch.size; i += 1) {
-      const bytes = batch.memory[i]!;
-      if (bytes === UNKNOWN || batch.ttls[i] === TTL_GONE) continue;
-      if (entries.length >= this.limit && bytes <= entries[entries.length - 1]!.bytes) continue;
-      entries.push({ key: batch.keys[i]!, type: batch.types[i]!, bytes, ttl: batch.ttls[i]! });
-      entries.sort((a, b) => b.bytes - a.bytes);
-      if (entries.length > this.limit) entries.pop();
+      const memory = batch.memory[i]!;
+      const key = batch.keys[i]!;
+      if (memory === UNKNOWN || batch.ttls[i] === TTL_GONE || !top.accepts(memory, key)) continue;
+      top.offer({ key, type: KEY_TYPES[batch.types[i]!] ?? 'unknown', memory, length: UNKNOWN, ttl: batch.ttls[i]!, freq: UNKNOWN, node });
     }
   }
 
@@ -48,15 +44,14 @@ export class BiggestKeys implements ShardSink {
   }
 
   result(): BigKey[] {
-    return [...this.shards.values()]
-      .flat()
-      .sort((a, b) => b.bytes - a.bytes)
-      .slice(0, this.limit)
-      .map((entry) => ({
-        key: encodeKeyForJson(entry.key),
-        type: KEY_TYPES[entry.type] ?? 'unknown',
-        bytes: entry.bytes,
-        ttlMs: entry.ttl === TTL_NONE || entry.ttl === UNKNOWN ? null : entry.ttl,
-      }));
+    const all = new TopKeys(this.limit, byMemory);
+    for (const top of this.shards.values()) all.merge(top);
+    return all.sorted().map((record) => ({
+      key: encodeKeyForJson(record.key),
+      node: record.node,
+      type: record.type,
+      bytes: record.memory,
+      ttlMs: record.ttl === TTL_NONE || record.ttl === UNKNOWN ? null : record.ttl,
+    }));
   }
 }
