@@ -6,7 +6,7 @@ import { ExitCode, usageError } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import { exitCodeForStatus } from '../../base/status.js';
 import { parseByteSize, parseCount, parseThreshold } from '../../base/units.js';
-import type { BigKeysReport } from '../../core/bigkeys/bigkeys-report.js';
+import type { BigKeysOptions, BigKeysReport } from '../../core/bigkeys/bigkeys-report.js';
 import { buildBigKeysReport } from '../../core/bigkeys/bigkeys-report.js';
 import type { FailOnRule, FindingLimits } from '../../core/bigkeys/key-rules.js';
 import { DEFAULT_LIMITS, parseFailOn } from '../../core/bigkeys/key-rules.js';
@@ -58,20 +58,36 @@ Examples:
   cachectl bigkeys --quick                           INFO keysizes only (Redis 8+)
 
 Exit codes: 0 ok, 1 a --fail-on rule matched, 2 error, 130 interrupted.`)
-    .action(runtime.action<BigKeysFlags>(async (ctx, flags, args) => runBigKeys(ctx, flags, args[0])));
+    .action(runtime.action<BigKeysFlags>(async (ctx, flags, args) => runBigKeys(ctx, bigkeysSettings(flags, args[0], ctx), args[0])));
 }
 
-async function runBigKeys(ctx: CommandContext, flags: BigKeysFlags, pattern: string | undefined): Promise<ExitCodeValue> {
-  // Everything that can be wrong with the input is found before connecting.
-  const namespaces = namespaceOptionsFrom(flags);
-  const top = parseCount(flags.top, '--top', { min: 1, max: 10_000 });
-  const namespaceRows = parseCount(flags.namespaces, '--namespaces', { min: 0, max: 10_000 });
-  const failOn: FailOnRule[] = flags.failOn.map(parseFailOn);
-  const limits: FindingLimits = { ...DEFAULT_LIMITS, bigBytes: parseByteSize(flags.big, '--big'), shardShare: shardShareOf(flags.shardShare) };
-  const scan = scanOptionsFrom(flags, pattern, ctx);
+export interface BigKeysSettings {
+  scan: BigKeysOptions['scan'];
+  namespaces: BigKeysOptions['namespaces'];
+  top: number;
+  namespaceRows: number;
+  limits: FindingLimits;
+  failOn: FailOnRule[];
+  quick: boolean;
+}
 
+/** Validates the flags into settings before anything connects; every mistake names its flag. */
+export function bigkeysSettings(flags: BigKeysFlags, pattern: string | undefined, ctx: CommandContext): BigKeysSettings {
+  return {
+    namespaces: namespaceOptionsFrom(flags),
+    top: parseCount(flags.top, '--top', { min: 1, max: 10_000 }),
+    namespaceRows: parseCount(flags.namespaces, '--namespaces', { min: 0, max: 10_000 }),
+    failOn: flags.failOn.map(parseFailOn),
+    limits: { ...DEFAULT_LIMITS, bigBytes: parseByteSize(flags.big, '--big'), shardShare: shardShareOf(flags.shardShare) },
+    scan: scanOptionsFrom(flags, pattern, ctx),
+    quick: flags.quick === true,
+  };
+}
+
+async function runBigKeys(ctx: CommandContext, settings: BigKeysSettings, pattern: string | undefined): Promise<ExitCodeValue> {
+  const { scan, failOn } = settings;
   const topology = await ctx.connect();
-  if (flags.quick === true) {
+  if (settings.quick) {
     const ignored = [pattern === undefined ? undefined : 'the pattern', failOn.length > 0 ? '--fail-on' : undefined, scan.type === undefined ? undefined : '--type'].filter((part) => part !== undefined);
     if (ignored.length > 0) ctx.warn(`--quick reads whole databases from INFO keysizes; not applied: ${ignored.join(', ')} (run without --quick for them)`);
     const report = await readKeysizes(topology, scan.replica === true);
@@ -81,12 +97,7 @@ async function runBigKeys(ctx: CommandContext, flags: BigKeysFlags, pattern: str
   }
 
   const report = await buildBigKeysReport(topology, {
-    scan,
-    namespaces,
-    top,
-    namespaceRows,
-    limits,
-    failOn,
+    ...settings,
     onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
   });
   for (const notice of report.notices) ctx.warn(notice);

@@ -202,7 +202,7 @@ export function summarizeBigKeys(totals: BigKeysTotals, progress: ScanProgress, 
     policies: options.facts.policies,
     reason:
       lfuNodes.length === 0
-        ? `hot keys need an LFU maxmemory-policy (allkeys-lfu or volatile-lfu) for OBJECT FREQ; ${describePolicies(options.facts.policies)}. cachectl never changes the policy`
+        ? `hot keys from OBJECT FREQ need an LFU maxmemory-policy (allkeys-lfu or volatile-lfu); ${describePolicies(options.facts.policies)}, and cachectl never changes it. \`cachectl traffic\` finds hot keys under any policy from a short sample of live commands`
         : lfuNodes.length < options.facts.policies.length
           ? `only nodes with an LFU policy report frequencies; ${describePolicies(options.facts.policies)}`
           : null,
