@@ -41,11 +41,13 @@ async function main() {
   }
   const selected = options.only === undefined ? allScenarios : allScenarios.filter((s) => options.only?.includes(s.name));
 
-  const redisCli = detectRedisCli();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-bench-'));
   registerTempDir(workDir);
   const server = await startServer();
   log(`redis-server pid ${server.pid} on ${server.url}`);
+  // Tried against the empty server: what this redis-cli's --count really works with.
+  const redisCli = detectRedisCli({ port: server.port, ...(options.redisCli === undefined ? {} : { requested: options.redisCli }) });
+  log(`redis-cli: ${redisCli.path} (${redisCli.version}, found via ${redisCli.found}); --count works with ${Object.entries(redisCli.countFor).filter(([, works]) => works).map(([mode]) => `--${mode}`).join(', ') || 'nothing'}`);
   const admin = client(server.port);
   registerCleanup({ kill: () => admin.disconnect() });
   const probe = await createProbe(server.port);
@@ -64,20 +66,34 @@ async function main() {
     log(`seeded in ${seed.seconds.toFixed(2)} s, used_memory ${usedMemory}`);
   }
 
+  // The probe's round trips with nothing else running: what its figures mean on this machine now.
+  const probeBaseline = await idleProbe(probe);
+  log(`probe idle baseline p50/p99/max ${probeBaseline.p50Ms.toFixed(2)} / ${probeBaseline.p99Ms.toFixed(2)} / ${probeBaseline.maxMs.toFixed(2)} ms`);
+
   /** @type {import('./lib/runner.js').BenchContext} */
-  const ctx = { port: server.port, url: server.url, admin, workDir, ...(seed === undefined ? {} : { seed }), redisCli, log, state: {} };
+  const ctx = { port: server.port, url: server.url, keys: options.keys, admin, workDir, ...(seed === undefined ? {} : { seed }), redisCli, log, state: {} };
   const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe });
 
   // The load is read again at the end: scenarios run for minutes, and others may share the machine.
   const loadAfter = os.loadavg().map((load) => Math.round(load * 100) / 100);
-  process.stdout.write(renderReport({ machine, loadAfter, seed, usedMemory, ...outcome }));
+  const probeBaselineAfter = await idleProbe(probe);
+  process.stdout.write(renderReport({ machine, loadAfter, seed, usedMemory, redisCli, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome }));
   if (options.json !== undefined) {
     const file = path.resolve(options.json);
-    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, ...outcome, finishedAt: new Date().toISOString() };
+    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome, finishedAt: new Date().toISOString() };
     writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
     log(`raw results written to ${file}`);
   }
   return 0;
+}
+
+const IDLE_PROBE_MS = 3_000;
+
+/** The probe alone for a few seconds. @param {Awaited<ReturnType<typeof createProbe>>} probe */
+async function idleProbe(probe) {
+  const running = probe.start();
+  await new Promise((resolve) => setTimeout(resolve, IDLE_PROBE_MS));
+  return running.stop();
 }
 
 let exitCode;

@@ -11,11 +11,13 @@ Options:
   --repeat N        run every command N times and report the median wall time (default 1)
   --timeout SECS    kill a run that takes longer (default 900)
   --json FILE       also write the raw results as JSON
+  --redis-cli PATH  the redis-cli to compare with (default: the newest found on PATH and in
+                    CACHECTL_TEST_SERVERS, else ../shared/servers; its --count support is tried)
   --list            list the scenarios and exit
   -h, --help        this text`;
 
 /**
- * @typedef {{ keys: number, only: string[] | undefined, repeat: number, timeoutMs: number, json: string | undefined, list: boolean, help: boolean }} BenchOptions
+ * @typedef {{ keys: number, only: string[] | undefined, repeat: number, timeoutMs: number, json: string | undefined, redisCli: string | undefined, list: boolean, help: boolean }} BenchOptions
  */
 
 export class UsageError extends Error {}
@@ -33,7 +35,7 @@ function count(flag, text) {
 /** @param {string[]} argv arguments after the script @returns {BenchOptions} */
 export function parseArgs(argv) {
   /** @type {BenchOptions} */
-  const options = { keys: 1_000_000, only: undefined, repeat: 1, timeoutMs: 900_000, json: undefined, list: false, help: false };
+  const options = { keys: 1_000_000, only: undefined, repeat: 1, timeoutMs: 900_000, json: undefined, redisCli: undefined, list: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = /** @type {string} */ (argv[i]);
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -59,6 +61,9 @@ export function parseArgs(argv) {
         break;
       case '--json':
         options.json = value();
+        break;
+      case '--redis-cli':
+        options.redisCli = value();
         break;
       case '--list':
         options.list = true;

@@ -43,6 +43,25 @@ export async function readServerSnapshot(redis) {
 }
 
 /**
+ * INFO commandstats and CPU of several servers, summed: one snapshot of what a Cluster has done.
+ * @param {import('ioredis').Redis[]} nodes
+ * @returns {Promise<ServerSnapshot>}
+ */
+export async function readServersSnapshot(nodes) {
+  /** @type {CommandStats} */
+  const commands = new Map();
+  let cpuS = 0;
+  for (const snapshot of await Promise.all(nodes.map((node) => readServerSnapshot(node)))) {
+    cpuS += snapshot.cpuS;
+    for (const [command, { calls, usec }] of snapshot.commands) {
+      const sum = commands.get(command) ?? { calls: 0, usec: 0 };
+      commands.set(command, { calls: sum.calls + calls, usec: sum.usec + usec });
+    }
+  }
+  return { commands, cpuS };
+}
+
+/**
  * @param {CommandStats} before
  * @param {CommandStats} after
  * @returns {{ usec: number, calls: number, scripts: boolean, byCommand: { command: string, calls: number, usec: number }[] }}

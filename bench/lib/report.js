@@ -8,6 +8,7 @@ const COLUMNS = [
   { title: 'wall s', align: 'right' },
   { title: 'rate', align: 'right' },
   { title: 'server s', align: 'right' },
+  { title: 'CPU µs/key', align: 'right' },
   { title: 'peak RSS MB', align: 'right' },
   { title: 'probe p50/p99/max ms', align: 'right' },
   { title: 'comparison / target', align: 'left' },
@@ -56,17 +57,28 @@ export function comparison(row, rows) {
 /** @param {import('./runner.js').RunResult} row @param {import('./runner.js').RunResult[]} rows @returns {string[]} */
 function cells(row, rows) {
   const head = [row.scenario, row.tool, row.label];
-  if (row.status !== 'ok') return [...head, /** @type {string} */ (row.reason), '', '', '', '', ''];
+  if (row.status !== 'ok') return [...head, /** @type {string} */ (row.reason), '', '', '', '', '', ''];
   const p = row.probe;
   return [
     ...head,
     /** @type {number} */ (row.wallS).toFixed(2),
     row.perSecond === undefined ? '-' : `${compact(row.perSecond)} ${row.unit === 'deletes' ? 'del/s' : 'keys/s'}`,
     row.serverS === undefined ? '-' : `${row.serverScripts === true ? '*' : ''}${row.serverS.toFixed(2)}`,
+    cpuPerKey(row),
     `${row.rssMode === 'group-sum' ? 'Σ ' : ''}${(row.peakRssMb ?? 0).toFixed(1)}`,
     p === undefined ? '-' : `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`,
     comparison(row, rows)?.text ?? row.summary ?? '',
   ];
+}
+
+/**
+ * The server main thread's CPU per key handled (per deletion for purge), in µs: what a run costs
+ * the server, independent of how busy the machine was with other work.
+ * @param {import('./runner.js').RunResult} row
+ */
+export function cpuPerKey(row) {
+  if (row.serverCpuS === undefined || !row.work) return '-';
+  return ((row.serverCpuS / row.work) * 1e6).toFixed(2);
 }
 
 /** @param {string[][]} table */
@@ -92,10 +104,12 @@ function layout(table) {
  *   usedMemory: string,
  *   results: import('./runner.js').RunResult[],
  *   verification: Record<string, string[]>,
+ *   redisCli?: import('./tools.js').RedisCliCapabilities,
+ *   probeBaseline?: import('./probe.js').ProbeResult[],
  *   partial?: string,
  * }} report
  */
-export function renderReport({ machine, loadAfter, seed, usedMemory, results, verification, partial }) {
+export function renderReport({ machine, loadAfter, seed, usedMemory, results, verification, redisCli, probeBaseline, partial }) {
   const lines = [];
   lines.push(
     `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ${machine.kernel}`,
@@ -106,6 +120,14 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
       : `keyspace: ${formatCount(seed.keys)} keys (${((seed.noTtl / seed.keys) * 100).toFixed(1)}% without TTL), used_memory ${usedMemory}, ` +
           `seeded in ${seed.seconds.toFixed(2)} s (${compact(seed.keys / seed.seconds)} keys/s, ${formatCount(seed.commands)} commands)`,
   );
+  if (redisCli !== undefined) {
+    const counted = Object.entries(redisCli.countFor).filter(([, works]) => works).map(([mode]) => `--${mode}`);
+    lines.push(`redis-cli: ${redisCli.path} (${redisCli.version}, found via ${redisCli.found}); --count tried and working with: ${counted.join(', ') || 'nothing'}`);
+  }
+  if (probeBaseline !== undefined && probeBaseline.length > 0) {
+    const shown = probeBaseline.map((p) => `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`);
+    lines.push(`probe idle baseline (p50/p99/max ms, 3 s with nothing running): ${shown.join(' at the start, ')}${shown.length > 1 ? ' at the end' : ''}`);
+  }
   if (partial !== undefined) lines.push(`PARTIAL RESULTS: ${partial}`);
   lines.push('');
   const table = [COLUMNS.map((c) => c.title), ...results.map((row) => cells(row, results))];
@@ -121,6 +143,8 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
   lines.push(
     '',
     'wall: spawn to exit, process start-up included. server: INFO commandstats usec delta (all commands, probe PINGs included);',
+    'CPU µs/key: the server main thread\'s CPU delta (INFO cpu used_cpu_sys/user_main_thread; all nodes summed on a Cluster)',
+    '  per key in the database (per deleted key for purge): counts everything once, scripts included.',
     '  "*" = Lua scripts ran, whose inner commands Redis counts twice: see "main-thread CPU" in the details for a single count.',
     'peak RSS: VmHWM of the process; "Σ" = a pipeline, the largest sum over its members alive at one moment.',
     'probe: a separate client PINGing every 10 ms during the run.',

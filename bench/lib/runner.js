@@ -6,7 +6,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { diffCommandStats, readServerSnapshot } from './commandstats.js';
+import { diffCommandStats, readServersSnapshot } from './commandstats.js';
 import { measure } from './measure.js';
 import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } from './tools.js';
 
@@ -15,6 +15,7 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  * @typedef {object} BenchContext
  * @property {number} port the bench server (never 6379)
  * @property {string} url redis://127.0.0.1:PORT
+ * @property {number} keys the keyspace size asked for (--keys): what scenarios with servers of their own seed
  * @property {import('ioredis').Redis} admin a client for setup and verification (not measured)
  * @property {string} workDir a temp dir for outputs and backups, removed at the end
  * @property {import('./seed.js').SeedResult} [seed] the main keyspace; absent when no selected scenario needs it
@@ -40,6 +41,8 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  * @property {string} [command] how an `execute` run would be typed, for the details
  * @property {boolean} [onBenchServer] false when the run talks to servers of its own: the bench
  *   server's commandstats delta and the probe then say nothing about it (default true)
+ * @property {(ctx: BenchContext) => import('ioredis').Redis[]} [servers] with onBenchServer false: the
+ *   servers whose commandstats and main-thread CPU deltas (summed) are the run's server figures
  * @property {'wall' | 'cpu'} [medianBy] which figure picks the median attempt under --repeat (default wall)
  */
 
@@ -173,7 +176,8 @@ async function executeOnce(ctx, run, options) {
   }
 
   const onBenchServer = run.onBenchServer ?? true;
-  const before = onBenchServer ? await readServerSnapshot(ctx.admin) : undefined;
+  const servers = onBenchServer ? [ctx.admin] : (run.servers?.(ctx) ?? []);
+  const before = servers.length > 0 ? await readServersSnapshot(servers) : undefined;
   /** @type {{ stop(): Promise<import('./probe.js').ProbeResult> } | undefined} */
   let probe;
   const onSpawn = () => {
@@ -184,13 +188,13 @@ async function executeOnce(ctx, run, options) {
   if (run.execute !== undefined) {
     measured = await run.execute(ctx, { timeoutMs: options.timeoutMs, stdoutFile, stderrFile, onSpawn });
   } else {
-    const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectlArgv(run.argv ?? []) : ['redis-cli', ...(run.argv ?? [])];
+    const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectlArgv(run.argv ?? []) : [ctx.redisCli.path, ...(run.argv ?? [])];
     measured = await measure({
       ...(argv !== undefined ? { argv } : { shell: /** @type {string} */ (run.shell) }),
       stdoutFile,
       stderrFile,
       cwd: REPO_ROOT,
-      env: toolEnv(),
+      env: toolEnv({ redisCli: ctx.redisCli.path }),
       timeoutMs: options.timeoutMs,
       onSpawn,
     });
@@ -198,7 +202,7 @@ async function executeOnce(ctx, run, options) {
   const probeResult = probe === undefined ? undefined : await probe.stop();
   let server = measured.server;
   if (before !== undefined) {
-    const after = await readServerSnapshot(ctx.admin);
+    const after = await readServersSnapshot(servers);
     server = { ...diffCommandStats(before.commands, after.commands), cpuS: after.cpuS - before.cpuS };
   }
   const stderr = tail(stderrFile, 20);

@@ -55,7 +55,7 @@ const CONFIG_KEYS = [
 /**
  * The bulk namespaces: share of the keyspace, and which part of it lives without a TTL.
  * @typedef {{ pattern: string, share: number, noTtl: number, write: (ctx: WriteContext, index: number) => Promise<boolean> }} Namespace
- * @typedef {{ pipe: RespPipeline, rng: import('./prng.js').Prng, text: (min: number, max: number) => string }} WriteContext
+ * @typedef {{ pipe: SeedPipe, rng: import('./prng.js').Prng, text: (min: number, max: number) => string }} WriteContext
  */
 
 /** @type {Namespace[]} */
@@ -226,15 +226,24 @@ async function writeRate(ctx, index) {
  */
 
 /**
- * Writes `keys` keys (at least 1,000) into an empty database.
- * @param {{ port: number, keys: number, seed?: number }} options
+ * Where seeding writes: one server's RespPipeline, or anything with the same send/close (a
+ * Cluster's pipelines, routed by slot: see cluster-seed.js). Every command's key is its args[1].
+ * @typedef {{ send(args: readonly (string | number)[]): Promise<void>, close(): Promise<{ commands: number }> }} SeedPipe
+ */
+
+/** @param {number} port @returns {Promise<SeedPipe>} */
+const openServer = async (port) => /** @type {RespPipeline} */ (await RespPipeline.connect(LOOPBACK, port));
+
+/**
+ * Writes `keys` keys (at least 1,000) into an empty database (or Cluster, with `open`).
+ * @param {{ port?: number, keys: number, seed?: number, open?: () => Promise<SeedPipe> }} options
  * @returns {Promise<SeedResult>}
  */
-export async function seedKeyspace({ port, keys, seed = 20_240_601 }) {
+export async function seedKeyspace({ port = 0, keys, seed = 20_240_601, open = () => openServer(port) }) {
   if (keys < 1_000) throw new Error('seedKeyspace: at least 1,000 keys');
   const started = process.hrtime.bigint();
   const rng = createPrng(seed);
-  const pipe = /** @type {RespPipeline} */ (await RespPipeline.connect(LOOPBACK, port));
+  const pipe = await open();
   /** @type {WriteContext} */
   const ctx = { pipe, rng, text: textSlicer(rng) };
   /** @type {Record<string, number>} */
@@ -272,12 +281,12 @@ export async function seedKeyspace({ port, keys, seed = 20_240_601 }) {
  * Writes the purge target: `count` keys under tmp:job:{id} (80% JSON strings, 20% hashes, all
  * with TTLs). Idempotent: the same keys and values every time, so re-seeding after a partial purge
  * restores exactly `count` keys.
- * @param {{ port: number, count: number, seed?: number }} options
+ * @param {{ port?: number, count: number, seed?: number, open?: () => Promise<SeedPipe> }} options
  */
-export async function seedPurgeTarget({ port, count, seed = 7 }) {
+export async function seedPurgeTarget({ port = 0, count, seed = 7, open = () => openServer(port) }) {
   const started = process.hrtime.bigint();
   const rng = createPrng(seed);
-  const pipe = /** @type {RespPipeline} */ (await RespPipeline.connect(LOOPBACK, port));
+  const pipe = await open();
   const text = textSlicer(rng);
   for (let id = 1; id <= count; id++) {
     const key = `tmp:job:${id}`;

@@ -2,10 +2,11 @@
 // exporting a Scenario (see the typedef in bench/lib/runner.js) and list it here.
 import { auditTtlScenario } from './audit-ttl.js';
 import { browseScenario } from './browse.js';
+import { clusterScenario } from './cluster.js';
 import { keysScenario } from './keys.js';
 import { purgeScenario } from './purge.js';
 import { topScenario } from './top.js';
 import { trafficScenario } from './traffic.js';
 
 /** @type {import('../lib/runner.js').Scenario[]} */
-export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, topScenario, trafficScenario];
+export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario];

@@ -7,11 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { registerCleanup } from '../lib/cleanup.js';
-import { diffCommandStats, readServerSnapshot } from '../lib/commandstats.js';
-import { loadClusterFixture } from '../lib/fixtures.js';
+import { diffCommandStats, readServersSnapshot } from '../lib/commandstats.js';
+import { startBenchCluster } from '../lib/fixtures.js';
 import { cpuSeconds, measure, readStatus } from '../lib/measure.js';
-import { client } from '../lib/server.js';
 import { startTerminal, terminalMeasurement } from '../lib/tmux.js';
 import { CACHECTL_BIN, REPO_ROOT, cachectlArgv, toolEnv } from '../lib/tools.js';
 
@@ -24,30 +22,11 @@ const TERMINAL = { columns: 100, rows: 30 };
 
 /**
  * @typedef {{ stop(): Promise<void>, nodes: { port: number, pid: number }[], seeds: { host: string, port: number }[] }} Cluster
- * @typedef {{ cluster: Cluster, unregister: () => void, nodes: import('ioredis').Redis[], seed: string }} TopState
+ * @typedef {{ cluster: Cluster, stop: () => Promise<void>, nodes: import('ioredis').Redis[], seed: string }} TopState
  */
 
 /** @param {import('../lib/runner.js').BenchContext} ctx */
 const state = (ctx) => /** @type {TopState} */ (/** @type {unknown} */ (ctx.state));
-
-/**
- * INFO commandstats and CPU of every node, summed: one snapshot of what the Cluster has done.
- * @param {import('ioredis').Redis[]} nodes
- * @returns {Promise<import('../lib/commandstats.js').ServerSnapshot>}
- */
-async function clusterSnapshot(nodes) {
-  /** @type {import('../lib/commandstats.js').CommandStats} */
-  const commands = new Map();
-  let cpuS = 0;
-  for (const snapshot of await Promise.all(nodes.map((node) => readServerSnapshot(node)))) {
-    cpuS += snapshot.cpuS;
-    for (const [command, { calls, usec }] of snapshot.commands) {
-      const sum = commands.get(command) ?? { calls: 0, usec: 0 };
-      commands.set(command, { calls: sum.calls + calls, usec: sum.usec + usec });
-    }
-  }
-  return { commands, cpuS };
-}
 
 /**
  * After the warm-up: the process's CPU over the window, and what the Cluster served meanwhile.
@@ -58,13 +37,13 @@ async function clusterSnapshot(nodes) {
 async function cpuWindow(pid, nodes) {
   try {
     await sleep(WARMUP_MS);
-    const before = await clusterSnapshot(nodes);
+    const before = await readServersSnapshot(nodes);
     const cpu0 = cpuSeconds(pid);
     const t0 = performance.now();
     await sleep(WINDOW_MS);
     const cpu1 = cpuSeconds(pid);
     const wallMs = performance.now() - t0;
-    const after = await clusterSnapshot(nodes);
+    const after = await readServersSnapshot(nodes);
     const cpu = cpu1 - cpu0;
     return {
       wallMs,
@@ -170,24 +149,8 @@ export const topScenario = {
   description: `cachectl top's own CPU at a ${REFRESH} refresh against a 6-node Cluster, -o ndjson and the TUI (target < ${TOP_TARGET_PERCENT}% of one core)`,
   keyspace: false,
   async prepare(ctx) {
-    const { startCluster } = await loadClusterFixture();
     ctx.log('[top] starting a 3 masters + 3 replicas Cluster');
-    const cluster = await startCluster({ masters: 3, replicasPerMaster: 1 });
-    const unregister = registerCleanup({
-      kill: () => {
-        for (const node of cluster.nodes) {
-          try {
-            process.kill(node.pid, 'SIGKILL');
-          } catch {
-            // Already gone.
-          }
-        }
-      },
-      stop: () => cluster.stop(),
-    });
-    const nodes = cluster.nodes.map((node) => client(node.port));
-    const seed = /** @type {{ host: string, port: number }} */ (cluster.seeds[0]);
-    Object.assign(ctx.state, { cluster, unregister, nodes, seed: `${seed.host}:${seed.port}` });
+    Object.assign(ctx.state, await startBenchCluster({ masters: 3, replicasPerMaster: 1 }));
   },
   runs(ctx) {
     const s = state(ctx);
@@ -226,9 +189,6 @@ export const topScenario = {
     result.notes.push(`CPU ${result.cpuSeconds?.toFixed(2)} s over ${result.wallS?.toFixed(1)} s; server s = the 6 nodes' commandstats over the same window`);
   },
   async cleanup(ctx) {
-    const s = state(ctx);
-    for (const node of s.nodes ?? []) node.disconnect();
-    await s.cluster?.stop();
-    s.unregister?.();
+    await state(ctx).stop?.();
   },
 };
