@@ -1,7 +1,7 @@
 // `npm run bench`: starts a throwaway redis-server, seeds a realistic keyspace, runs each scenario's
 // cachectl and redis-cli commands against the same data, and prints one comparison table.
 // Exits 0 whatever the figures are; non-zero only when the harness itself breaks.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { USAGE, UsageError, parseArgs } from './lib/args.js';
@@ -39,6 +39,10 @@ async function main() {
     process.stderr.write(`bench: unknown scenario ${unknown.join(', ')}; known: ${allScenarios.map((s) => s.name).join(', ')}\n`);
     return 2;
   }
+  if (options.baseline !== undefined && !existsSync(path.join(options.baseline, 'dist/cli/main.js'))) {
+    process.stderr.write(`bench: --baseline ${options.baseline}: no built cachectl there (run npm run build in it)\n`);
+    return 2;
+  }
   const selected = options.only === undefined ? allScenarios : allScenarios.filter((s) => options.only?.includes(s.name));
 
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-bench-'));
@@ -72,7 +76,7 @@ async function main() {
 
   /** @type {import('./lib/runner.js').BenchContext} */
   const ctx = { port: server.port, url: server.url, keys: options.keys, admin, workDir, ...(seed === undefined ? {} : { seed }), redisCli, log, state: {} };
-  const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe });
+  const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
 
   // The load is read again at the end: scenarios run for minutes, and others may share the machine.
   const loadAfter = os.loadavg().map((load) => Math.round(load * 100) / 100);

@@ -13,11 +13,13 @@ Options:
   --json FILE       also write the raw results as JSON
   --redis-cli PATH  the redis-cli to compare with (default: the newest found on PATH and in
                     CACHECTL_TEST_SERVERS, else ../shared/servers; its --count support is tried)
+  --baseline DIR    also run every cachectl command from another (built) checkout, e.g. a
+                    worktree of main before a change: before/after rows from one run
   --list            list the scenarios and exit
   -h, --help        this text`;
 
 /**
- * @typedef {{ keys: number, only: string[] | undefined, repeat: number, timeoutMs: number, json: string | undefined, redisCli: string | undefined, list: boolean, help: boolean }} BenchOptions
+ * @typedef {{ keys: number, only: string[] | undefined, repeat: number, timeoutMs: number, json: string | undefined, redisCli: string | undefined, baseline: string | undefined, list: boolean, help: boolean }} BenchOptions
  */
 
 export class UsageError extends Error {}
@@ -35,7 +37,7 @@ function count(flag, text) {
 /** @param {string[]} argv arguments after the script @returns {BenchOptions} */
 export function parseArgs(argv) {
   /** @type {BenchOptions} */
-  const options = { keys: 1_000_000, only: undefined, repeat: 1, timeoutMs: 900_000, json: undefined, redisCli: undefined, list: false, help: false };
+  const options = { keys: 1_000_000, only: undefined, repeat: 1, timeoutMs: 900_000, json: undefined, redisCli: undefined, baseline: undefined, list: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = /** @type {string} */ (argv[i]);
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -64,6 +66,9 @@ export function parseArgs(argv) {
         break;
       case '--redis-cli':
         options.redisCli = value();
+        break;
+      case '--baseline':
+        options.baseline = value();
         break;
       case '--list':
         options.list = true;

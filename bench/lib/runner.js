@@ -44,6 +44,7 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  * @property {(ctx: BenchContext) => import('ioredis').Redis[]} [servers] with onBenchServer false: the
  *   servers whose commandstats and main-thread CPU deltas (summed) are the run's server figures
  * @property {'wall' | 'cpu'} [medianBy] which figure picks the median attempt under --repeat (default wall)
+ * @property {string} [cachectlBin] bin/cachectl.js of another checkout (--baseline) instead of this one's
  */
 
 /**
@@ -171,7 +172,7 @@ async function executeOnce(ctx, run, options) {
   if (run.compareBy !== undefined) result.compareBy = run.compareBy;
   // Other work on the machine is the main source of noise: keep the load next to every figure.
   result.loadAtStart = os.loadavg().map((load) => Math.round(load * 100) / 100);
-  if (run.tool === 'cachectl' && !cachectlBuilt()) {
+  if (run.tool === 'cachectl' && run.cachectlBin === undefined && !cachectlBuilt()) {
     return { ...result, status: 'n/a', reason: 'n/a (not built: npm run build)' };
   }
 
@@ -188,7 +189,8 @@ async function executeOnce(ctx, run, options) {
   if (run.execute !== undefined) {
     measured = await run.execute(ctx, { timeoutMs: options.timeoutMs, stdoutFile, stderrFile, onSpawn });
   } else {
-    const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectlArgv(run.argv ?? []) : [ctx.redisCli.path, ...(run.argv ?? [])];
+    const cachectl = (/** @type {string[]} */ args) => (run.cachectlBin === undefined ? cachectlArgv(args) : [process.execPath, run.cachectlBin, ...args]);
+    const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectl(run.argv ?? []) : [ctx.redisCli.path, ...(run.argv ?? [])];
     measured = await measure({
       ...(argv !== undefined ? { argv } : { shell: /** @type {string} */ (run.shell) }),
       stdoutFile,
@@ -245,10 +247,26 @@ async function executeOnce(ctx, run, options) {
 }
 
 /**
+ * With --baseline: every plain cachectl command (argv, no shell or execute) once more from the
+ * other checkout, right after this one's, so before/after come from one run on one machine state.
+ * @param {BenchRun[]} runs
+ * @param {string | undefined} baseline the other checkout's root
+ * @returns {BenchRun[]}
+ */
+export function withBaseline(runs, baseline) {
+  if (baseline === undefined) return runs;
+  const bin = path.join(path.resolve(baseline), 'bin/cachectl.js');
+  return runs.flatMap((run) => {
+    if (run.tool !== 'cachectl' || run.argv === undefined || run.shell !== undefined || run.execute !== undefined) return [run];
+    return [run, { ...run, id: `${run.id}@baseline`, label: `${run.label} [baseline]`, cachectlBin: bin, command: `node ${bin} ${shellQuote(run.argv)}` }];
+  });
+}
+
+/**
  * Runs every selected scenario in order.
  * @param {Scenario[]} scenarios
  * @param {BenchContext} ctx
- * @param {{ repeat: number, timeoutMs: number, probe: { start(): { stop(): Promise<import('./probe.js').ProbeResult> } } }} options
+ * @param {{ repeat: number, timeoutMs: number, baseline?: string, probe: { start(): { stop(): Promise<import('./probe.js').ProbeResult> } } }} options
  * @returns {Promise<{ results: RunResult[], verification: Record<string, string[]> }>}
  */
 export async function runScenarios(scenarios, ctx, options) {
@@ -260,7 +278,7 @@ export async function runScenarios(scenarios, ctx, options) {
     ctx.state = {};
     ctx.log(`[${scenario.name}] preparing`);
     await scenario.prepare?.(ctx);
-    const runs = typeof scenario.runs === 'function' ? scenario.runs(ctx) : scenario.runs;
+    const runs = withBaseline(typeof scenario.runs === 'function' ? scenario.runs(ctx) : scenario.runs, options.baseline);
     /** @type {RunResult[]} */
     const scenarioResults = [];
     for (const run of runs) {
