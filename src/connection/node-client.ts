@@ -254,3 +254,38 @@ function isTlsVerificationError(code: string, message: string): boolean {
 function firstLine(message: string): string {
   return serverErrorLine(message);
 }
+
+/**
+ * Whether this connection's reads leave keys' LRU/LFU state alone: `no-touch` once CLIENT NO-TOUCH
+ * is on (Redis 7.2+, Valkey); `unsupported` where the server has no such command; `refused` where
+ * the user may not ask (ACL). An inspection should not change what the server evicts next.
+ */
+export type TouchMode = 'no-touch' | 'unsupported' | 'refused';
+
+const touchModes = new WeakMap<Redis, Promise<TouchMode>>();
+
+/**
+ * Turns CLIENT NO-TOUCH on for this connection where the server has it, asked once per connection
+ * (COMMAND INFO names the subcommand only where it exists; no version is assumed). A reconnect
+ * starts a new server-side connection, so the answer is forgotten then and asked again.
+ */
+export function avoidTouching(client: Redis): Promise<TouchMode> {
+  let mode = touchModes.get(client);
+  if (mode === undefined) {
+    mode = askNoTouch(client);
+    touchModes.set(client, mode);
+    client.once('close', () => touchModes.delete(client));
+  }
+  return mode;
+}
+
+async function askNoTouch(client: Redis): Promise<TouchMode> {
+  try {
+    const info = (await client.call('COMMAND', 'INFO', 'client|no-touch')) as unknown[];
+    if (!Array.isArray(info) || info[0] === null || info[0] === undefined) return 'unsupported';
+    await client.call('CLIENT', 'NO-TOUCH', 'ON');
+    return 'no-touch';
+  } catch (error) {
+    return /NOPERM/.test(String((error as Error).message)) ? 'refused' : 'unsupported';
+  }
+}

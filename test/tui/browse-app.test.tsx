@@ -265,6 +265,8 @@ describe('browse: preview', () => {
         length: 2_000_000,
         value: { kind: 'string', bytes: binary },
         truncated: true,
+        touch: 'no-touch',
+        transaction: true,
       },
     ],
     ['bin:2', { exists: false }],

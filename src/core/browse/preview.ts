@@ -9,6 +9,7 @@
 // settings bound.
 
 import type { Redis } from 'ioredis';
+import { avoidTouching, type TouchMode } from '../../connection/node-client.js';
 import type { NodeHandle } from '../../connection/topology.js';
 
 /** Bytes of a string value fetched. */
@@ -31,7 +32,8 @@ export type PreviewValue =
   | { kind: 'string'; bytes: Buffer }
   | { kind: 'list' | 'set'; items: Buffer[] }
   | { kind: 'zset'; items: { member: Buffer; score: string }[] }
-  | { kind: 'hash'; items: { field: Buffer; value: Buffer }[] }
+  /** ttlMs: the field's own TTL (Redis 7.4+ hash field expiration); null without one or on older servers. */
+  | { kind: 'hash'; items: { field: Buffer; value: Buffer; ttlMs: number | null }[] }
   | { kind: 'stream'; entries: { id: string; fields: [Buffer, Buffer][] }[] }
   /** A module type (ReJSON-RL, …): no generic way to read a bounded part of it. */
   | { kind: 'unsupported' };
@@ -51,6 +53,13 @@ export interface PresentKeyPreview {
   value: PreviewValue;
   /** Less than the whole value is shown: more bytes or items exist, or an element was clipped. */
   truncated: boolean;
+  /**
+   * How the read affected the key's idle time and LFU counter: `no-touch` left them alone (CLIENT
+   * NO-TOUCH); otherwise the server updated them (`unsupported` server, or `refused` by ACL).
+   */
+  touch: TouchMode;
+  /** Read without MULTI/EXEC (the user may not run EXEC): type, TTL and value may be from moments apart. */
+  transaction: boolean;
 }
 
 export type KeyPreview = { exists: false } | PresentKeyPreview;
@@ -65,8 +74,9 @@ export async function previewKey(node: NodeHandle, key: Buffer, options: Preview
     throw node.translate(error);
   }
   try {
+    const touch = await avoidTouching(client);
     for (let attempt = 1; ; attempt += 1) {
-      const preview = await readOnce(client, key, maxBytes, maxItems);
+      const preview = await readOnce(client, key, maxBytes, maxItems, touch);
       // The key changed type between TYPE and the read (deleted and re-created): look again.
       if (preview !== 'changed') return preview;
       if (attempt >= MAX_ATTEMPTS) return { exists: false };
@@ -76,7 +86,52 @@ export async function previewKey(node: NodeHandle, key: Buffer, options: Preview
   }
 }
 
-async function readOnce(client: Redis, key: Buffer, maxBytes: number, maxItems: number): Promise<KeyPreview | 'changed'> {
+/** Connections whose user may not run MULTI/EXEC (read-only ACL users): previews use a pipeline there. */
+const noTransactions = new WeakSet<Redis>();
+
+/** TYPE, PTTL and the reads, in one transaction where the user may run one, else one pipeline. */
+async function readState(client: Redis, key: Buffer, read: [string, ...string[]][]): Promise<{ replies: [Error | null, unknown][] | null; transaction: boolean }> {
+  if (!noTransactions.has(client)) {
+    const multi = client.multi().type(key).pttl(key);
+    for (const [command, ...args] of read) multi.callBuffer(command, key, ...args);
+    try {
+      return { replies: await multi.exec(), transaction: true };
+    } catch (error) {
+      // MULTI refused by ACL: the server runs the queued reads outside a transaction and EXEC fails.
+      if (!/NOPERM|EXECABORT|EXEC without MULTI/i.test(String((error as Error).message))) throw error;
+      noTransactions.add(client);
+    }
+  }
+  const pipeline = client.pipeline().type(key).pttl(key);
+  for (const [command, ...args] of read) pipeline.callBuffer(command, key, ...args);
+  return { replies: await pipeline.exec(), transaction: false };
+}
+
+/** Whether the server has HPTTL (hash field expiration, Redis 7.4+), asked once per connection. */
+const fieldTtlSupport = new WeakMap<Redis, Promise<boolean>>();
+function hasFieldTtls(client: Redis): Promise<boolean> {
+  let known = fieldTtlSupport.get(client);
+  if (known === undefined) {
+    known = client.call('COMMAND', 'INFO', 'hpttl').then(
+      (info) => Array.isArray(info) && info[0] !== null && info[0] !== undefined,
+      () => false,
+    );
+    fieldTtlSupport.set(client, known);
+  }
+  return known;
+}
+
+/** The shown fields' own TTLs (HPTTL), null each where a field has none or the server has no HPTTL. */
+async function fieldTtls(client: Redis, key: Buffer, fields: Buffer[]): Promise<(number | null)[]> {
+  if (fields.length === 0 || !(await hasFieldTtls(client))) return fields.map(() => null);
+  const reply = (await client.callBuffer('HPTTL', key, 'FIELDS', String(fields.length), ...fields)) as unknown[];
+  return fields.map((_, i) => {
+    const ttl = Number(reply[i]);
+    return Number.isFinite(ttl) && ttl >= 0 ? ttl : null;
+  });
+}
+
+async function readOnce(client: Redis, key: Buffer, maxBytes: number, maxItems: number, touch: TouchMode): Promise<KeyPreview | 'changed'> {
   // Metadata first; OBJECT and MEMORY may be forbidden by ACL, which only costs their figures.
   const meta = (await client.pipeline().type(key).call('OBJECT', 'ENCODING', key).call('MEMORY', 'USAGE', key).exec()) ?? [];
   const type = String(meta[0]?.[1] ?? 'none');
@@ -86,10 +141,7 @@ async function readOnce(client: Redis, key: Buffer, maxBytes: number, maxItems: 
   const memoryBytes = meta[2]?.[0] || meta[2]?.[1] === null ? null : Number(meta[2]?.[1]);
 
   // The read itself is one transaction with TYPE and PTTL, so what is shown is one consistent state.
-  const read = readCommands(type, maxBytes, maxItems);
-  const multi = client.multi().type(key).pttl(key);
-  for (const [command, ...args] of read) multi.callBuffer(command, key, ...args);
-  const replies = await multi.exec();
+  const { replies, transaction } = await readState(client, key, readCommands(type, maxBytes, maxItems));
   if (replies === null) return 'changed';
   for (const [error] of replies) if (error) throw error;
   const typeNow = String(replies[0]![1]);
@@ -99,7 +151,7 @@ async function readOnce(client: Redis, key: Buffer, maxBytes: number, maxItems: 
   if (pttl === -2) return { exists: false };
   const results = replies.slice(2).map(([, value]) => value);
 
-  const base = { exists: true as const, type, ttlMs: pttl >= 0 ? pttl : null, encoding, memoryBytes };
+  const base = { exists: true as const, type, ttlMs: pttl >= 0 ? pttl : null, encoding, memoryBytes, touch, transaction };
   const clip = (value: Buffer): Buffer => (value.length > maxBytes ? value.subarray(0, maxBytes) : value);
   let clipped = false;
   const clipItem = (value: Buffer): Buffer => {
@@ -135,13 +187,15 @@ async function readOnce(client: Redis, key: Buffer, maxBytes: number, maxItems: 
         return { ...base, length, value: { kind: 'set', items }, truncated: clipped || length > items.length };
       }
       const seen = new Set<string>();
-      const items: { field: Buffer; value: Buffer }[] = [];
-      for (let i = 0; i + 1 < flat.length && items.length < maxItems; i += 2) {
+      const whole: { field: Buffer; value: Buffer }[] = [];
+      for (let i = 0; i + 1 < flat.length && whole.length < maxItems; i += 2) {
         const id = flat[i]!.toString('latin1');
         if (seen.has(id)) continue;
         seen.add(id);
-        items.push({ field: clipItem(flat[i]!), value: clipItem(flat[i + 1]!) });
+        whole.push({ field: flat[i]!, value: flat[i + 1]! });
       }
+      const ttls = await fieldTtls(client, key, whole.map((item) => item.field));
+      const items = whole.map((item, i) => ({ field: clipItem(item.field), value: clipItem(item.value), ttlMs: ttls[i] ?? null }));
       return { ...base, length, value: { kind: 'hash', items }, truncated: clipped || length > items.length };
     }
     case 'stream': {

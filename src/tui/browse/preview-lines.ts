@@ -13,6 +13,8 @@ export function previewSummary(preview: PresentKeyPreview): string {
   parts.push(`TTL ${formatTtl(preview.ttlMs)}`);
   if (preview.length !== null) parts.push(`${formatCount(preview.length)} ${UNITS[preview.type] ?? 'elements'}`);
   if (preview.memoryBytes !== null) parts.push(`${formatBytes(preview.memoryBytes)} in memory`);
+  // Only the exception is worth a word: reading reset the key's idle time and LFU counter.
+  if (preview.touch !== 'no-touch') parts.push(preview.touch === 'refused' ? 'read touched the key (CLIENT NO-TOUCH not permitted)' : 'read touched the key (server has no CLIENT NO-TOUCH)');
   return parts.join(' · ');
 }
 
@@ -29,7 +31,7 @@ export function previewValueLines(preview: PresentKeyPreview): string[] {
     case 'zset':
       return value.items.map((item) => `${item.score}  ${displayValue(item.member)}`);
     case 'hash':
-      return value.items.map((item) => `${displayValue(item.field)} → ${displayValue(item.value)}`);
+      return value.items.map((item) => `${displayValue(item.field)} → ${displayValue(item.value)}${item.ttlMs === null ? '' : `  (field TTL ${formatTtl(item.ttlMs)})`}`);
     case 'stream':
       return value.entries.map((entry) => `${entry.id}  ${entry.fields.map(([field, v]) => `${displayValue(field)}=${displayValue(v)}`).join(' ')}`);
     case 'unsupported':
