@@ -86,7 +86,7 @@ export interface KeyspaceEntry {
   expires: number;
   /** Average TTL in milliseconds of keys with one (0 when none, or when the server does not say). */
   avgTtl: number;
-  /** Hash fields with an expiry (Redis 7.4+ `subexpiry`); undefined on servers that do not report it. */
+  /** Hashes with fields that have their own expiry (Redis 7.4+ `subexpiry`); undefined on servers that do not report it. */
   subexpiry?: number;
 }
 

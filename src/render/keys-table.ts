@@ -54,6 +54,7 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
     `${report.scanned.toLocaleString('en-US')} keys scanned${report.sampled ? ` (a sample, --limit; ${report.dbsize.toLocaleString('en-US')} keys on the nodes — ~ marks estimates)` : ''}`,
     report.memoryBytes === null ? undefined : `${formatBytes(report.memoryBytes)}`,
     `${report.noTtl.toLocaleString('en-US')} without TTL`,
+    report.expireByFields > 0 ? `${report.expireByFields.toLocaleString('en-US')} hashes expire field by field` : undefined,
     `${report.namespaceCount.toLocaleString('en-US')} namespaces`,
     `${(report.durationMs / 1000).toFixed(1)}s`,
   ].filter((part) => part !== undefined);

@@ -32,7 +32,8 @@ export function maybeEstimated(actual: number, estimated: number | undefined): s
 export function instantLine(instant: InstantFigure): string {
   const nodes = new Set(instant.nodes.map((row) => row.node)).size;
   const where = `db ${instant.db} on ${nodes} node${nodes === 1 ? '' : 's'}`;
-  return `INFO keyspace: ${count(instant.noExpiry)} of ${count(instant.keys)} keys have no expiry (${formatShare(instant.share)}, ${where})`;
+  const fields = (instant.subexpiry ?? 0) > 0 ? `; ${count(instant.subexpiry ?? 0)} hashes have fields with their own TTL` : '';
+  return `INFO keyspace: ${count(instant.noExpiry)} of ${count(instant.keys)} keys have no expiry (${formatShare(instant.share)}, ${where}${fields})`;
 }
 
 /** One line on what was audited: keys, sample, duration, policy. */
@@ -46,6 +47,8 @@ export function scopeLine(report: TtlAuditReport): string {
     } else {
       parts.push(`${count(totals.scanned)} keys scanned`);
     }
+    if (totals.expireByFields > 0) parts.push(`${count(totals.expireByFields)} hashes expire field by field (every field has a TTL: not counted as without TTL)`);
+    if (totals.fieldsPartlyExpire > 0) parts.push(`${count(totals.fieldsPartlyExpire)} hashes without TTL have some expiring fields`);
     if (totals.vanished > 0) parts.push(`${count(totals.vanished)} expired or deleted during the scan (not counted)`);
     parts.push(`${count(report.namespaceCount)} namespace${report.namespaceCount === 1 ? '' : 's'}`);
   }

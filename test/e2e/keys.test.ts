@@ -55,12 +55,12 @@ describe('cachectl keys on the shared fixtures', () => {
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as KeysReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['dbsize', 'durationMs', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'sampled', 'scanned', 'status', 'vanished'].sort(),
+      ['dbsize', 'durationMs', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'sampled', 'scanned', 'status', 'vanished'].sort(),
     );
     expect(report).toMatchObject({ status: 'complete', sampled: false, scanned: seeded.length, noTtl: SESSION_KEYS + 4, vanished: 0 });
     const top = report.namespaces[0]!;
     expect(Object.keys(top).sort()).toEqual(
-      ['avgBytes', 'children', 'depth', 'example', 'keys', 'keysShare', 'memoryBytes', 'memoryShare', 'namespace', 'noTtl', 'ttl', 'types'].sort(),
+      ['avgBytes', 'children', 'depth', 'example', 'expireByFields', 'keys', 'keysShare', 'memoryBytes', 'memoryShare', 'namespace', 'noTtl', 'ttl', 'types'].sort(),
     );
     expect(top.namespace).toBe(prefix);
     expect(top.children.find((row) => row.namespace === `${prefix}:user`)).toMatchObject({ keys: USER_KEYS, depth: 2, types: { hash: USER_KEYS }, noTtl: 0 });

@@ -107,7 +107,7 @@ describe('renderAuditJunit', () => {
   });
 
   it('reports a --quick run as one case', () => {
-    const instant: InstantFigure = { db: 0, keys: 10, expires: 4, noExpiry: 6, share: 0.6, nodes: [{ node: 'n', db: 0, keys: 10, expires: 4, noExpiry: 6 }], errors: [] };
+    const instant: InstantFigure = { db: 0, keys: 10, expires: 4, noExpiry: 6, share: 0.6, nodes: [{ node: 'n', db: 0, keys: 10, expires: 4, noExpiry: 6, subexpiry: null }], subexpiry: null, errors: [] };
     const report = quickReport({ kind: 'cluster', db: 0 }, instant, buildRules({}), { failIfEmpty: false }, {});
     const root = parseXml(renderAuditJunit(report));
     const cases = findAll(root, 'testcase');

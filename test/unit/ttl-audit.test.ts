@@ -1,6 +1,6 @@
 // The audit's judging and gating, fed with batches as the scan engine produces them (no server).
 import { describe, expect, it } from 'vitest';
-import { TTL_GONE, TTL_NONE, TTL_WITHIN, UNKNOWN } from '../../src/core/scan/scan-batch.js';
+import { TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 import type { InstantFigure } from '../../src/core/audit/ttl-audit.js';
 import { quickReport, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
 import { formatShare } from '../../src/base/units.js';
@@ -39,6 +39,16 @@ describe('TtlAggregator and summarizeAudit', () => {
       failed: ['default'],
       summary: 'FAIL: rule "default": 2 of 4 keys (50%) violate it (2 without TTL); allowed: 0 — 4 keys scanned',
     });
+  });
+
+  it('hashes whose every field expires are not "without TTL"; partly expiring ones are, and are named', () => {
+    const report = audit({
+      shards: { a: [batch([['h:1', TTL_ALL_FIELDS], ['h:2', TTL_ALL_FIELDS], ['h:3', TTL_SOME_FIELDS], ['h:4', TTL_NONE], ['h:5', TTL_WITHIN]])] },
+    });
+    expect(report.totals).toMatchObject({ scanned: 5, noTtl: 2, fieldsPartlyExpire: 1, expireByFields: 2, violations: 2 });
+    expect(report.namespaces[0]).toMatchObject({ keys: 5, noTtl: 2, fieldsPartlyExpire: 1, expireByFields: 2 });
+    expect(report.namespaces[0]!.examples).toEqual([{ key: 'h:3', ttlMs: null }, { key: 'h:4', ttlMs: null }]);
+    expect(report.rules[0]!.reason).toBe('2 of 5 keys (40%) violate it (2 without TTL (1 of them hashes only some of whose fields expire)); allowed: 0');
   });
 
   it('does not count keys that vanished during the scan, anywhere', () => {
@@ -191,7 +201,8 @@ describe('quickReport', () => {
     expires,
     noExpiry: keys - expires,
     share: keys > 0 ? (keys - expires) / keys : 0,
-    nodes: [{ node: 'n1', db: 0, keys, expires, noExpiry: keys - expires }],
+    nodes: [{ node: 'n1', db: 0, keys, expires, noExpiry: keys - expires, subexpiry: null }],
+    subexpiry: null,
     errors: [],
   });
 

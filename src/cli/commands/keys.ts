@@ -67,7 +67,7 @@ export function keysSettings(flags: KeysFlags, pattern: string | undefined, ctx:
   const top = parseCount(flags.top, '--top', { min: 1 });
   const samples = parseCount(flags.samples, '--samples', { min: 0 });
   const base = scanOptionsFrom(flags, pattern, ctx);
-  const scan = { ...base, wantType: true, wantTtl: true, wantMemory: flags.memory, samples };
+  const scan = { ...base, wantType: true, wantTtl: true, wantMemory: flags.memory, samples, fieldTtl: true };
   return { scan, namespaces, sort: flags.sort, top, list: flags.list === true };
 }
 

@@ -11,7 +11,7 @@ import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceSegments } from '../namespaces/namespace-key.js';
 import { MAX_NAMESPACES, OVERFLOW_NAMESPACE } from '../namespaces/namespaces.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { TTL_GONE, TTL_NONE, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
+import { TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys, shardsOf } from '../scan/scan.js';
 import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
@@ -35,6 +35,8 @@ export interface KeyspaceRow {
   expires: number;
   /** keys − expires: keys without an expiry, as the server counts them. */
   noExpiry: number;
+  /** Hashes with fields that have their own TTL (`subexpiry`, Redis 7.4+); null where the server does not say. */
+  subexpiry: number | null;
 }
 
 /** What INFO keyspace says before any key is scanned: the size of the problem, at once. */
@@ -46,6 +48,12 @@ export interface InstantFigure {
   noExpiry: number;
   /** noExpiry / keys, 0..1. */
   share: number;
+  /**
+   * Hashes with fields that have their own TTL, in the audited database (INFO keyspace `subexpiry`,
+   * Redis 7.4+); null when no node reports it. Without a key TTL they count in noExpiry, though
+   * they may go away field by field.
+   */
+  subexpiry: number | null;
   /** Every database of every scanned node. */
   nodes: KeyspaceRow[];
   /** Nodes whose INFO could not be read (their keys are missing from the figure). */
@@ -63,6 +71,10 @@ export interface NamespaceResult {
   rule: string;
   keys: number;
   noTtl: number;
+  /** Of noTtl: hashes without a key TTL some (not all) of whose fields expire (Redis 7.4+). */
+  fieldsPartlyExpire: number;
+  /** Hashes without a key TTL whose every field expires: they go away, so they are not noTtl. */
+  expireByFields: number;
   ttlTooLong: number;
   violations: number;
   /** violations / keys, 0..1. */
@@ -77,6 +89,8 @@ export interface NamespaceResult {
 export interface RuleResult extends TtlRule {
   keys: number;
   noTtl: number;
+  fieldsPartlyExpire: number;
+  expireByFields: number;
   ttlTooLong: number;
   violations: number;
   share: number;
@@ -98,6 +112,10 @@ export interface Verdict {
 export interface TtlAuditTotals {
   scanned: number;
   noTtl: number;
+  /** Of noTtl: hashes some of whose fields expire (Redis 7.4+ hash field expiration). */
+  fieldsPartlyExpire: number;
+  /** Hashes without a key TTL whose every field expires (so the key goes away); not in noTtl. */
+  expireByFields: number;
   ttlTooLong: number;
   violations: number;
   /** Keys without an expiry that a rule allows. */
@@ -153,7 +171,7 @@ export interface TtlAuditOptions {
 /** INFO keyspace of every node the scan would visit: keys − expires for the audited db, per node. */
 export async function keyspaceFigure(topology: Topology, replica: boolean): Promise<InstantFigure> {
   const db = topology.db;
-  const figure: InstantFigure = { db, keys: 0, expires: 0, noExpiry: 0, share: 0, nodes: [], errors: [] };
+  const figure: InstantFigure = { db, keys: 0, expires: 0, noExpiry: 0, share: 0, subexpiry: null, nodes: [], errors: [] };
   const shards = shardsOf(topology, replica);
   const replies = await Promise.all(
     shards.map(async ({ node }) => {
@@ -171,12 +189,13 @@ export async function keyspaceFigure(topology: Topology, replica: boolean): Prom
       continue;
     }
     for (const entry of parseKeyspace(parseInfo(reply.text))) {
-      const row = { node: reply.node, db: entry.db, keys: entry.keys, expires: entry.expires, noExpiry: Math.max(0, entry.keys - entry.expires) };
+      const row: KeyspaceRow = { node: reply.node, db: entry.db, keys: entry.keys, expires: entry.expires, noExpiry: Math.max(0, entry.keys - entry.expires), subexpiry: entry.subexpiry ?? null };
       figure.nodes.push(row);
       if (entry.db === db) {
         figure.keys += row.keys;
         figure.expires += row.expires;
         figure.noExpiry += row.noExpiry;
+        if (row.subexpiry !== null) figure.subexpiry = (figure.subexpiry ?? 0) + row.subexpiry;
       }
     }
   }
@@ -220,20 +239,33 @@ export function quickReport(topology: Pick<Topology, 'kind' | 'db'>, instant: In
     verdict: { result: failed.length > 0 ? 'fail' : 'pass', failed, summary },
     durationMs: 0,
     nodes: [],
-    notices: [],
+    notices: fieldTtlNotice(instant),
   };
+}
+
+/** INFO keyspace cannot tell which keys-without-expiry are hashes whose fields expire: say so. */
+function fieldTtlNotice(instant: InstantFigure): string[] {
+  if ((instant.subexpiry ?? 0) === 0) return [];
+  return [
+    `${(instant.subexpiry ?? 0).toLocaleString('en-US')} hashes have fields with their own TTL (INFO keyspace subexpiry): those among the keys ` +
+      'without expiry may go away field by field; a scan (without --quick) classifies them',
+  ];
 }
 
 /** Per (rule, namespace) counters while scanning. */
 class RowStats {
   keys = 0;
   noTtl = 0;
+  fieldsPartlyExpire = 0;
+  expireByFields = 0;
   ttlTooLong = 0;
   examples: { key: Buffer; ttl: number }[] = [];
 
   merge(other: RowStats, examples: number): void {
     this.keys += other.keys;
     this.noTtl += other.noTtl;
+    this.fieldsPartlyExpire += other.fieldsPartlyExpire;
+    this.expireByFields += other.expireByFields;
     this.ttlTooLong += other.ttlTooLong;
     for (const example of other.examples) if (this.examples.length < examples) this.examples.push(example);
   }
@@ -304,7 +336,14 @@ export class TtlAggregator {
       stats.keys += 1;
       if (ttl === TTL_WITHIN) continue;
       let violation = false;
-      if (ttl === TTL_NONE) {
+      if (ttl === TTL_ALL_FIELDS) {
+        // Every field expires: the hash goes away with its last field, like a key with a TTL.
+        stats.expireByFields += 1;
+        continue;
+      }
+      if (ttl === TTL_NONE || ttl === TTL_SOME_FIELDS) {
+        // Some fields expiring does not make the key go away: it still has no TTL.
+        if (ttl === TTL_SOME_FIELDS) stats.fieldsPartlyExpire += 1;
         if (rule.requireTtl) {
           stats.noTtl += 1;
           violation = true;
@@ -377,6 +416,7 @@ export async function runTtlAudit(topology: Topology, options: TtlAuditOptions):
     wantTtl: true,
     wantMemory: false,
     ttlFlagAbove: aggregator.flagAbove,
+    fieldTtl: true,
   };
   const progress = await collectScan(scanKeys(topology, scan), aggregator, options.onProgress);
   return summarizeAudit(topology, aggregator, progress, { ...options, instant });
@@ -407,6 +447,8 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
       const violations = (rule.requireTtl ? stats.noTtl : 0) + stats.ttlTooLong;
       result.keys += stats.keys;
       result.noTtl += stats.noTtl;
+      result.fieldsPartlyExpire += stats.fieldsPartlyExpire;
+      result.expireByFields += stats.expireByFields;
       result.ttlTooLong += stats.ttlTooLong;
       result.violations += violations;
       const row: NamespaceResult = {
@@ -414,10 +456,12 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
         rule: rule.name,
         keys: stats.keys,
         noTtl: stats.noTtl,
+        fieldsPartlyExpire: stats.fieldsPartlyExpire,
+        expireByFields: stats.expireByFields,
         ttlTooLong: stats.ttlTooLong,
         violations,
         share: stats.keys > 0 ? violations / stats.keys : 0,
-        examples: stats.examples.map(({ key, ttl }) => ({ ...encodeKeyForJson(key), ttlMs: ttl === TTL_NONE ? null : ttl })),
+        examples: stats.examples.map(({ key, ttl }) => ({ ...encodeKeyForJson(key), ttlMs: ttl < 0 ? null : ttl })),
       };
       if (scale !== null) {
         row.estimatedKeys = estimate(stats.keys);
@@ -435,9 +479,11 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
   });
   namespaces.sort((a, b) => b.violations - a.violations || b.keys - a.keys || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
 
-  const totals: TtlAuditTotals = { scanned, noTtl: 0, ttlTooLong: 0, violations: 0, exempt, vanished, unknown };
+  const totals: TtlAuditTotals = { scanned, noTtl: 0, fieldsPartlyExpire: 0, expireByFields: 0, ttlTooLong: 0, violations: 0, exempt, vanished, unknown };
   for (const rule of ruleResults) {
     totals.noTtl += rule.noTtl;
+    totals.fieldsPartlyExpire += rule.fieldsPartlyExpire;
+    totals.expireByFields += rule.expireByFields;
     totals.ttlTooLong += rule.ttlTooLong;
     totals.violations += rule.violations;
   }
@@ -471,6 +517,8 @@ function emptyRuleResult(rule: TtlRule): RuleResult {
     ...rule,
     keys: 0,
     noTtl: 0,
+    fieldsPartlyExpire: 0,
+    expireByFields: 0,
     ttlTooLong: 0,
     violations: 0,
     share: 0,
@@ -494,7 +542,10 @@ export function judgeRule(rule: Pick<TtlRule, 'failOn' | 'requireTtl' | 'maxTtlM
   }
   const approx = result.estimatedViolations === undefined ? '' : '~';
   const parts: string[] = [];
-  if (rule.requireTtl && result.noTtl > 0) parts.push(`${approx}${estimateOf(result, result.noTtl).toLocaleString('en-US')} without TTL`);
+  if (rule.requireTtl && result.noTtl > 0) {
+    const partly = result.fieldsPartlyExpire > 0 ? ` (${approx}${estimateOf(result, result.fieldsPartlyExpire).toLocaleString('en-US')} of them hashes only some of whose fields expire)` : '';
+    parts.push(`${approx}${estimateOf(result, result.noTtl).toLocaleString('en-US')} without TTL${partly}`);
+  }
   if (result.ttlTooLong > 0 && rule.maxTtlMs !== null) parts.push(`${approx}${estimateOf(result, result.ttlTooLong).toLocaleString('en-US')} with TTL over ${formatDuration(rule.maxTtlMs)}`);
   result.verdict = 'fail';
   result.reason = `${approx}${ofKeys(violations, keys)} violate it (${parts.join(', ')}); allowed: ${formatThreshold(rule.failOn)}`;

@@ -27,6 +27,8 @@ export interface NamespaceRow {
   /** Keys per type, by the server's type name (module types included). */
   types: Record<string, number>;
   noTtl: number;
+  /** Hashes without a key TTL whose every field expires (Redis 7.4+ hash field expiration). */
+  expireByFields: number;
   ttl: { minMs: number; p50Ms: number; maxMs: number } | null;
   example: JsonKey | null;
   /** With --limit: keys extrapolated to the whole keyspace from DBSIZE. */
@@ -42,6 +44,8 @@ export interface KeysReport {
   dbsize: number;
   memoryBytes: number | null;
   noTtl: number;
+  /** Hashes without a key TTL whose every field expires: they go away, so they are not in noTtl. */
+  expireByFields: number;
   vanished: number;
   durationMs: number;
   namespaceCount: number;
@@ -96,6 +100,7 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
     dbsize: progress.total,
     memoryBytes: wantMemory ? memory : null,
     noTtl: root.stats.noTtl,
+    expireByFields: root.stats.expireByFields,
     vanished: aggregator.vanished,
     durationMs: progress.elapsedMs,
     namespaceCount: aggregator.namespaceCount,
@@ -140,6 +145,7 @@ export function namespaceRows(root: NamespaceNode, options: NamespaceRowOptions)
       avgBytes: wantMemory && stats.measured > 0 ? Math.round(stats.memory / stats.measured) : null,
       types,
       noTtl: stats.noTtl,
+      expireByFields: stats.expireByFields,
       ttl: p50 === null ? null : { minMs: stats.ttlMin, p50Ms: p50, maxMs: stats.ttlMax },
       example: stats.example === undefined ? null : encodeKeyForJson(stats.example),
       children: sortNamespaces(node.children, options.sort).slice(0, options.top).map(toRow),

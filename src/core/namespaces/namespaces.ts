@@ -4,7 +4,7 @@
 // rolled up at the end. Memory grows with the number of namespaces, never with the number of keys.
 
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, UNKNOWN } from '../scan/scan-batch.js';
 import type { NamespaceOptions } from './namespace-key.js';
 import { namespaceSegments } from './namespace-key.js';
 
@@ -29,6 +29,8 @@ export class NamespaceStats {
   /** Keys whose memory was measured (MEMORY USAGE may be unavailable). */
   measured = 0;
   noTtl = 0;
+  /** Hashes without a key TTL whose every field expires (Redis 7.4+): they go away, so not noTtl. */
+  expireByFields = 0;
   withTtl = 0;
   ttlMin = Infinity;
   ttlMax = -Infinity;
@@ -42,6 +44,7 @@ export class NamespaceStats {
     this.memory += other.memory;
     this.measured += other.measured;
     this.noTtl += other.noTtl;
+    this.expireByFields += other.expireByFields;
     this.withTtl += other.withTtl;
     this.ttlMin = Math.min(this.ttlMin, other.ttlMin);
     this.ttlMax = Math.max(this.ttlMax, other.ttlMax);
@@ -120,8 +123,10 @@ export class NamespaceAggregator {
         stats.memory += memory;
         stats.measured += 1;
       }
-      if (ttl === TTL_NONE) {
+      if (ttl === TTL_NONE || ttl === TTL_SOME_FIELDS) {
         stats.noTtl += 1;
+      } else if (ttl === TTL_ALL_FIELDS) {
+        stats.expireByFields += 1;
       } else if (ttl >= 0) {
         stats.withTtl += 1;
         if (ttl < stats.ttlMin) stats.ttlMin = ttl;
@@ -179,7 +184,8 @@ export class NamespaceAggregator {
       stats.memory = Math.max(0, stats.memory - key.memory);
       stats.measured -= 1;
     }
-    if (key.ttl === TTL_NONE && stats.noTtl > 0) stats.noTtl -= 1;
+    if ((key.ttl === TTL_NONE || key.ttl === TTL_SOME_FIELDS) && stats.noTtl > 0) stats.noTtl -= 1;
+    if (key.ttl === TTL_ALL_FIELDS && stats.expireByFields > 0) stats.expireByFields -= 1;
     else if (key.ttl >= 0 && stats.withTtl > 0) stats.withTtl -= 1;
     if (stats.keys === 0) this.dropLeaf(leaves, name);
   }

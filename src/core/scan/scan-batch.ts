@@ -37,6 +37,15 @@ export const TTL_GONE = -2;
 export const UNKNOWN = -3;
 /** With `ttlFlagAbove`: the key has an expiry no longer than the threshold (exact PTTL not sent). */
 export const TTL_WITHIN = -4;
+/** With `fieldTtl`: a hash without a key TTL, some of whose fields expire (Redis 7.4+ HPEXPIRE). */
+export const TTL_SOME_FIELDS = -5;
+/** With `fieldTtl`: a hash without a key TTL whose every field expires, so the key will go away. */
+export const TTL_ALL_FIELDS = -6;
+/**
+ * Fields of one hash whose TTLs are read to classify it; a bigger hash is judged by a random
+ * sample of this many (HRANDFIELD), so it can be found to have expiring fields, never all.
+ */
+export const FIELD_TTL_SAMPLE = 512;
 
 /** `flags` bit: memory is the default sampling estimate, not exact, although --samples 0 asked for exact (see EXACT_MEMORY_MAX_ELEMENTS). */
 export const MEMORY_SAMPLED = 1;
@@ -70,6 +79,12 @@ export interface BatchRequest {
    * measured. Infinity flags only keys without an expiry. (The pipeline fallback sends exact PTTLs.)
    */
   ttlFlagAbove?: number;
+  /**
+   * Hash field expiration (the node's INFO keyspace shows `subexpiry` > 0): a hash without a key
+   * TTL reports TTL_SOME_FIELDS or TTL_ALL_FIELDS instead of TTL_NONE when its fields expire.
+   * Scripts only; the pipeline fallback reports TTL_NONE.
+   */
+  fieldTtl?: boolean;
 }
 
 /** A batch in columns: cheaper to build and to read than one object per key. */
@@ -102,10 +117,24 @@ if ARGV[3] ~= '' then args[#args+1] = 'MATCH'; args[#args+1] = ARGV[3] end
 if ARGV[4] ~= '' then args[#args+1] = 'TYPE'; args[#args+1] = ARGV[4] end
 local reply = redis.call(unpack(args))
 local keys = reply[2]
+local function fieldTtl(k)
+  if redis.call('TYPE', k)['ok'] ~= 'hash' then return -1 end
+  local n = redis.call('HLEN', k)
+  local fields
+  if n <= ${FIELD_TTL_SAMPLE} then fields = redis.call('HKEYS', k) else fields = redis.call('HRANDFIELD', k, ${FIELD_TTL_SAMPLE}) end
+  if #fields == 0 then return -1 end
+  local ttls = redis.call('HPTTL', k, 'FIELDS', #fields, unpack(fields))
+  local expiring = 0
+  for j = 1, #ttls do if ttls[j] >= 0 then expiring = expiring + 1 end end
+  if expiring == 0 then return -1 end
+  if expiring == n then return ${TTL_ALL_FIELDS} end
+  return ${TTL_SOME_FIELDS}
+end
 `;
 
 // The per-key probes, chosen by the letters of ARGV[5]: t TYPE, p PTTL, m MEMORY USAGE with
-// SAMPLES ARGV[6], n the element count, f the LFU counter; ARGV[7] is EXACT_MEMORY_MAX_ELEMENTS.
+// SAMPLES ARGV[6], n the element count, f the LFU counter, h field TTLs of hashes without a key
+// TTL (see BatchRequest.fieldTtl); ARGV[7] is EXACT_MEMORY_MAX_ELEMENTS.
 // A new probe is one more letter, one more column in the pack and in decodeColumns. Every column
 // asked for holds a value for every key (a Lua table with holes would be packed as a map).
 // OBJECT FREQ runs before the length command, which counts as an access to the key (TYPE, PTTL
@@ -122,6 +151,7 @@ local probes, samples, cap = ARGV[5], ARGV[6], tonumber(ARGV[7])
 local wantType, wantTtl = probes:find('t', 1, true) ~= nil, probes:find('p', 1, true) ~= nil
 local wantMem, wantLen = probes:find('m', 1, true) ~= nil, probes:find('n', 1, true) ~= nil
 local wantFreq = probes:find('f', 1, true) ~= nil
+local withFields = probes:find('h', 1, true) ~= nil
 local exact = wantMem and samples == '0'
 local needName = wantType or wantLen or wantFreq or exact
 local lengthOf = {string='STRLEN', list='LLEN', set='SCARD', zset='ZCARD', hash='HLEN', stream='XLEN'}
@@ -149,6 +179,7 @@ for i = 1, #keys do
     end
   end
   if wantTtl then ttls[i] = call('PTTL', k) end
+  if withFields and ttls[i] == -1 then ttls[i] = fieldTtl(k) end
   if wantMem then
     if not exact then
       if samples == '5' then mems[i] = call('MEMORY', 'USAGE', k) or -3
@@ -165,8 +196,9 @@ return {reply[1], packed, (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
 `;
 
 /** The probe letters of SCAN_SCRIPT's ARGV[5] for a request. */
-export function probeLetters(request: Pick<BatchRequest, 'wantType' | 'wantTtl' | 'wantMemory' | 'wantLength' | 'wantFreq'>): string {
-  return `${request.wantType ? 't' : ''}${request.wantTtl ? 'p' : ''}${request.wantMemory ? 'm' : ''}${request.wantLength === true ? 'n' : ''}${request.wantFreq === true ? 'f' : ''}`;
+export function probeLetters(request: Pick<BatchRequest, 'wantType' | 'wantTtl' | 'wantMemory' | 'wantLength' | 'wantFreq' | 'fieldTtl'>): string {
+  const fields = request.fieldTtl === true && request.wantTtl ? 'h' : '';
+  return `${request.wantType ? 't' : ''}${request.wantTtl ? 'p' : ''}${request.wantMemory ? 'm' : ''}${request.wantLength === true ? 'n' : ''}${request.wantFreq === true ? 'f' : ''}${fields}`;
 }
 
 /** A decoded SCAN_SCRIPT reply, and the keys whose exact memory still has to be measured. */
@@ -232,11 +264,13 @@ export function decodeColumns(cursor: string, packed: Buffer, serverMicros: numb
 // every digit. Returns { next cursor, keys, count or lengths, flagged, server µs }.
 export const TTL_FLAG_SCRIPT = `${SCAN_PREAMBLE}local above = tonumber(ARGV[5])
 local withLengths = ARGV[6] == '1'
+local withFields = ARGV[7] == '1'
 local lengths, flagged, n = {}, {}, 0
 for i = 1, #keys do
   local k = keys[i]
   if withLengths then lengths[i] = #k end
   local pttl = redis.call('PTTL', k)
+  if withFields and pttl == -1 then pttl = fieldTtl(k) end
   if pttl < 0 or (above >= 0 and pttl > above) then
     n = n + 1
     flagged[n] = struct.pack('>I4d', i - 1, pttl)
@@ -308,7 +342,7 @@ function scriptArgs(request: BatchRequest): (string | Buffer)[] {
 function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (string | Buffer)[] {
   // -1 tells the script there is no maximum; a threshold is whole milliseconds like PTTL.
   const threshold = Number.isFinite(above) ? String(Math.floor(above)) : '-1';
-  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0'];
+  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0', request.fieldTtl === true ? '1' : '0'];
 }
 
 const scanScript = new ScriptRunner(SCAN_SCRIPT);

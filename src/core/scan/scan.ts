@@ -8,7 +8,9 @@
 
 import type { Redis } from 'ioredis';
 import { CachectlError } from '../../base/errors.js';
+import { parseInfo, parseKeyspace } from '../../base/info.js';
 import { sleep } from '../../base/sleep.js';
+import { avoidTouching } from '../../connection/node-client.js';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import { serverErrorLine } from '../../connection/script-runner.js';
 import type { BatchRequest, KeyBatch } from './scan-batch.js';
@@ -27,6 +29,11 @@ export interface ScanOptions {
   /** Element count and LFU counter per key (see BatchRequest.wantLength, wantFreq). @default false */
   wantLength?: boolean;
   wantFreq?: boolean;
+  /**
+   * Classify hashes whose fields expire (BatchRequest.fieldTtl) on nodes whose INFO keyspace
+   * reports hash fields with a TTL (`subexpiry` > 0, Redis 7.4+); elsewhere it costs nothing.
+   */
+  fieldTtl?: boolean;
   /** MEMORY USAGE SAMPLES; 0 = exact, except for collections past EXACT_MEMORY_MAX_ELEMENTS (sampled, with a notice). @default 5 (the server's own default) */
   samples?: number;
   /** Scan one replica per shard instead of the masters. @default false */
@@ -181,12 +188,25 @@ async function relocate(topology: Topology, shard: Shard, options: ScanOptions):
   return undefined;
 }
 
+/** Whether any database of the node holds hash fields with a TTL (INFO keyspace `subexpiry`, 7.4+). */
+async function hasFieldTtls(client: Redis): Promise<boolean> {
+  try {
+    return parseKeyspace(parseInfo(await client.info('keyspace'))).some((entry) => (entry.subexpiry ?? 0) > 0);
+  } catch {
+    // INFO refused: classify nothing rather than fail the scan.
+    return false;
+  }
+}
+
 async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): AsyncGenerator<ScanEvent> {
   const node = shard.node;
   const client = await node.ready();
   const epoch = connectionEpoch(client);
   if (shard.readOnly) await client.call('READONLY');
   const dbsize = Number(await client.dbsize());
+  const fieldTtl = options.fieldTtl === true && (options.wantTtl || options.ttlFlagAbove !== undefined) && (await hasFieldTtls(client));
+  // Reading a hash's fields to classify it would count as an access to the key; TYPE, PTTL and MEMORY USAGE do not.
+  if (fieldTtl) await avoidTouching(client);
   yield { kind: 'node-start', node: node.address, shard: shard.id, dbsize };
 
   let batcher: ScriptBatcher | PipelineBatcher = options.noScripts === true ? new PipelineBatcher(client) : new ScriptBatcher(client);
@@ -207,6 +227,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     if (options.ttlFlagAbove !== undefined) base.ttlFlagAbove = options.ttlFlagAbove;
     if (options.wantLength === true) base.wantLength = true;
     if (options.wantFreq === true) base.wantFreq = true;
+    if (fieldTtl) base.fieldTtl = true;
     return base;
   };
 
