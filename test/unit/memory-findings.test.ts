@@ -221,3 +221,55 @@ describe('finding helpers', () => {
     expect(a).toMatchObject({ id: 'node-down', severity: 'critical', figures: { reason: 'connection refused' } });
   });
 });
+
+// No libc-built server is available to the tests (every build here uses jemalloc, and the allocator
+// is chosen at compile time), so this is the INFO a Redis 7 built with MALLOC=libc prints, recorded
+// by hand from its source: the allocator_* fields are stand-ins made from RSS and used memory.
+describe('a server built with the libc allocator', () => {
+  const used = 1 * GiB;
+  const rss = 2 * GiB;
+  const libc = editInfo(readInfoSample('redis-7.0-full'), {
+    memory: {
+      mem_allocator: 'libc',
+      used_memory: used,
+      used_memory_rss: rss,
+      used_memory_peak: 3 * GiB,
+      allocator_allocated: used,
+      allocator_active: rss,
+      allocator_resident: rss,
+      allocator_frag_ratio: '2.00',
+      allocator_frag_bytes: rss - used,
+      allocator_rss_ratio: '1.00',
+      allocator_rss_bytes: 0,
+      rss_overhead_ratio: '1.00',
+      rss_overhead_bytes: 0,
+      mem_fragmentation_ratio: '2.00',
+      mem_fragmentation_bytes: rss - used,
+    },
+  });
+  const figures = readMemoryFigures(parseInfo(libc), { maxmemory: 4 * GiB, maxmemoryPolicy: 'allkeys-lru', activeDefrag: false });
+
+  it('reports no allocator parts: the server\'s placeholders are not measurements', () => {
+    expect(figures.fragmentation).toMatchObject({
+      ratio: 2,
+      allocator: 'libc',
+      allocatorFragRatio: null,
+      allocatorFragBytes: null,
+      allocatorRssRatio: null,
+      allocatorRssBytes: null,
+      rssOverheadRatio: null,
+      rssOverheadBytes: null,
+    });
+  });
+
+  it('explains high fragmentation without parts it cannot know, and never advises MEMORY PURGE or active defrag', () => {
+    const list = memoryFindings({ address: '10.0.0.1:6379', role: 'master', figures, rates: null });
+    const frag = list.find((f) => f.id === 'fragmentation-high')!;
+    expect(frag.message).toContain('the libc allocator does not measure its parts');
+    expect(frag.message).not.toContain('no single part stands out');
+    expect(frag.advice).toContain('not built with jemalloc');
+    for (const finding of list) expect(`${finding.message} ${finding.advice}`).not.toMatch(/MEMORY PURGE (asks|or a restart returns)|CONFIG SET activedefrag/);
+    const peak = list.find((f) => f.id === 'peak-far-above-current');
+    expect(peak?.advice).toContain('a restart returns them (MEMORY PURGE does nothing without jemalloc)');
+  });
+});

@@ -18,7 +18,7 @@ export interface FragmentationFigures {
   ratio: number | null;
   /** RSS minus used memory (may be negative). */
   bytes: number | null;
-  /** Fragmentation inside the allocator: what active defrag can reclaim (Redis 4+ with jemalloc). */
+  /** Fragmentation inside the allocator: what active defrag can reclaim (Redis 4+ with jemalloc; null with libc). */
   allocatorFragRatio: number | null;
   allocatorFragBytes: number | null;
   /** Pages the allocator keeps resident but does not use (released by MEMORY PURGE). */
@@ -115,6 +115,11 @@ export function readMemoryFigures(info: InfoSections, config?: MemoryConfig): Me
   const limited = maxmemoryBytes !== null && maxmemoryBytes > 0 && countedBytes !== null;
 
   const keyspace = info.has('keyspace') ? parseKeyspace(info) : null;
+  const allocator = str('memory', 'mem_allocator');
+  // Only jemalloc reports its parts; other allocators (libc) get placeholders the server makes up
+  // from RSS and used memory (ratios of 1.00 or the whole ratio again): not figures, so none.
+  const parts = allocator === null || allocator.startsWith('jemalloc');
+  const part = (field: string): number | null => (parts ? num('memory', field) : null);
   const keys = keyspace === null ? null : keyspace.reduce((sum, db) => sum + db.keys, 0);
   const keysWithExpiry = keyspace === null ? null : keyspace.reduce((sum, db) => sum + db.expires, 0);
 
@@ -138,13 +143,13 @@ export function readMemoryFigures(info: InfoSections, config?: MemoryConfig): Me
     fragmentation: {
       ratio: num('memory', 'mem_fragmentation_ratio') ?? (usedBytes !== null && rssBytes !== null && usedBytes > 0 ? rssBytes / usedBytes : null),
       bytes: num('memory', 'mem_fragmentation_bytes') ?? (usedBytes !== null && rssBytes !== null ? rssBytes - usedBytes : null),
-      allocatorFragRatio: num('memory', 'allocator_frag_ratio'),
-      allocatorFragBytes: num('memory', 'allocator_frag_bytes'),
-      allocatorRssRatio: num('memory', 'allocator_rss_ratio'),
-      allocatorRssBytes: num('memory', 'allocator_rss_bytes'),
-      rssOverheadRatio: num('memory', 'rss_overhead_ratio'),
-      rssOverheadBytes: num('memory', 'rss_overhead_bytes'),
-      allocator: str('memory', 'mem_allocator'),
+      allocatorFragRatio: part('allocator_frag_ratio'),
+      allocatorFragBytes: part('allocator_frag_bytes'),
+      allocatorRssRatio: part('allocator_rss_ratio'),
+      allocatorRssBytes: part('allocator_rss_bytes'),
+      rssOverheadRatio: part('rss_overhead_ratio'),
+      rssOverheadBytes: part('rss_overhead_bytes'),
+      allocator,
     },
     activeDefragEnabled: config?.activeDefrag ?? null,
     activeDefragRunning: flag('memory', 'active_defrag_running'),

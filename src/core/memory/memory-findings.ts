@@ -265,9 +265,10 @@ function fragmentationCause(figures: MemoryFigures): FragmentationCause {
   const defrag = defragAdvice(jemalloc, figures.activeDefragEnabled, figures.activeDefragRunning);
   if (top.bytes === 0) {
     const known = frag.allocatorFragRatio !== null || frag.allocatorRssRatio !== null || frag.rssOverheadRatio !== null;
+    const unmeasured = frag.allocator !== null && !jemalloc ? `the ${frag.allocator} allocator does not measure its parts` : 'this server does not report the parts';
     return {
       part: 'unknown',
-      what: known ? 'no single part stands out' : 'this server does not report the parts',
+      what: known ? 'no single part stands out' : unmeasured,
       advice: `active defrag reclaims allocator fragmentation only; ${defrag}`,
     };
   }
@@ -325,7 +326,7 @@ function peakFarAboveCurrent(input: NodeFindingInput): Finding | null {
     `peak ${formatBytes(peakBytes)} is ${(peakBytes / usedBytes).toFixed(1)}× the ${formatBytes(usedBytes)} in use now${nearLimit ? `, and reached ${pct(peakBytes / maxmemoryBytes)} of maxmemory` : ''}`,
     nearLimit
       ? 'size maxmemory for the peak, not for today: the load that caused it would hit the limit again'
-      : 'the RSS may still hold the peak\'s pages (see fragmentation); MEMORY PURGE or a restart returns them',
+      : `the RSS may still hold the peak's pages (see fragmentation); ${input.figures.fragmentation.allocator?.startsWith('jemalloc') === false ? 'a restart returns them (MEMORY PURGE does nothing without jemalloc)' : 'MEMORY PURGE or a restart returns them'}`,
     { peakBytes, usedBytes, maxmemoryBytes },
   );
 }
