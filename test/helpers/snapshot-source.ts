@@ -2,7 +2,7 @@
 // asked of it (pause, resume, refresh now), with no timers and no server.
 
 import type { DashboardSnapshot } from '../../src/core/dashboard/snapshot.js';
-import type { PollerState } from '../../src/core/dashboard/poller.js';
+import type { PollerState } from '../../src/base/poller.js';
 import type { DashboardSource } from '../../src/tui/top/TopApp.js';
 
 export class SnapshotSource implements DashboardSource {

@@ -309,5 +309,6 @@ describe('layout', () => {
     for (let i = 1; i <= 25; i += 1) await press(KEYS.down, (text) => selectedAddress(text) === `127.0.0.1:${31000 + i}`);
     expect(rowOrder(frame())).not.toContain('127.0.0.1:31000');
     unmount();
-  });
+    // 25 keys, each waiting for its frame: near vitest's 5 s default on a loaded machine.
+  }, 20_000);
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PollerState } from '../../src/core/dashboard/poller.js';
-import { deepFreeze, Poller } from '../../src/core/dashboard/poller.js';
+import type { PollerState } from '../../src/base/poller.js';
+import { deepFreeze, Poller } from '../../src/base/poller.js';
 
 /** A fetch whose calls the test resolves or rejects by hand. */
 function controlledFetch<T>() {
@@ -99,9 +99,9 @@ describe('Poller', () => {
     const poller = new Poller({ intervalMs: 100, fetch, maxBackoffMs: 500 });
     poller.start();
     await vi.advanceTimersByTimeAsync(20_000);
-    // Without the cap 2^n − 1 skips would allow about 8 attempts in 20 s; with it, one per 6 ticks.
+    // Without the cap 2^n − 1 skips would allow about 8 attempts in 20 s; with it, one per 5 ticks.
     expect(fetch.mock.calls.length).toBeGreaterThan(30);
-    expect(poller.current.backoffTicks).toBeLessThanOrEqual(5);
+    expect(poller.current.backoffTicks).toBeLessThanOrEqual(4);
     poller.stop();
   });
 
@@ -206,5 +206,33 @@ describe('Poller start options', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(poller.current).toMatchObject({ value: 'fresh', refreshes: 1 });
     poller.stop();
+  });
+});
+
+describe('Poller with maxBusyShare', () => {
+  it('spaces ticks so a costly fetch takes at most that share of the time', async () => {
+    const starts: number[] = [];
+    const poller = new Poller({
+      intervalMs: 10,
+      maxBusyShare: 0.5,
+      fetch: async () => {
+        starts.push(performance.now());
+        // 40 ms of work on the thread: the next tick waits at least 80 ms after it.
+        const until = performance.now() + 40;
+        while (performance.now() < until);
+        return starts.length;
+      },
+    });
+    poller.start();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    poller.stop();
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    // At a fixed 10 ms interval, starts would be ~50 ms apart; spaced, at least 40 + 80 ms.
+    for (let i = 1; i < starts.length; i += 1) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(115);
+  });
+
+  it('refuses a share outside (0, 1]', () => {
+    expect(() => new Poller({ intervalMs: 10, maxBusyShare: 0, fetch: async () => 1 })).toThrow(RangeError);
+    expect(() => new Poller({ intervalMs: 10, maxBusyShare: 1.5, fetch: async () => 1 })).toThrow(RangeError);
   });
 });

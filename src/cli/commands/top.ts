@@ -11,7 +11,7 @@ import { DEFAULT_LATENCY_LIMIT_MS } from '../../core/dashboard/thresholds.js';
 import { parseDuration } from '../../base/duration.js';
 import { CachectlError, ExitCode, usageError } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
-import { Poller } from '../../core/dashboard/poller.js';
+import { Poller } from '../../base/poller.js';
 import { parseCount } from '../../base/units.js';
 import { JsonArrayWriter, renderNdjsonLine } from '../../render/json.js';
 import type { GlobalFlags } from '../globals.js';

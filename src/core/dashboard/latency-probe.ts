@@ -5,6 +5,7 @@
 import type { Redis } from 'ioredis';
 import type { NodeHandle } from '../../connection/topology.js';
 import { closeClient } from '../../connection/topology.js';
+import { backoffDelayMs } from '../../base/backoff.js';
 import type { HistogramBucket } from './latency-histogram.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
@@ -174,7 +175,7 @@ export class LatencyProbe {
         client.disconnect();
         target.client = null;
       }
-      target.retryAt = this.now() + Math.min(this.maxBackoffMs, this.intervalMs * 2 ** Math.min(target.failures, 10));
+      target.retryAt = this.now() + backoffDelayMs(target.failures, { baseMs: 2 * this.intervalMs, maxMs: this.maxBackoffMs });
     } finally {
       target.inFlight = false;
     }

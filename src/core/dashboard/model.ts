@@ -9,6 +9,7 @@ import { byTime, commandActivity, meanUsecPerCall, OWN_COMMANDS } from './comman
 import type { DashboardSnapshot, DashboardTotals, History, NodeDetail, NodeRow, ServerLatency } from './snapshot.js';
 import type { CachectlError } from '../../base/errors.js';
 import { HistoryRing } from './history-ring.js';
+import { backoffDelayMs } from '../../base/backoff.js';
 import type { CommandStat, InfoSections } from '../../base/info.js';
 import { infoNumber, infoString, parseCommandStats, parseInfo, parseLatencyStats } from '../../base/info.js';
 import type { InfoRates } from '../memory/info-rates.js';
@@ -266,7 +267,7 @@ export class DashboardModel {
     state.error = error;
     state.downSince ??= Date.now();
     state.failures += 1;
-    state.retryAt = this.now() + Math.min(this.maxBackoffMs, this.options.refreshMs * 2 ** (state.failures - 1));
+    state.retryAt = this.now() + backoffDelayMs(state.failures, { baseMs: this.options.refreshMs, maxMs: this.maxBackoffMs });
     // The next answer starts a new baseline: rates across the gap would smear the outage.
     state.last = null;
     state.figures = null;

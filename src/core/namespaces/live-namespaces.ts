@@ -1,10 +1,11 @@
 // The model behind `cachectl browse`: a scan running in the background that hands out immutable
 // snapshots of the namespace tree as it fills in. The tree is rebuilt from the aggregator's leaf
-// records on a throttled tick (never per batch), so a consumer can redraw at its own pace and the
-// cost of rebuilding stays a small fraction of the scan however many namespaces there are.
+// records on the Poller's ticks (never per batch), spaced by their cost, so a consumer can redraw
+// at its own pace and rebuilding stays a small fraction of the scan however many namespaces there are.
 
 import type { Topology } from '../../connection/topology.js';
 import { CachectlError } from '../../base/errors.js';
+import { Poller } from '../../base/poller.js';
 import type { NamespaceOptions } from './namespace-key.js';
 import type { NamespaceNode } from './namespaces.js';
 import { NamespaceAggregator } from './namespaces.js';
@@ -61,8 +62,6 @@ export class LiveNamespaceTree {
   private status: LiveTreeStatus = 'scanning';
   private error: CachectlError | undefined;
   private dirty = false;
-  private timer: NodeJS.Timeout | undefined;
-  private intervalMs: number;
   private running: Promise<LiveTreeSnapshot> | undefined;
   /** Elapsed time and rate frozen when the scan ends, so the footer stops counting. */
   private finished: { elapsedMs: number; keysPerSecond: number } | undefined;
@@ -73,7 +72,6 @@ export class LiveNamespaceTree {
   ) {
     this.aggregator = new NamespaceAggregator(options.namespaces);
     this.minIntervalMs = options.minIntervalMs ?? 250;
-    this.intervalMs = this.minIntervalMs;
     options.scan.signal?.addEventListener('abort', () => this.controller.abort(), { once: true });
     this.latest = this.build(0);
   }
@@ -118,7 +116,19 @@ export class LiveNamespaceTree {
 
   private async run(): Promise<LiveTreeSnapshot> {
     const scan: ScanOptions = { ...this.options.scan, wantType: true, wantTtl: true, wantMemory: true, signal: this.controller.signal };
-    this.schedule();
+    // Publishes while the scan runs, spacing snapshots so building them stays cheap; the tree is
+    // big and handed out as is (never mutated), so the poller neither freezes nor keeps it alive.
+    const ticker = new Poller<null>({
+      intervalMs: this.minIntervalMs,
+      maxBusyShare: BUILD_SHARE,
+      freeze: false,
+      unref: true,
+      fetch: async () => {
+        if (this.dirty) this.publish();
+        return null;
+      },
+    });
+    ticker.start(false);
     try {
       for await (const event of scanKeys(this.topology, scan)) {
         this.progress.apply(event);
@@ -134,29 +144,16 @@ export class LiveNamespaceTree {
       this.error =
         error instanceof CachectlError ? error : new CachectlError('SERVER', error instanceof Error ? error.message : String(error), { cause: error });
     } finally {
-      if (this.timer !== undefined) clearTimeout(this.timer);
-      this.timer = undefined;
+      ticker.stop();
       this.finished = { elapsedMs: this.progress.elapsedMs, keysPerSecond: this.progress.keysPerSecond };
     }
     this.publish();
     return this.latest;
   }
 
-  /** Publishes on a timer while the scan runs, spacing snapshots so building them stays cheap. */
-  private schedule(): void {
-    this.timer = setTimeout(() => {
-      if (this.dirty) this.publish();
-      this.schedule();
-    }, this.intervalMs);
-    this.timer.unref();
-  }
-
   private publish(): void {
     this.dirty = false;
-    const began = performance.now();
     this.latest = this.build(this.latest.version + 1);
-    const cost = performance.now() - began;
-    this.intervalMs = Math.max(this.minIntervalMs, Math.round(cost / BUILD_SHARE));
     for (const listener of this.listeners) listener(this.latest);
   }
 

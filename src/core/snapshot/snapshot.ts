@@ -11,7 +11,7 @@ import { sleep } from '../../base/sleep.js';
 import type { NodeHandle, Topology, TopologyKind } from '../../connection/topology.js';
 import { parseSentinelEntries } from '../../connection/sentinel.js';
 import { DashboardModel } from '../dashboard/model.js';
-import { Poller } from '../dashboard/poller.js';
+import { Poller } from '../../base/poller.js';
 import type { DashboardSnapshot } from '../dashboard/snapshot.js';
 import type { SlowlogEntry } from '../dashboard/slowlog.js';
 import { parseSlowlog } from '../dashboard/slowlog.js';

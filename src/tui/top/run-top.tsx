@@ -4,7 +4,7 @@
 import type { DashboardModel } from '../../core/dashboard/model.js';
 import type { DashboardSnapshot } from '../../core/dashboard/snapshot.js';
 import type { NodeSort } from '../../core/dashboard/sort.js';
-import type { Poller } from '../../core/dashboard/poller.js';
+import type { Poller } from '../../base/poller.js';
 import type { LeaveReason } from '../shared/run-full-screen.js';
 import { runFullScreen } from '../shared/run-full-screen.js';
 import { TopApp } from './TopApp.js';

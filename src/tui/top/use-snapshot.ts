@@ -2,7 +2,7 @@
 // never fetch anything themselves.
 
 import { useSyncExternalStore } from 'react';
-import type { PollerState } from '../../core/dashboard/poller.js';
+import type { PollerState } from '../../base/poller.js';
 
 /** What the dashboard needs of a poller (the core's Poller, or a stand-in in tests). */
 export interface SnapshotSource<T> {

@@ -1,6 +1,9 @@
-// Refreshes a value on a fixed interval for a live view: a tick that finds the last refresh still
-// running is skipped (work never piles up), failures back off, abort stops it, and subscribers
-// get immutable states. The dashboard's model is the `fetch`; ink and NDJSON both subscribe.
+// Refreshes a value on an interval for a live view: a tick that finds the last refresh still
+// running is skipped (work never piles up), failures back off (base/backoff.ts), abort stops it,
+// and subscribers get immutable states. The dashboard's model is one `fetch` (ink and NDJSON both
+// subscribe); the explorer's live namespace tree is another (its ticks spaced by their cost).
+
+import { backoffDelayMs } from './backoff.js';
 
 export interface PollerOptions<T> {
   /** Milliseconds between ticks. */
@@ -10,10 +13,18 @@ export interface PollerOptions<T> {
   /** Stops the poller for good when it aborts. */
   signal?: AbortSignal;
   /**
-   * Upper bound on the pause after failures. After n failures in a row the next 2^n − 1 ticks are
-   * skipped (1, 3, 7… intervals), up to this long. @default 30000
+   * Upper bound on the pause after failures. After n failures in a row the next refresh waits
+   * 2^n intervals (the ticks between are skipped: 1, 3, 7…), up to this long. @default 30000
    */
   maxBackoffMs?: number;
+  /**
+   * Spaces ticks so refreshing takes at most this share of the time: after a refresh that took
+   * d ms, the next tick waits max(intervalMs, d / share). For a fetch whose cost grows with its data.
+   * @default none (a fixed interval)
+   */
+  maxBusyShare?: number;
+  /** Let the process exit while only this poller's timer is left. @default false */
+  unref?: boolean;
   /** Deep-freeze each value before handing it out. @default true */
   freeze?: boolean;
   /** A value to show before the first refresh (e.g. a baseline sample); not counted as a refresh. */
@@ -42,8 +53,10 @@ export type PollerListener<T> = (state: PollerState<T>) => void;
 export const DEFAULT_MAX_BACKOFF_MS = 30_000;
 
 export class Poller<T> {
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  /** How long the last refresh took, for maxBusyShare. */
+  private lastFetchMs = 0;
   private readonly controller = new AbortController();
   private readonly listeners = new Set<PollerListener<T>>();
   private state: PollerState<T> = Object.freeze({
@@ -56,12 +69,11 @@ export class Poller<T> {
     paused: false,
     stopped: false,
   });
-  private readonly maxBackoffTicks: number;
   private readonly onAbort = () => this.stop();
 
   constructor(private readonly options: PollerOptions<T>) {
     if (!(options.intervalMs > 0)) throw new RangeError('intervalMs must be positive');
-    this.maxBackoffTicks = Math.max(1, Math.ceil((options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS) / options.intervalMs));
+    if (options.maxBusyShare !== undefined && !(options.maxBusyShare > 0 && options.maxBusyShare <= 1)) throw new RangeError('maxBusyShare must be in (0, 1]');
     options.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (options.initial !== undefined) this.state = Object.freeze({ ...this.state, value: this.frozen(options.initial) });
   }
@@ -83,7 +95,7 @@ export class Poller<T> {
       this.stop();
       return;
     }
-    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
+    this.schedule();
     if (immediate) this.tick();
   }
 
@@ -107,12 +119,23 @@ export class Poller<T> {
   /** Stops for good: no more ticks, the running fetch is aborted and its result dropped. */
   stop(): void {
     if (this.state.stopped) return;
-    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.options.signal?.removeEventListener('abort', this.onAbort);
     this.controller.abort();
     this.update({ stopped: true });
     this.listeners.clear();
+  }
+
+  /** The next tick, one interval away (longer when refreshing got costly and maxBusyShare is set). */
+  private schedule(): void {
+    const share = this.options.maxBusyShare;
+    const delay = share === undefined ? this.options.intervalMs : Math.max(this.options.intervalMs, Math.round(this.lastFetchMs / share));
+    this.timer = setTimeout(() => {
+      this.tick();
+      if (!this.state.stopped) this.schedule();
+    }, delay);
+    if (this.options.unref === true) this.timer.unref();
   }
 
   /** One tick: runs a refresh unless one is running, the poller is paused, or it is backing off. */
@@ -131,6 +154,7 @@ export class Poller<T> {
 
   private async refresh(): Promise<void> {
     this.running = true;
+    const began = performance.now();
     try {
       const value = await this.options.fetch(this.controller.signal);
       if (this.state.stopped) return;
@@ -144,9 +168,16 @@ export class Poller<T> {
     } catch (error) {
       if (this.state.stopped) return;
       const failures = this.state.failures + 1;
-      this.update({ error, failures, backoffTicks: Math.min(this.maxBackoffTicks, 2 ** Math.min(failures, 20) - 1) });
+      const waitMs = backoffDelayMs(failures, { baseMs: 2 * this.options.intervalMs, maxMs: this.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS });
+      this.update({ error, failures, backoffTicks: Math.max(0, Math.ceil(waitMs / this.options.intervalMs) - 1) });
     } finally {
+      this.lastFetchMs = performance.now() - began;
       this.running = false;
+      // Spaced ticks count from the end of the refresh that set their spacing.
+      if (this.options.maxBusyShare !== undefined && this.timer !== undefined && !this.state.stopped) {
+        clearTimeout(this.timer);
+        this.schedule();
+      }
     }
   }
 
