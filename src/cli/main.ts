@@ -9,18 +9,7 @@ import { GroupedHelp, helpForBareH } from './help.js';
 import type { CliIO } from './io.js';
 import { processIO } from './io.js';
 import { Runtime } from './runtime.js';
-import { browseCommand } from './commands/browse.js';
-import { diffCommand } from './commands/diff.js';
-import { auditTtlCommand } from './commands/audit-ttl.js';
-import { bigkeysCommand } from './commands/bigkeys.js';
-import { keysCommand } from './commands/keys.js';
-import { memoryCommand } from './commands/memory.js';
-import { nodesCommand } from './commands/nodes.js';
-import { purgeCommand } from './commands/purge.js';
-import { restoreCommand } from './commands/restore.js';
-import { snapshotCommand } from './commands/snapshot.js';
-import { topCommand } from './commands/top.js';
-import { trafficCommand } from './commands/traffic.js';
+import { SETTINGS } from './settings.js';
 import { cliVersion } from './version.js';
 
 export interface RunOptions {
@@ -42,9 +31,10 @@ export async function run(argv: string[], io: CliIO = processIO(), options: RunO
   if (options.handleSignals === true) process.on('SIGINT', onSigint);
 
   const runtime = new Runtime(io, controller.signal);
-  const program = buildProgram(runtime, io);
+  const args = helpForBareH(argv.slice(2));
+  const program = await buildProgram(runtime, io, commandNamed(args));
   try {
-    await program.parseAsync([...argv.slice(0, 2), ...helpForBareH(argv.slice(2))]);
+    await program.parseAsync([...argv.slice(0, 2), ...args]);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version exit 0; help shown for a missing command has gone to stderr already.
@@ -60,7 +50,67 @@ export async function run(argv: string[], io: CliIO = processIO(), options: RunO
   return controller.signal.aborted && runtime.exitCode === ExitCode.Ok ? ExitCode.Interrupted : runtime.exitCode;
 }
 
-export function buildProgram(runtime: Runtime, io: CliIO): Command {
+/** A command as the root help lists it; its module (and everything it imports) loads only when it runs. */
+export interface CommandEntry {
+  name: string;
+  aliases?: string[];
+  summary: string;
+  load: () => Promise<(runtime: Runtime) => Command>;
+}
+
+/**
+ * Every command. Only the one being run is imported: `cachectl --help` loads none of them and
+ * `cachectl keys` only what keys needs, which keeps start-up fast (issue: start-up time).
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'nodes', aliases: ['ping'], summary: 'every node of the topology: role, version, slots, keys, latency', load: async () => (await import('./commands/nodes.js')).nodesCommand },
+  { name: 'keys', summary: 'keys, memory and TTLs per namespace (SCAN-based, never KEYS)', load: async () => (await import('./commands/keys.js')).keysCommand },
+  { name: 'bigkeys', summary: 'the biggest keys by memory and by size per type, with size distributions', load: async () => (await import('./commands/bigkeys.js')).bigkeysCommand },
+  { name: 'audit-ttl', summary: 'keys without an expiry (or too long a TTL) per namespace; a CI gate', load: async () => (await import('./commands/audit-ttl.js')).auditTtlCommand },
+  { name: 'purge', summary: 'delete the keys matching a pattern: plan, show, confirm, delete (with backup)', load: async () => (await import('./commands/purge.js')).purgeCommand },
+  { name: 'restore', summary: 'restore the keys a purge saved with --backup', load: async () => (await import('./commands/restore.js')).restoreCommand },
+  { name: 'memory', summary: 'memory, fragmentation, eviction and hit rate, with findings and advice', load: async () => (await import('./commands/memory.js')).memoryCommand },
+  { name: 'top', summary: 'live dashboard: ops/s, hit rate, latency, memory per node', load: async () => (await import('./commands/top.js')).topCommand },
+  { name: 'traffic', summary: 'hit rate, reads, writes and misses per namespace from a short MONITOR sample', load: async () => (await import('./commands/traffic.js')).trafficCommand },
+  { name: 'snapshot', summary: 'everything about the servers now, in one HTML file for the postmortem', load: async () => (await import('./commands/snapshot.js')).snapshotCommand },
+  { name: 'diff', summary: 'compare two keyspaces per namespace; a CI gate with --fail-on', load: async () => (await import('./commands/diff.js')).diffCommand },
+  { name: 'browse', summary: 'explore the keyspace interactively, with safe purges', load: async () => (await import('./commands/browse.js')).browseCommand },
+];
+
+/** Global options that take a value (the value is not a command name). */
+const VALUE_FLAGS = new Set(
+  Object.values(SETTINGS).flatMap((spec) => (/[<[]/.test(spec.flags) ? spec.flags.split(/[ ,]+/).filter((part) => part.startsWith('-')) : [])),
+);
+
+/** The command the arguments run ('help keys' counts as keys), or undefined for none or an unknown name. */
+export function commandNamed(args: readonly string[]): CommandEntry | undefined {
+  let helpSeen = false;
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (VALUE_FLAGS.has(arg) && i + 1 < args.length && (!args[i + 1]!.startsWith('-') || /[<]/.test(flagSyntax(arg)))) i += 1;
+      continue;
+    }
+    if (arg === 'help' && !helpSeen) {
+      helpSeen = true;
+      continue;
+    }
+    return COMMANDS.find((entry) => entry.name === arg || entry.aliases?.includes(arg) === true);
+  }
+  return undefined;
+}
+
+function flagSyntax(flag: string): string {
+  return Object.values(SETTINGS).find((spec) => spec.flags.split(/[ ,]+/).includes(flag))?.flags ?? '';
+}
+
+/**
+ * The commander program. `chosen` is loaded in full; the other commands are placeholders with
+ * their name and summary, enough for the root help and for "unknown command" suggestions.
+ * `all` loads every command (shell completion needs every flag).
+ */
+export async function buildProgram(runtime: Runtime, io: CliIO, chosen?: CommandEntry | 'all'): Promise<Command> {
   const program = new Command('cachectl')
     .description('Operations CLI for Redis caches: namespaces, TTL audits, safe purges, memory reports, live dashboard')
     .version(cliVersion(), '-V, --version')
@@ -82,20 +132,12 @@ Connecting:
 
 Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/connection/server error, 130 interrupted.`,
   );
-  const commands = [
-    nodesCommand(runtime),
-    keysCommand(runtime),
-    bigkeysCommand(runtime),
-    auditTtlCommand(runtime),
-    purgeCommand(runtime),
-    restoreCommand(runtime),
-    memoryCommand(runtime),
-    topCommand(runtime),
-    trafficCommand(runtime),
-    browseCommand(runtime),
-    snapshotCommand(runtime),
-    diffCommand(runtime),
-  ];
+  const commands = await Promise.all(
+    COMMANDS.map(async (entry) => {
+      if (chosen !== 'all' && chosen !== entry) return new Command(entry.name).aliases(entry.aliases ?? []).summary(entry.summary);
+      return (await entry.load())(runtime).summary(entry.summary);
+    }),
+  );
   for (const command of commands) {
     command.exitOverride().configureOutput(outputConfiguration(io)).helpOption('--help', 'show help');
     command.createHelp = () => Object.assign(new GroupedHelp(), command.configureHelp());

@@ -5,10 +5,9 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { CachectlError, ExitCode, isCachectlError } from '../base/errors.js';
 import type { ExitCodeValue } from '../base/errors.js';
-import { connect } from '../connection/connect.js';
 import type { Topology } from '../connection/topology.js';
 import { renderJson } from '../render/json.js';
-import { palette } from '../render/table.js';
+import { loadPalette, palette } from '../render/table.js';
 import type { GlobalFlags } from './globals.js';
 import { resolveColor, resolveConnection, resolveOutputFormat } from './globals.js';
 import type { CliIO, OutputFormat } from './io.js';
@@ -53,6 +52,7 @@ export class Runtime {
       const flags = command.optsWithGlobals<GlobalFlags>();
       const ctx = this.context(flags);
       try {
+        if (this.color) await loadPalette();
         const code = await fn(ctx, command.opts() as O, command.args);
         this.exitCode = code ?? ExitCode.Ok;
       } catch (error) {
@@ -84,6 +84,8 @@ export class Runtime {
         const resolved = await resolveConnection(flags, io, () => this.askPassword());
         this.secrets = resolved.secrets;
         for (const warning of resolved.warnings) ctx.warn(warning);
+        // Loaded when a command first connects: --help and usage errors never need the connection layer.
+        const { connect } = await import('../connection/connect.js');
         this.topology = await connect(resolved.options);
         return this.topology;
       },

@@ -2,9 +2,9 @@
 // and the translation of socket, TLS and Redis errors into CachectlErrors that name the node.
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { CachectlError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint, TlsOptions } from './options.js';
 import { formatEndpoint } from './options.js';
@@ -24,6 +24,18 @@ const RECONNECT_ATTEMPTS = 3;
  * exit while the wait is pending: a hung server must not add 2 s to every failed run.
  */
 const DISCONNECT_GRACE_MS = 100;
+
+let driver: typeof import('ioredis') | undefined;
+
+/**
+ * ioredis is loaded on the first client, not at start-up: it is the heaviest module cachectl has,
+ * and `cachectl --help`, a usage error or `context list` never talk to Redis. (It is CommonJS, so
+ * a synchronous require keeps createNodeClient synchronous.)
+ */
+function ioredis(): typeof import('ioredis') {
+  driver ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  return driver;
+}
 
 export function createNodeClient(
   endpoint: Endpoint,
@@ -52,7 +64,7 @@ export function createNodeClient(
   if (credentials.username !== undefined) redisOptions.username = credentials.username;
   if (credentials.password !== undefined) redisOptions.password = credentials.password;
   if (options.tls !== undefined) redisOptions.tls = tlsConnectOptions(options.tls, endpoint);
-  const client = new Redis(redisOptions);
+  const client = new (ioredis().Redis)(redisOptions);
   client.on('ready', () => {
     connectedOnce = true;
   });

@@ -1,0 +1,86 @@
+// Start-up: how long cachectl takes before it does anything, beside `redis-cli --version` (a C
+// binary's start-up, the floor a user compares with). Targets: --help, <cmd> --help and --version
+// ≤ 150 ms; a command's start to the first byte it sends to Redis ≤ 250 ms.
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { measure } from '../lib/measure.js';
+import { REPO_ROOT, cachectlArgv, toolEnv } from '../lib/tools.js';
+
+const HELP_TARGET_MS = 150;
+const FIRST_BYTE_TARGET_MS = 250;
+
+/**
+ * `cachectl keys` against a listener that records when the first byte arrives and then hangs up:
+ * spawn to first byte is the command's own start-up (module loading, flag parsing, connecting),
+ * without any Redis work. The command then fails (exit 2), which is expected here.
+ * @type {NonNullable<import('../lib/runner.js').BenchRun['execute']>}
+ */
+async function measureFirstByte(_ctx, io) {
+  /** @type {number | undefined} */
+  let firstByteAt;
+  const listener = createServer((socket) => {
+    socket.once('data', () => {
+      firstByteAt ??= performance.now();
+      socket.destroy();
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise((resolve) => listener.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = listener.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  let spawnedAt = 0;
+  try {
+    const measured = await measure({
+      argv: cachectlArgv(['keys', '--url', `redis://127.0.0.1:${port}`, '--timeout', '2s', '-o', 'json']),
+      stdoutFile: io.stdoutFile,
+      stderrFile: io.stderrFile,
+      cwd: REPO_ROOT,
+      env: toolEnv(),
+      timeoutMs: io.timeoutMs,
+      onSpawn: () => {
+        spawnedAt = performance.now();
+        io.onSpawn();
+      },
+    });
+    if (firstByteAt === undefined) return { ...measured, verified: false, notes: ['no byte ever reached the listener'] };
+    const firstByteMs = firstByteAt - spawnedAt;
+    return {
+      ...measured,
+      wallMs: firstByteMs,
+      verified: firstByteMs <= FIRST_BYTE_TARGET_MS,
+      notes: [`spawn to first byte at the listener ${firstByteMs.toFixed(0)} ms (target ≤ ${FIRST_BYTE_TARGET_MS} ms); the process ran ${measured.wallMs.toFixed(0)} ms in all`],
+    };
+  } finally {
+    listener.close();
+  }
+}
+
+/** @type {import('../lib/runner.js').Scenario} */
+export const startupScenario = {
+  name: 'startup',
+  description: `cachectl start-up (--help, keys --help, --version ≤ ${HELP_TARGET_MS} ms; first byte to Redis ≤ ${FIRST_BYTE_TARGET_MS} ms) vs redis-cli --version`,
+  keyspace: false,
+  work: async () => undefined,
+  runs: () => [
+    { id: 'redis-cli-version', tool: 'redis-cli', label: 'redis-cli --version', argv: ['--version'], onBenchServer: false },
+    // Node's own start-up, the floor under every cachectl figure (shown so a loaded machine is visible).
+    { id: 'node-floor', tool: 'redis-cli', label: 'node -e 0 (Node start-up)', shell: `'${process.execPath}' -e 0`, compareTo: 'redis-cli-version', onBenchServer: false },
+    { id: 'version', tool: 'cachectl', label: '--version', argv: ['--version'], onBenchServer: false },
+    { id: 'help', tool: 'cachectl', label: '--help', argv: ['--help'], onBenchServer: false },
+    { id: 'keys-help', tool: 'cachectl', label: 'keys --help', argv: ['keys', '--help'], onBenchServer: false },
+    {
+      id: 'first-byte',
+      tool: 'cachectl',
+      label: 'keys: spawn to first byte sent',
+      command: 'cachectl keys --url redis://127.0.0.1:PORT (a listener that hangs up at the first byte)',
+      execute: measureFirstByte,
+      okExitCodes: [2],
+      onBenchServer: false,
+    },
+  ],
+  async afterRun(_ctx, run, result) {
+    if (run.id === 'first-byte' || run.tool !== 'cachectl' || result.wallS === undefined) return;
+    result.verified = result.wallS * 1_000 <= HELP_TARGET_MS;
+    result.notes.push(`${(result.wallS * 1_000).toFixed(0)} ms spawn to exit (target ≤ ${HELP_TARGET_MS} ms)`);
+  },
+};
