@@ -5,9 +5,10 @@ import { browseScenario } from './browse.js';
 import { clusterScenario } from './cluster.js';
 import { keysScenario } from './keys.js';
 import { purgeScenario } from './purge.js';
+import { snapshotScenario } from './snapshot.js';
 import { startupScenario } from './startup.js';
 import { topScenario } from './top.js';
 import { trafficScenario } from './traffic.js';
 
 /** @type {import('../lib/runner.js').Scenario[]} */
-export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario, startupScenario];
+export const scenarios = [keysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario, startupScenario, snapshotScenario];

@@ -2,7 +2,8 @@
 
 import { formatDuration } from '../base/duration.js';
 import { formatBytes } from '../base/units.js';
-import type { Delta } from '../core/diff/diff.js';
+import type { ChangeKind, Delta, KeyspaceDiff } from '../core/diff/diff.js';
+import { ttlMoved } from '../core/diff/diff.js';
 
 export type DeltaUnit = 'count' | 'bytes' | 'ms';
 
@@ -25,4 +26,15 @@ export function deltaText(d: Delta, unit: DeltaUnit): string {
 /** `before → after` for one figure. */
 export function spanText(d: Delta, unit: DeltaUnit): string {
   return `${figure(d.before, unit)} → ${figure(d.after, unit)}`;
+}
+
+/** A TTL median: `≈` when it only counted down (see ttlMoved), `before → after` when it moved. */
+export function ttlText(d: Delta): string {
+  if (d.before === null && d.after === null) return '-';
+  return ttlMoved(d.before, d.after) ? spanText(d, 'ms') : '≈';
+}
+
+/** Namespaces of one kind of change; new and vanished ones inside another new or vanished one are not counted. */
+export function count(diff: KeyspaceDiff, kind: ChangeKind): number {
+  return diff.changes.filter((change) => change.change === kind && !change.nested).length;
 }

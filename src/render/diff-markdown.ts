@@ -4,7 +4,7 @@
 import type { KeyspaceDiff, NamespaceChange } from '../core/diff/diff.js';
 import type { GateViolation } from '../core/diff/gate.js';
 import { code, inline } from './audit-markdown.js';
-import { deltaText, spanText } from './diff-cells.js';
+import { count, deltaText, spanText, ttlText } from './diff-cells.js';
 
 /** GitHub's comment limit is 65,536 characters; stay well below it. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -16,6 +16,8 @@ export function renderDiffMarkdown(diff: KeyspaceDiff, violations: readonly Gate
     violations === null ? '' : violations.length === 0 ? '**Gate: passed**' : `**Gate: failed** (${violations.length})`,
     ...(violations ?? []).slice(0, 50).map((v) => `- ${code(v.rule)}: ${inline(v.message)}`),
     violations !== null && violations.length > 50 ? `- … ${violations.length - 50} more` : '',
+    '',
+    `${count(diff, 'new')} new, ${count(diff, 'vanished')} vanished, ${count(diff, 'changed')} changed, ${diff.unchanged} unchanged namespaces.`,
     '',
     '| | before | after | change |',
     '| --- | ---: | ---: | ---: |',
@@ -43,6 +45,5 @@ export function renderDiffMarkdown(diff: KeyspaceDiff, violations: readonly Gate
 }
 
 function row(change: NamespaceChange): string {
-  const ttl = change.ttlP50Ms.delta === null || change.ttlP50Ms.delta === 0 ? deltaText(change.ttlP50Ms, 'ms') : spanText(change.ttlP50Ms, 'ms');
-  return `| ${code(change.namespace)} | ${change.change} | ${deltaText(change.keys, 'count')} | ${deltaText(change.memoryBytes, 'bytes')} | ${deltaText(change.noTtl, 'count')} | ${ttl} |`;
+  return `| ${code(change.namespace)} | ${change.change} | ${deltaText(change.keys, 'count')} | ${deltaText(change.memoryBytes, 'bytes')} | ${deltaText(change.noTtl, 'count')} | ${ttlText(change.ttlP50Ms)} |`;
 }

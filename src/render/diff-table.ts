@@ -2,7 +2,7 @@
 
 import type { KeyspaceDiff } from '../core/diff/diff.js';
 import type { GateViolation } from '../core/diff/gate.js';
-import { deltaText, spanText } from './diff-cells.js';
+import { count, deltaText, spanText, ttlText } from './diff-cells.js';
 import type { Cell, Tone } from './table.js';
 import { palette, renderTable, truncate } from './table.js';
 
@@ -10,8 +10,8 @@ export function renderDiffTable(diff: KeyspaceDiff, violations: readonly GateVio
   const chalk = palette(color);
   const lines = [
     `${diff.before.source} → ${diff.after.source}`,
-    `keys ${spanText(diff.total.keys, 'count')} (${deltaText(diff.total.keys, 'count')}), memory ${spanText(diff.total.memoryBytes, 'bytes')} (${deltaText(diff.total.memoryBytes, 'bytes')}), without TTL ${spanText(diff.total.noTtl, 'count')} (${deltaText(diff.total.noTtl, 'count')})`,
-    `${diff.changes.filter((c) => c.change === 'new').length} new, ${diff.changes.filter((c) => c.change === 'vanished').length} vanished, ${diff.changes.filter((c) => c.change === 'changed').length} changed, ${diff.unchanged} unchanged namespaces`,
+    `keys ${spanText(diff.total.keys, 'count')}: ${deltaText(diff.total.keys, 'count')}; memory ${spanText(diff.total.memoryBytes, 'bytes')}: ${deltaText(diff.total.memoryBytes, 'bytes')}; without TTL ${spanText(diff.total.noTtl, 'count')}: ${deltaText(diff.total.noTtl, 'count')}`,
+    `${count(diff, 'new')} new, ${count(diff, 'vanished')} vanished (not counting namespaces inside them), ${count(diff, 'changed')} changed, ${diff.unchanged} unchanged namespaces`,
     '',
   ];
   const tone: Record<string, Tone> = { new: 'accent', vanished: 'dim', changed: 'plain' };
@@ -27,7 +27,7 @@ export function renderDiffTable(diff: KeyspaceDiff, violations: readonly GateVio
           deltaText(change.keys, 'count'),
           deltaText(change.memoryBytes, 'bytes'),
           { text: deltaText(change.noTtl, 'count'), tone: (change.noTtl.delta ?? 0) > 0 ? 'warning' : 'plain' },
-          change.ttlP50Ms.delta === null || change.ttlP50Ms.delta === 0 ? deltaText(change.ttlP50Ms, 'ms') : spanText(change.ttlP50Ms, 'ms'),
+          ttlText(change.ttlP50Ms),
         ]),
         color,
       ),

@@ -105,7 +105,8 @@ async function runDiff(ctx: CommandContext, flags: DiffFlags, args: string[]): P
   else if (ctx.output === 'json') ctx.write(renderJson(diffDocument(diff, options.rules, violations)));
   else ctx.write(renderNdjsonLine(diffDocument(diff, options.rules, violations)));
   if (violations !== null && violations.length > 0) {
-    for (const violation of violations) ctx.warn(`gate ${violation.rule}: ${violation.message}`);
+    // The table lists the reasons already; machine output gets them on stderr for the CI log.
+    if (ctx.output !== 'table') for (const violation of violations) ctx.warn(`gate ${violation.rule}: ${violation.message}`);
     return ExitCode.Findings;
   }
   return ExitCode.Ok;

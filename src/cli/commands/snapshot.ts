@@ -88,7 +88,9 @@ Exit codes: 0 captured (even with nodes down: they are in the file), 2 usage or 
         const options = parseSnapshotFlags(flags, ctx.io.env);
         const topology = await ctx.connect();
         ctx.status(`recording for ${Math.round(options.snapshot.durationMs / 1000)}s…`);
-        const doc = await takeSnapshot(topology, { ...options.snapshot, signal: ctx.signal });
+        // The bound counts from the process start, as the person waiting for it does.
+        const startedAt = Date.now() - Math.round(process.uptime() * 1000);
+        const doc = await takeSnapshot(topology, { ...options.snapshot, startedAt, signal: ctx.signal });
         if (options.file !== null) {
           try {
             writeFileSync(options.file, renderSnapshotHtml(doc, { generator: `cachectl ${cliVersion()}` }));

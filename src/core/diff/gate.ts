@@ -3,7 +3,7 @@
 // for the whole keyspace: `memory>+20%`, `noTtl>+0`, `keys<-50%`, `total.memory>+100mb`.
 
 import { usageError } from '../../base/errors.js';
-import { parseByteSize } from '../../base/units.js';
+import { formatBytes, parseByteSize } from '../../base/units.js';
 import type { Delta, KeyspaceDiff, NamespaceChange } from './diff.js';
 
 export type GateMetric = 'keys' | 'memory' | 'noTtl';
@@ -103,6 +103,6 @@ function crosses(rule: Extract<GateRule, { kind: 'threshold' }>, d: Delta): bool
 function describe(metric: GateMetric, d: Delta): string {
   const name = metric === 'noTtl' ? 'keys without TTL' : metric;
   const percent = d.ratio === null ? '' : ` (${d.ratio >= 0 ? '+' : ''}${(d.ratio * 100).toFixed(1)}%)`;
-  const fmt = (n: number | null) => (n === null ? '?' : metric === 'memory' ? `${n} B` : String(n));
+  const fmt = (n: number | null) => (n === null ? '?' : metric === 'memory' ? formatBytes(n) : String(n));
   return `${name} ${fmt(d.before)} → ${fmt(d.after)}${percent}`;
 }

@@ -33,6 +33,8 @@ export const DEFAULT_SNAPSHOT_DURATION_MS = 10_000;
 export const DEFAULT_SNAPSHOT_MAX_MS = 30_000;
 /** Under this many keys (all masters together) the keyspace is scanned without --keys. */
 export const AUTO_KEYS_LIMIT = 100_000;
+/** What the bound keeps free after a keyspace scan that had to be cut short. */
+const FINISH_RESERVE_MS = 2500;
 
 /** A piece of the snapshot, or why it is missing. */
 export type Available<T> = { available: true; value: T } | { available: false; reason: string };
@@ -42,7 +44,9 @@ export interface SnapshotOptions {
   durationMs: number;
   /** Upper bound on the whole run; the keyspace scan is cut short to stay within it. @default 30000 */
   maxMs: number;
-  /** Time between two points of the recording. @default 1000 */
+  /** When the run began (epoch ms), for the bound: the CLI passes its process start. @default now */
+  startedAt?: number;
+  /** Time between two points of the recording. @default a tenth of the window, from 250 ms to 1 s */
   sampleMs?: number;
   /** `auto`: scan when the keyspace has fewer than AUTO_KEYS_LIMIT keys. */
   keys: 'auto' | 'always' | 'never';
@@ -156,7 +160,7 @@ export interface SnapshotDocument {
  */
 export async function takeSnapshot(topology: Topology, options: SnapshotOptions): Promise<SnapshotDocument> {
   const started = Date.now();
-  const deadline = started + options.maxMs;
+  const deadline = (options.startedAt ?? started) + options.maxMs;
   const signal = options.signal;
   const notes: string[] = [];
   const dataNodes = topology.kind === 'standalone' ? [...topology.masters()] : [...topology.masters(), ...topology.replicas()];
@@ -398,7 +402,7 @@ async function readSentinel(node: NodeHandle, budgetMs: number): Promise<Sentine
 
 /** Records the dashboard model's figures once per `sampleMs` until the window ends or `signal` aborts. */
 async function record(topology: Topology, options: SnapshotOptions, signal: AbortSignal): Promise<Recording> {
-  const intervalMs = options.sampleMs ?? 1000;
+  const intervalMs = options.sampleMs ?? Math.min(1000, Math.max(250, Math.floor(options.durationMs / 10)));
   const model = new DashboardModel(topology, { refreshMs: intervalMs, historyLength: 2 });
   const recording: Recording = { intervalMs, windowMs: 0, nodes: {}, total: [] };
   const began = performance.now();
@@ -432,8 +436,8 @@ async function record(topology: Topology, options: SnapshotOptions, signal: Abor
 }
 
 async function scanKeyspace(topology: Topology, options: SnapshotOptions, deadline: number, signal: AbortSignal): Promise<Available<SnapshotKeyspace>> {
-  // Leave a little of the time bound for writing the file.
-  const budget = Math.max(0, deadline - Date.now() - 1000);
+  // Leave part of the bound for what follows the scan: rendering, writing the file, closing.
+  const budget = Math.max(0, deadline - Date.now() - FINISH_RESERVE_MS);
   const cut = AbortSignal.timeout(budget);
   const scanSignal = AbortSignal.any([signal, cut]);
   const biggest = new BiggestKeys();
