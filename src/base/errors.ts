@@ -10,6 +10,10 @@ export const ExitCode = {
   Error: 2,
   /** Interrupted (Ctrl-C); partial results were printed and marked as such. */
   Interrupted: 130,
+  /** Interrupted by SIGHUP (terminal closed), handled like Ctrl-C: 128 + 1. */
+  Hangup: 129,
+  /** Interrupted by SIGTERM (CI timeout, Kubernetes), handled like Ctrl-C: 128 + 15. */
+  Terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

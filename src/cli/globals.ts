@@ -23,10 +23,19 @@ export function resolveOutputFormat(flags: GlobalFlags, io: CliIO): OutputFormat
   return io.stdout.isTTY === true ? 'table' : 'json';
 }
 
+/**
+ * Colour: --no-color and NO_COLOR (any non-empty value) turn it off; FORCE_COLOR=0 (or false) turns
+ * it off and FORCE_COLOR=1..3 (or an empty value, or true) on even without a terminal; otherwise
+ * colour only on a terminal.
+ */
 export function resolveColor(flags: GlobalFlags, io: CliIO): boolean {
   if (flags.color === false) return false;
   if (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') return false;
-  if (io.env.FORCE_COLOR !== undefined && io.env.FORCE_COLOR !== '0') return true;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force.toLowerCase() === 'false') return false;
+    if (force === '' || /^[123]$/.test(force) || force.toLowerCase() === 'true') return true;
+  }
   return io.stdout.isTTY === true;
 }
 

@@ -21,14 +21,18 @@ export interface RunOptions {
 export async function run(argv: string[], io: CliIO = processIO(), options: RunOptions = { handleSignals: true }): Promise<ExitCodeValue> {
   const controller = new AbortController();
   options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  // SIGTERM (CI timeouts, Kubernetes) and SIGHUP (terminal closed) are handled like Ctrl-C: the
+  // batch in flight finishes, the summary is exact, files are closed; only the exit code differs.
   let interrupts = 0;
-  const onSigint = () => {
+  let received: InterruptSignal | undefined;
+  const onSignal = (signal: InterruptSignal) => {
     interrupts += 1;
-    if (interrupts > 1) process.exit(ExitCode.Interrupted);
-    io.stderr.write('\ninterrupting… (Ctrl-C again to quit at once)\n');
+    if (interrupts > 1) process.exit(SIGNAL_EXIT_CODES[received ?? signal]);
+    received = signal;
+    io.stderr.write(signal === 'SIGINT' ? '\ninterrupting… (Ctrl-C again to quit at once)\n' : `\n${signal} received: stopping after the current batch… (again to quit at once)\n`);
     controller.abort();
   };
-  if (options.handleSignals === true) process.on('SIGINT', onSigint);
+  if (options.handleSignals === true) for (const signal of INTERRUPT_SIGNALS) process.on(signal, onSignal);
 
   const runtime = new Runtime(io, controller.signal);
   const args = helpForBareH(argv.slice(2));
@@ -45,10 +49,15 @@ export async function run(argv: string[], io: CliIO = processIO(), options: RunO
     }
     return runtime.report(error);
   } finally {
-    if (options.handleSignals === true) process.removeListener('SIGINT', onSigint);
+    if (options.handleSignals === true) for (const signal of INTERRUPT_SIGNALS) process.removeListener(signal, onSignal);
   }
-  return controller.signal.aborted && runtime.exitCode === ExitCode.Ok ? ExitCode.Interrupted : runtime.exitCode;
+  const code = controller.signal.aborted && runtime.exitCode === ExitCode.Ok ? ExitCode.Interrupted : runtime.exitCode;
+  return code === ExitCode.Interrupted && received !== undefined ? SIGNAL_EXIT_CODES[received] : code;
 }
+
+const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+type InterruptSignal = (typeof INTERRUPT_SIGNALS)[number];
+const SIGNAL_EXIT_CODES: Record<InterruptSignal, ExitCodeValue> = { SIGINT: ExitCode.Interrupted, SIGTERM: ExitCode.Terminated, SIGHUP: ExitCode.Hangup };
 
 /** A command as the root help lists it; its module (and everything it imports) loads only when it runs. */
 export interface CommandEntry {

@@ -200,6 +200,8 @@ export class Runtime {
     try {
       return await new Promise<string>((resolve, reject) => {
         onAbort = () => reject(new CachectlError('INTERRUPTED', 'interrupted at the prompt'));
+        // End of input (Ctrl-D, a closed pipe) is no answer, and no answer declines.
+        rl.once('close', () => reject(new CachectlError('DECLINED', 'no answer at the prompt (end of input): nothing was done', { hint: 'answer the prompt, or pass --yes to confirm non-interactively' })));
         rl.question(question, resolve);
         rl.once('SIGINT', onAbort);
         this.signal.addEventListener('abort', onAbort, { once: true });

@@ -62,3 +62,16 @@ describe('every subcommand --help lists its own options, then the connection and
     }
   });
 });
+
+describe('colour', () => {
+  const args = () => ['nodes', '-p', String(redis.single.port), '-o', 'table'];
+  it('plain when stdout is not a terminal; FORCE_COLOR=1 forces it, FORCE_COLOR=0 and --no-color do not', async () => {
+    const plain = await runCli(args(), { env: { NO_COLOR: '' } });
+    expect(plain.stdout).not.toContain('\x1b[');
+    const forced = await runCli(args(), { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\x1b[');
+    expect((await runCli(args(), { env: { NO_COLOR: '', FORCE_COLOR: '0' } })).stdout).not.toContain('\x1b[');
+    expect((await runCli([...args(), '--no-color'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } })).stdout).not.toContain('\x1b[');
+    expect((await runCli(args(), { env: { NO_COLOR: '1', FORCE_COLOR: '1' } })).stdout).not.toContain('\x1b[');
+  });
+});

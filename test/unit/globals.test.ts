@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GlobalFlags, ResolvedConnection } from '../../src/cli/globals.js';
-import { resolveConnection } from '../../src/cli/globals.js';
+import { resolveColor, resolveConnection } from '../../src/cli/globals.js';
 import { CachectlError } from '../../src/base/errors.js';
 import { memoryIO } from '../helpers/cli.js';
 
@@ -272,5 +272,29 @@ describe('currentContext in the config file', () => {
   it('gives way to REDIS_URL and to address flags', async () => {
     expect((await resolveWith({}, { REDIS_URL: 'redis://env-cache:7400' })).options.endpoints).toEqual([{ host: 'env-cache', port: 7400 }]);
     expect((await resolveWith({ host: 'flag-host' })).options.endpoints).toEqual([{ host: 'flag-host', port: 6379 }]);
+  });
+});
+
+describe('colour', () => {
+  const io = (env: Record<string, string | undefined>, tty: boolean) => {
+    const base = memoryIO();
+    const environment: Record<string, string | undefined> = { ...base.env, NO_COLOR: undefined, ...env };
+    return { ...base, env: environment, stdout: { ...base.stdout, isTTY: tty } };
+  };
+
+  it('on a terminal by default, plain when not a terminal', () => {
+    expect(resolveColor({}, io({}, true))).toBe(true);
+    expect(resolveColor({}, io({}, false))).toBe(false);
+  });
+
+  it('--no-color and NO_COLOR turn it off, even with FORCE_COLOR', () => {
+    expect(resolveColor({ color: false }, io({ FORCE_COLOR: '1' }, true))).toBe(false);
+    expect(resolveColor({}, io({ NO_COLOR: '1', FORCE_COLOR: '3' }, true))).toBe(false);
+  });
+
+  it('FORCE_COLOR=0 turns it off on a terminal; 1-3 turn it on in a pipe', () => {
+    expect(resolveColor({}, io({ FORCE_COLOR: '0' }, true))).toBe(false);
+    expect(resolveColor({}, io({ FORCE_COLOR: 'false' }, true))).toBe(false);
+    for (const level of ['1', '2', '3', '']) expect(resolveColor({}, io({ FORCE_COLOR: level }, false)), level).toBe(true);
   });
 });
