@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, freePort, startRedis } from '../fixtures/index.js';
 import type { RedisProcess } from '../fixtures/index.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, startCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-snapshot-e2e-'));
 let server: RedisProcess;
@@ -61,6 +61,22 @@ describe('cachectl snapshot (built binary)', () => {
     expect(result.stdout).toContain('keyspace: skipped: --no-keys');
     expect(result.stdout).toContain(`written: ${file}`);
     expect(existsSync(file)).toBe(true);
+  });
+
+  it('on Ctrl-C during the live window writes what it has, says so, and exits 130', async () => {
+    const file = path.join(dir, 'interrupted.html');
+    const cli = startCli(['snapshot', '--url', url, '-f', file, '--duration', '20s', '-o', 'ndjson']);
+    // Well into the 20 s window: start-up and the one-shot reads take about a second.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    cli.child.kill('SIGINT');
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const doc = JSON.parse(lines[0]!) as { notes: string[]; recording: { windowMs: number } };
+    expect(doc.notes).toContain('interrupted: the live recording and the keyspace scan were cut short');
+    expect(doc.recording.windowMs).toBeLessThan(20_000);
+    expect(readFileSync(file, 'utf8')).toContain('interrupted: the live recording');
   });
 
   it('exits 2 on a window that does not fit the bound, an unwritable file or no server', async () => {

@@ -9,7 +9,7 @@ import { CachectlError, ExitCode, usageError } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import type { SnapshotOptions } from '../../core/snapshot/snapshot.js';
 import { AUTO_KEYS_LIMIT, DEFAULT_SNAPSHOT_DURATION_MS, DEFAULT_SNAPSHOT_MAX_MS, SNAPSHOT_SCHEMA_VERSION, takeSnapshot } from '../../core/snapshot/snapshot.js';
-import { renderJson } from '../../render/json.js';
+import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { renderSnapshotHtml } from '../../render/snapshot-html.js';
 import { renderSnapshotSummary } from '../../render/snapshot-text.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
@@ -99,6 +99,7 @@ Exit codes: 0 captured (even with nodes down: they are in the file), 2 usage or 
           }
         }
         if (ctx.output === 'table') ctx.write(renderSnapshotSummary(doc, options.file));
+        else if (ctx.output === 'ndjson') ctx.write(renderNdjsonLine({ generator: `cachectl ${cliVersion()}`, ...doc }));
         else ctx.write(renderJson({ generator: `cachectl ${cliVersion()}`, ...doc }));
         for (const node of doc.nodes) if (node.status === 'down') ctx.warn(`${node.role} ${node.address} is down: ${node.error ?? 'no answer'}`);
         return ctx.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
