@@ -5,9 +5,10 @@
 import { formatDuration } from '../base/duration.js';
 import { decodeKeyFromJson, displayKey } from '../base/key-format.js';
 import { formatBytes } from '../base/units.js';
-import type { BigKey, BigKeysReport, Percentiles, TypeSummary } from '../core/bigkeys/bigkeys-report.js';
+import type { BigKey, BiggestSection, BigKeysReport, Finding, Percentiles, TypeSummary } from '../core/bigkeys/bigkeys-report.js';
 import type { KeysizesReport } from '../core/bigkeys/keysizes.js';
 import type { Log2Bucket } from '../core/bigkeys/size-distribution.js';
+import { RELATIVE_ERROR } from '../core/bigkeys/size-distribution.js';
 import { renderNdjsonLine } from './json.js';
 import type { Cell, Column } from './table.js';
 import { paint, palette, renderTable, truncate } from './table.js';
@@ -89,50 +90,7 @@ export function renderBigKeysTable(report: BigKeysReport, color: boolean, patter
   }
   const chalk = palette(color);
   const sections: string[] = [];
-  sections.push(`BIGGEST KEYS BY MEMORY\n${renderTable([{ header: '#', align: 'right' }, ...KEY_COLUMNS], keyRows(report.topByMemory, true), color)}`);
-
-  const perType: Cell[][] = [];
-  let cut = false;
-  for (const [type, keys] of Object.entries(report.topByLength)) {
-    if (keys.length > PER_TYPE_ROWS) cut = true;
-    keys.slice(0, PER_TYPE_ROWS).forEach((key, index) => {
-      perType.push([index === 0 ? type : '', keyText(key), sizeText(type, key.length), memoryText(key.memoryBytes), ttlText(key), { text: key.node, tone: 'dim' }]);
-    });
-  }
-  if (perType.length > 0) {
-    const columns: Column[] = [{ header: 'TYPE' }, { header: 'KEY' }, { header: 'SIZE', align: 'right' }, { header: 'MEMORY', align: 'right' }, { header: 'TTL', align: 'right' }, { header: 'NODE' }];
-    const note = cut ? ` (first ${PER_TYPE_ROWS} of each; -o json has ${report.limits.top})` : '';
-    sections.push(`BIGGEST PER TYPE BY SIZE (bytes of strings, elements of collections)${note}\n${renderTable(columns, perType, color)}`);
-  }
-
-  const typeColumns: Column[] = [
-    { header: 'TYPE' },
-    { header: 'KEYS', align: 'right' },
-    { header: 'MEMORY', align: 'right' },
-    { header: 'MEM p50', align: 'right' },
-    { header: 'p90', align: 'right' },
-    { header: 'p99', align: 'right' },
-    { header: 'max', align: 'right' },
-    { header: 'SIZE p50', align: 'right' },
-    { header: 'p90', align: 'right' },
-    { header: 'p99', align: 'right' },
-    { header: 'max', align: 'right' },
-    { header: 'LOG2 HISTOGRAM (size; memory for other types)' },
-  ];
-  const typeRows: Cell[][] = report.types.map((summary) => {
-    const sizeFormat = summary.lengthUnit === 'bytes' ? formatBytes : count;
-    return [
-      summary.type,
-      count(summary.keys),
-      summary.memory === null ? '-' : formatBytes(summary.memory.total),
-      ...percentileCells(summary.memory, formatBytes),
-      ...percentileCells(summary.length, sizeFormat),
-      chartCell(summary),
-    ];
-  });
-  const estimated = report.types.some((summary) => summary.memory?.exact === false || summary.length?.exact === false);
-  const typesNote = estimated ? ` (~: estimated from log buckets, within ${(report.relativeError * 100).toFixed(1)}%)` : '';
-  sections.push(`TYPES${typesNote}\n${renderTable(typeColumns, typeRows, color)}`);
+  sections.push(...biggestSections(report, color));
 
   if (report.namespaces.length > 0) {
     const columns: Column[] = [
@@ -164,18 +122,7 @@ export function renderBigKeysTable(report: BigKeysReport, color: boolean, patter
     sections.push(`HOT KEYS\n${chalk.dim(report.hotKeys.reason ?? 'no frequency was measured')}`);
   }
 
-  const findings =
-    report.findings.length === 0
-      ? paint({ text: 'none: no key past the thresholds', tone: 'ok' }, chalk)
-      : report.findings
-          .map((finding) => {
-            const mark = paint({ text: finding.severity === 'critical' ? 'CRITICAL' : 'WARNING', tone: finding.severity === 'critical' ? 'critical' : 'warning' }, chalk);
-            const examples = finding.examples.map((key) => `    ${keyText(key)}  ${memoryText(key.memoryBytes)}${key.length === null ? '' : `, ${sizeText(key.type, key.length)}`}${key.ttlMs === null ? ', no TTL' : ''}  ${chalk.dim(key.node)}`);
-            const more = finding.count > finding.examples.length ? [chalk.dim(`    … and ${count(finding.count - finding.examples.length)} more`)] : [];
-            return [`${mark} ${finding.title}`, `  ${finding.advice}`, ...examples, ...more].join('\n');
-          })
-          .join('\n');
-  sections.push(`FINDINGS\n${findings}`);
+  sections.push(findingsSection(report.findings, color));
 
   if (report.failOn !== null) {
     const lines = report.failOn.map((result) => {
@@ -193,6 +140,79 @@ export function renderBigKeysTable(report: BigKeysReport, color: boolean, patter
   ].filter((part) => part !== undefined);
   const state = report.status === 'complete' ? '' : report.status === 'partial' ? ' — PARTIAL (interrupted)' : ' — INCOMPLETE (a node failed)';
   return `${sections.join('\n\n')}\n\n${summary.join(' · ')}${state}\n`;
+}
+
+/** The top lists and the per-type distributions: shared by bigkeys and `keys --biggest`. */
+function biggestSections(section: BiggestSection, color: boolean): string[] {
+  const sections: string[] = [];
+  const top = Math.max(0, ...Object.values(section.topByLength).map((keys) => keys.length), section.topByMemory.length);
+  sections.push(`BIGGEST KEYS BY MEMORY\n${renderTable([{ header: '#', align: 'right' }, ...KEY_COLUMNS], keyRows(section.topByMemory, true), color)}`);
+
+  const perType: Cell[][] = [];
+  let cut = false;
+  for (const [type, keys] of Object.entries(section.topByLength)) {
+    if (keys.length > PER_TYPE_ROWS) cut = true;
+    keys.slice(0, PER_TYPE_ROWS).forEach((key, index) => {
+      perType.push([index === 0 ? type : '', keyText(key), sizeText(type, key.length), memoryText(key.memoryBytes), ttlText(key), { text: key.node, tone: 'dim' }]);
+    });
+  }
+  if (perType.length > 0) {
+    const columns: Column[] = [{ header: 'TYPE' }, { header: 'KEY' }, { header: 'SIZE', align: 'right' }, { header: 'MEMORY', align: 'right' }, { header: 'TTL', align: 'right' }, { header: 'NODE' }];
+    const note = cut ? ` (first ${PER_TYPE_ROWS} of each; -o json has up to ${top})` : '';
+    sections.push(`BIGGEST PER TYPE BY SIZE (bytes of strings, elements of collections)${note}\n${renderTable(columns, perType, color)}`);
+  }
+
+  const typeColumns: Column[] = [
+    { header: 'TYPE' },
+    { header: 'KEYS', align: 'right' },
+    { header: 'MEMORY', align: 'right' },
+    { header: 'MEM p50', align: 'right' },
+    { header: 'p90', align: 'right' },
+    { header: 'p99', align: 'right' },
+    { header: 'max', align: 'right' },
+    { header: 'SIZE p50', align: 'right' },
+    { header: 'p90', align: 'right' },
+    { header: 'p99', align: 'right' },
+    { header: 'max', align: 'right' },
+    { header: 'LOG2 HISTOGRAM (size; memory for other types)' },
+  ];
+  const typeRows: Cell[][] = section.types.map((summary) => {
+    const sizeFormat = summary.lengthUnit === 'bytes' ? formatBytes : count;
+    return [
+      summary.type,
+      count(summary.keys),
+      summary.memory === null ? '-' : formatBytes(summary.memory.total),
+      ...percentileCells(summary.memory, formatBytes),
+      ...percentileCells(summary.length, sizeFormat),
+      chartCell(summary),
+    ];
+  });
+  const estimated = section.types.some((summary) => summary.memory?.exact === false || summary.length?.exact === false);
+  const typesNote = estimated ? ` (~: estimated from log buckets, within ${(RELATIVE_ERROR * 100).toFixed(1)}%)` : '';
+  sections.push(`TYPES${typesNote}\n${renderTable(typeColumns, typeRows, color)}`);
+
+  return sections;
+}
+
+function findingsSection(findings: readonly Finding[], color: boolean): string {
+  const chalk = palette(color);
+  const text =
+    findings.length === 0
+      ? paint({ text: 'none: no key past the thresholds', tone: 'ok' }, chalk)
+      : findings
+          .map((finding) => {
+            const mark = paint({ text: finding.severity === 'critical' ? 'CRITICAL' : 'WARNING', tone: finding.severity === 'critical' ? 'critical' : 'warning' }, chalk);
+            const examples = finding.examples.map((key) => `    ${keyText(key)}  ${memoryText(key.memoryBytes)}${key.length === null ? '' : `, ${sizeText(key.type, key.length)}`}${key.ttlMs === null ? ', no TTL' : ''}  ${chalk.dim(key.node)}`);
+            const more = finding.count > finding.examples.length ? [chalk.dim(`    … and ${count(finding.count - finding.examples.length)} more`)] : [];
+            return [`${mark} ${finding.title}`, `  ${finding.advice}`, ...examples, ...more].join('\n');
+          })
+          .join('\n');
+  return `FINDINGS\n${text}`;
+}
+
+/** `keys --biggest N` in a table: the top lists, the distributions and the findings. */
+export function renderBiggestSection(section: BiggestSection, color: boolean): string {
+  return `${[...biggestSections(section, color), findingsSection(section.findings, color)].join('\n\n')}\n`;
 }
 
 /** The report as NDJSON: a summary record, then one record per key, type, namespace, finding and rule. */

@@ -82,6 +82,25 @@ describe('cachectl bigkeys', () => {
     }
   });
 
+  it('keys --biggest N adds the same top lists to keys\' JSON, from the same scan', async () => {
+    const [keys, bigkeys] = await Promise.all([
+      runCli(['keys', pattern, ...single, '-o', 'json', '--biggest', '2']),
+      runCli(['bigkeys', pattern, ...single, '-o', 'json', '--top', '2']),
+    ]);
+    expect(keys.code).toBe(0);
+    const withBiggest = JSON.parse(keys.stdout) as { scanned: number; namespaces: unknown[]; biggest: Pick<BigKeysReport, 'topByMemory' | 'topByLength' | 'types' | 'findings'> };
+    const report = JSON.parse(bigkeys.stdout) as BigKeysReport;
+    expect(withBiggest.scanned).toBe(24);
+    expect(withBiggest.namespaces.length).toBeGreaterThan(0);
+    expect(withBiggest.biggest.topByMemory).toEqual(report.topByMemory);
+    // TTLs count down between the two runs; everything else is the same.
+    const noTtl = (lists: Record<string, { ttlMs: number | null }[]>) => Object.fromEntries(Object.entries(lists).map(([type, keys]) => [type, keys.map(({ ttlMs: _ttl, ...rest }) => rest)]));
+    expect(noTtl(withBiggest.biggest.topByLength)).toEqual(noTtl(report.topByLength));
+    expect(withBiggest.biggest.types).toEqual(report.types);
+    const table = await runCli(['keys', pattern, ...single, '-o', 'table', '--biggest', '1']);
+    expect(table.stdout).toMatch(new RegExp(`\\nBIGGEST KEYS BY MEMORY\\n#  KEY +TYPE +MEMORY +SIZE +TTL +NAMESPACE +NODE\\n1 +${prefix}:blob:999 `));
+  });
+
   it('--quick says clearly when the server has no INFO keysizes (exit 2)', async () => {
     const result = await runCli(['bigkeys', '--quick', ...single, '-o', 'table']);
     expect(result.code).toBe(2);

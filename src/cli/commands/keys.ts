@@ -5,6 +5,9 @@ import { Command, Option } from 'commander';
 import { formatDuration } from '../../base/duration.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import { displayKey, encodeKeyForJson } from '../../base/key-format.js';
+import { BigKeysAggregator } from '../../core/bigkeys/bigkeys-aggregator.js';
+import { biggestSection } from '../../core/bigkeys/bigkeys-report.js';
+import { DEFAULT_LIMITS, findingRules } from '../../core/bigkeys/key-rules.js';
 import { buildKeysReport } from '../../core/namespaces/keys-report.js';
 import type { NamespaceSort } from '../../core/namespaces/namespaces.js';
 import { KEY_TYPES, MEMORY_SAMPLED, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
@@ -12,6 +15,7 @@ import { scanKeys } from '../../core/scan/scan.js';
 import { ScanProgress } from '../../core/scan/scan-progress.js';
 import { parseCount } from '../../base/units.js';
 import { JsonArrayWriter, renderJson, renderNdjsonLine } from '../../render/json.js';
+import { renderBiggestSection } from '../../render/bigkeys-table.js';
 import { renderKeysTable } from '../../render/keys-table.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { CommandContext, Runtime } from '../runtime.js';
@@ -28,6 +32,7 @@ interface KeysFlags extends ScanFlags, NamespaceFlags {
   list?: boolean;
   memory: boolean;
   samples: string;
+  biggest?: string;
 }
 
 export function keysCommand(runtime: Runtime): Command {
@@ -40,7 +45,8 @@ export function keysCommand(runtime: Runtime): Command {
     .option('--top <n>', 'namespaces shown per level', '20')
     .option('--list', 'one row per key (key, type, TTL, bytes) instead of the namespace tree')
     .option('--no-memory', 'skip MEMORY USAGE (faster: type and TTL only)')
-    .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower; collections of more than 4096 elements stay sampled, marked ~)', '5');
+    .option('--samples <n>', 'MEMORY USAGE SAMPLES for aggregates (0 = exact, slower; collections of more than 4096 elements stay sampled, marked ~)', '5')
+    .option('--biggest <n>', 'also the n biggest keys by memory and by size per type, as cachectl bigkeys (same scan)');
   addScanFlags(command);
   return command
     .addHelpText('after', `
@@ -59,6 +65,8 @@ export interface KeysSettings {
   sort: NamespaceSort;
   top: number;
   list: boolean;
+  /** --biggest: keys per top list, measured in the same scan. */
+  biggest?: number;
 }
 
 /** Validates the flags into settings before anything connects; every mistake names its flag. */
@@ -68,7 +76,12 @@ export function keysSettings(flags: KeysFlags, pattern: string | undefined, ctx:
   const samples = parseCount(flags.samples, '--samples', { min: 0 });
   const base = scanOptionsFrom(flags, pattern, ctx);
   const scan = { ...base, wantType: true, wantTtl: true, wantMemory: flags.memory, samples, fieldTtl: true };
-  return { scan, namespaces, sort: flags.sort, top, list: flags.list === true };
+  const settings: KeysSettings = { scan, namespaces, sort: flags.sort, top, list: flags.list === true };
+  if (flags.biggest !== undefined) {
+    settings.biggest = parseCount(flags.biggest, '--biggest', { min: 1, max: 10_000 });
+    settings.scan.wantLength = true;
+  }
+  return settings;
 }
 
 async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: string | undefined, delimiter: string): Promise<ExitCodeValue> {
@@ -76,16 +89,22 @@ async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: str
   const topology = await ctx.connect();
   if (settings.list) return listKeys(ctx, topology, scan);
 
-  const report = await buildKeysReport(topology, {
+  // --biggest: the sizes ride in the same batches, and a second sink keeps the top lists.
+  const biggest = settings.biggest === undefined ? undefined : new BigKeysAggregator({ top: settings.biggest, namespaces, rules: findingRules(DEFAULT_LIMITS, new Map()), examples: 5 });
+  const keysReport = await buildKeysReport(topology, {
+    ...(biggest === undefined ? {} : { tee: biggest }),
     scan,
     namespaces,
     sort: settings.sort,
     top: settings.top,
     onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
   });
+  const report = biggest === undefined ? keysReport : { ...keysReport, biggest: biggestSection(biggest.totals(), namespaces) };
   for (const notice of report.notices) ctx.warn(notice);
-  if (ctx.output === 'table') ctx.write(renderKeysTable(report, ctx.color, pattern, delimiter));
-  else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
+  if (ctx.output === 'table') {
+    ctx.write(renderKeysTable(report, ctx.color, pattern, delimiter));
+    if ('biggest' in report) ctx.write(`\n${renderBiggestSection(report.biggest, ctx.color)}`);
+  } else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
   return finish(ctx, report.status, report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`));
 }
 

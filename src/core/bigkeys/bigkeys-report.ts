@@ -218,15 +218,31 @@ export function summarizeBigKeys(totals: BigKeysTotals, progress: ScanProgress, 
     durationMs: progress.elapsedMs,
     relativeError: RELATIVE_ERROR,
     limits: { ...options.limits, top: options.top },
-    topByMemory: totals.topMemory.map(toKey),
-    topByLength: Object.fromEntries([...totals.topLength].sort(([a], [b]) => typeOrder(a) - typeOrder(b)).map(([type, list]) => [type, list.map(toKey)])),
+    ...biggestSection(totals, options.namespaces, findings),
     hotKeys,
-    types: [...totals.types].map(([type, stats]) => typeSummary(type, stats)).sort((a, b) => (b.memory?.total ?? 0) - (a.memory?.total ?? 0) || b.keys - a.keys),
     namespaces: namespaceOutliers(totals, options.namespaceRows, toKey),
-    findings,
     failOn,
     nodes: progress.nodes,
     notices: [...options.facts.notices, ...progress.notices],
+  };
+}
+
+/** What `keys --biggest N` adds to its report: the top lists, the per-type distributions and the findings. */
+export interface BiggestSection {
+  topByMemory: BigKey[];
+  topByLength: Record<string, BigKey[]>;
+  types: TypeSummary[];
+  findings: Finding[];
+}
+
+/** The section from an aggregator's totals; findings are built with the default limits unless given. */
+export function biggestSection(totals: BigKeysTotals, namespaces: NamespaceOptions, findings?: Finding[]): BiggestSection {
+  const toKey = (record: KeyRecord): BigKey => bigKey(record, namespaces);
+  return {
+    topByMemory: totals.topMemory.map(toKey),
+    topByLength: Object.fromEntries([...totals.topLength].sort(([a], [b]) => typeOrder(a) - typeOrder(b)).map(([type, list]) => [type, list.map(toKey)])),
+    types: [...totals.types].map(([type, stats]) => typeSummary(type, stats)).sort((a, b) => (b.memory?.total ?? 0) - (a.memory?.total ?? 0) || b.keys - a.keys),
+    findings: findings ?? buildFindings(totals, DEFAULT_LIMITS, toKey),
   };
 }
 
