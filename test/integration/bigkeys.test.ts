@@ -305,3 +305,26 @@ describe('bigkeys on private servers', () => {
     expect(report.scanned - report.vanished).toBe(report.types.reduce((sum, type) => sum + type.keys, 0));
   });
 });
+
+describe('bigkeys and key access time', () => {
+  it('leaves OBJECT IDLETIME alone where the server has CLIENT NO-TOUCH; elsewhere the length command resets it (as redis-cli --bigkeys does)', async () => {
+    const admin = adminClient(redis.single.port);
+    const topology = await openTopology({ kind: 'single', endpoint: redis.single });
+    const prefix = uniquePrefix('bigkidle');
+    try {
+      const info = (await admin.call('COMMAND', 'INFO', 'client|no-touch')) as unknown[];
+      const hasNoTouch = info[0] !== null && info[0] !== undefined;
+      await admin.rpush(`${prefix}:list`, 'a', 'b');
+      await new Promise((resolve) => setTimeout(resolve, 2_100));
+      const report = await buildBigKeysReport(topology, { scan: { match: Buffer.from(`${prefix}:*`) }, namespaces: NAMESPACES, top: 1, namespaceRows: 1 });
+      expect(report.topByLength.list![0]!.length).toBe(2);
+      const idle = Number(await admin.object('IDLETIME', `${prefix}:list`));
+      if (hasNoTouch) expect(idle).toBeGreaterThanOrEqual(2);
+      else expect(idle).toBeLessThanOrEqual(1);
+    } finally {
+      await admin.del(`${prefix}:list`);
+      admin.disconnect();
+      await topology.close();
+    }
+  });
+});

@@ -205,8 +205,9 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
   if (shard.readOnly) await client.call('READONLY');
   const dbsize = Number(await client.dbsize());
   const fieldTtl = options.fieldTtl === true && (options.wantTtl || options.ttlFlagAbove !== undefined) && (await hasFieldTtls(client));
-  // Reading a hash's fields to classify it would count as an access to the key; TYPE, PTTL and MEMORY USAGE do not.
-  if (fieldTtl) await avoidTouching(client);
+  // Reading a hash's fields to classify it, or a key's length (bigkeys), would count as an access to the
+  // key; TYPE, PTTL, MEMORY USAGE and OBJECT FREQ do not.
+  if (fieldTtl || options.wantLength === true) await avoidTouching(client);
   yield { kind: 'node-start', node: node.address, shard: shard.id, dbsize };
 
   let batcher: ScriptBatcher | PipelineBatcher = options.noScripts === true ? new PipelineBatcher(client) : new ScriptBatcher(client);
