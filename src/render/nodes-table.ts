@@ -1,7 +1,7 @@
 // The node list of `cachectl nodes` as a table: role, status, server and version, slots, keys, latency.
 
 import type { NodeReport, NodesReport } from '../core/nodes/nodes.js';
-import { formatBytes } from '../base/units.js';
+import { formatBytes, formatShare } from '../base/units.js';
 import type { Cell } from './table.js';
 import { renderTable } from './table.js';
 
@@ -29,7 +29,26 @@ export function renderNodesTable(report: NodesReport, color: boolean): string {
     node.master ?? '',
   ]);
   const count = report.nodes.length;
-  return `${report.topology}: ${count} node${count === 1 ? '' : 's'}\n${renderTable(columns, rows, color)}\n`;
+  const notes = report.nodes.flatMap(slotStatsLines);
+  return `${report.topology}: ${count} node${count === 1 ? '' : 's'}\n${renderTable(columns, rows, color)}\n${notes.map((line) => `${line}\n`).join('')}`;
+}
+
+/** Busiest slots of a Valkey 8+ master (CLUSTER SLOT-STATS), and a hint when one slot dominates its shard. */
+function slotStatsLines(node: NodeReport): string[] {
+  const stats = node.slotStats;
+  if (stats === null || stats.byKeys.length === 0) return [];
+  const share = (keys: number): string => (node.keys !== null && node.keys > 0 ? `, ${formatShare(keys / node.keys)}` : '');
+  const lines = [`${node.address} busiest slots by keys: ${stats.byKeys.map((s) => `${s.slot} (${s.keys} key${s.keys === 1 ? '' : 's'}${share(s.keys)})`).join(', ')}`];
+  if (stats.byCpu !== null && stats.byCpu.length > 0) {
+    lines.push(`${node.address} busiest slots by CPU: ${stats.byCpu.map((s) => `${s.slot} (${s.cpuUsec ?? 0} µs)`).join(', ')}`);
+  }
+  if (stats.dominant !== null) {
+    lines.push(
+      `hint: slot ${stats.dominant.slot} holds ${formatShare(stats.dominant.share)} of the keys of ${node.address}: keys that share a hash tag stay in one slot, ` +
+        'so resharding cannot spread them; use more distinct tags',
+    );
+  }
+  return lines;
 }
 
 function slotsText(node: NodeReport): string {

@@ -8,7 +8,7 @@ import { startSilentServer, type SilentServer } from '../helpers/silent-server.j
 
 const redis = inject('redis');
 const url = (port: number, scheme = 'redis'): string => `${scheme}://127.0.0.1:${port}`;
-const NODE_FIELDS = ['address', 'id', 'role', 'status', 'master', 'version', 'server', 'mode', 'slots', 'slotCount', 'keys', 'usedMemoryBytes', 'latencyMs', 'flags', 'error'];
+const NODE_FIELDS = ['address', 'id', 'role', 'status', 'master', 'version', 'server', 'mode', 'slots', 'slotCount', 'keys', 'usedMemoryBytes', 'latencyMs', 'flags', 'slotStats', 'error'];
 
 interface NodeJson {
   address: string;

@@ -4,6 +4,7 @@
 import type { CachectlError } from '../../base/errors.js';
 import { infoNumber, infoString, parseInfo, parseKeyspace, serverLabel, serverVersion } from '../../base/info.js';
 import type { NodeHandle, SlotRange, Topology, TopologyKind } from '../../connection/topology.js';
+import { readShardSlotStats, type ShardSlotStats } from './slot-stats.js';
 
 export interface NodeReport {
   address: string;
@@ -26,6 +27,8 @@ export interface NodeReport {
   /** Median of three PING round trips, in milliseconds. */
   latencyMs: number | null;
   flags: string[];
+  /** Valkey 8+ cluster masters: busiest slots (CLUSTER SLOT-STATS); null elsewhere. */
+  slotStats: ShardSlotStats | null;
   error: { code: CachectlError['code']; message: string } | null;
 }
 
@@ -60,6 +63,7 @@ async function describeNode(node: NodeHandle, db: number, byId: Map<string, Node
     usedMemoryBytes: null,
     latencyMs: null,
     flags: [...node.flags],
+    slotStats: null,
     error: null,
   };
   try {
@@ -82,6 +86,7 @@ async function describeNode(node: NodeHandle, db: number, byId: Map<string, Node
     if (node.role !== 'sentinel') {
       report.keys = parseKeyspace(info).find((entry) => entry.db === db)?.keys ?? 0;
     }
+    if (node.role === 'master' && node.slots.length > 0) report.slotStats = await readShardSlotStats(client, report.keys ?? 0);
   } catch (error) {
     const failure = node.translate(error);
     report.error = { code: failure.code, message: failure.message };
