@@ -93,5 +93,5 @@ export function snapshotOf(rows: NodeRow[], extra: Partial<DashboardSnapshot> = 
 }
 
 export function nodeDetail(address: string, extra: Partial<NodeDetail> = {}): NodeDetail {
-  return { address, windowMs: 60_000, topByCalls: [], topByTime: [], slowlog: [], findings: [], notes: [], ...extra };
+  return { address, windowMs: 60_000, topByCalls: [], topByTime: [], slowlog: [], findings: [], notes: [], slotStats: null, ...extra };
 }

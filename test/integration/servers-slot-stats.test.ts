@@ -4,6 +4,9 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { keySlot } from '../../src/base/slot.js';
+import { connect } from '../../src/connection/connect.js';
+import { defaultConnectionOptions } from '../../src/connection/options.js';
+import { DashboardModel } from '../../src/core/dashboard/model.js';
 import type { NodesReport } from '../../src/core/nodes/nodes.js';
 import { adminClient } from '../fixtures/index.js';
 import { runInProcess } from '../helpers/cli.js';
@@ -53,5 +56,25 @@ describe('CLUSTER SLOT-STATS in nodes', () => {
     const table = await runInProcess(['nodes', '--cluster', seed, '-o', 'table']);
     expect(table.stdout).toContain(`${owner.address} busiest slots by keys: ${slot} (${HOT} keys`);
     expect(table.stdout).toMatch(new RegExp(`hint: slot ${slot} holds \\d+(\\.\\d)?% of the keys of ${owner.address.replace(/\./g, '\\.')}`));
+  });
+
+  it('top\'s detail view of that master carries the same slot statistics', async () => {
+    const topology = await connect({ ...defaultConnectionOptions(), mode: 'cluster', endpoints: redis.cluster.seeds });
+    const model = new DashboardModel(topology, { refreshMs: 200, maxBackoffMs: 1000 });
+    try {
+      const slot = keySlot(Buffer.from(hotKey(0)));
+      const first = await model.refresh();
+      const owner = topology.masters().find((node) => node.slots.some(([a, b]) => a <= slot && slot <= b))!;
+      expect(first.nodes.some((node) => node.address === owner.address)).toBe(true);
+      model.focus(owner.address, true);
+      await model.refresh();
+      const detail = (await model.refresh()).detail!;
+      expect(detail.address).toBe(owner.address);
+      if (!supported) expect(detail.slotStats).toBeNull();
+      else expect(detail.slotStats!.byKeys[0]).toMatchObject({ slot, keys: HOT });
+    } finally {
+      await model.close();
+      await topology.close();
+    }
   });
 });

@@ -11,7 +11,7 @@ import type { CachectlError } from '../../base/errors.js';
 import { HistoryRing } from './history-ring.js';
 import { backoffDelayMs } from '../../base/backoff.js';
 import type { CommandStat, InfoSections } from '../../base/info.js';
-import { infoNumber, infoString, parseCommandStats, parseInfo, parseLatencyStats } from '../../base/info.js';
+import { infoNumber, infoString, parseCommandStats, parseInfo, parseKeyspace, parseLatencyStats } from '../../base/info.js';
 import type { InfoRates } from '../memory/info-rates.js';
 import { combineInfoRates, computeInfoRates } from '../memory/info-rates.js';
 import type { LatencyStats } from './latency-probe.js';
@@ -21,6 +21,7 @@ import { parseMemoryConfig, readMemoryFigures } from '../memory/memory-figures.j
 import { memoryFindings, nodeDownFinding } from '../memory/memory-findings.js';
 import { parseSlowlog } from './slowlog.js';
 import type { SlowlogEntry } from './slowlog.js';
+import { readShardSlotStats, type ShardSlotStats } from '../nodes/slot-stats.js';
 
 /**
  * The sections a refresh needs, in one INFO (Redis 7+ takes several). Left out on purpose: cpu,
@@ -288,8 +289,15 @@ export class DashboardModel {
   private async fetchDetail(state: NodeState): Promise<void> {
     const notes: string[] = [];
     let slowlog: SlowlogEntry[] = [];
+    let slotStats: ShardSlotStats | null = null;
     try {
       const client = await state.handle.ready();
+      if (state.handle.role === 'master' && state.handle.slots.length > 0) {
+        const keys = state.last === null ? 0 : parseKeyspace(state.last.info).reduce((sum, db) => sum + db.keys, 0);
+        slotStats = await readShardSlotStats(client, keys);
+        // CLUSTER SLOT-STATS by keys, and by CPU where measured (COMMAND INFO once per connection).
+        if (slotStats !== null) state.ownCommands += slotStats.byCpu === null ? 1 : 2;
+      }
       state.ownCommands += 1;
       try {
         slowlog = parseSlowlog(await client.call('SLOWLOG', 'GET', this.slowlogEntries));
@@ -330,6 +338,7 @@ export class DashboardModel {
       slowlog,
       findings: figures === null ? [] : memoryFindings({ address: state.handle.address, role, figures, rates: state.rates }),
       notes,
+      slotStats,
     };
   }
 
@@ -359,7 +368,7 @@ export class DashboardModel {
     if (focus !== undefined) {
       detail =
         focus.status === 'down'
-          ? { address: focus.handle.address, windowMs: null, topByCalls: [], topByTime: [], slowlog: [], findings: [nodeDownFinding(focus.handle.address, focus.error?.message ?? 'no answer')], notes: [] }
+          ? { address: focus.handle.address, windowMs: null, topByCalls: [], topByTime: [], slowlog: [], findings: [nodeDownFinding(focus.handle.address, focus.error?.message ?? 'no answer')], notes: [], slotStats: null }
           : focus.detail;
     }
     this.seq += 1;

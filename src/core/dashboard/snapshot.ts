@@ -7,6 +7,7 @@ import type { CachectlError } from '../../base/errors.js';
 import type { LatencyStats } from './latency-probe.js';
 import type { Finding } from '../memory/memory-findings.js';
 import type { SlowlogEntry } from './slowlog.js';
+import type { ShardSlotStats } from '../nodes/slot-stats.js';
 
 export interface ServerLatency {
   /** Mean execution time per call over the last interval, from commandstats deltas (every version), without the dashboard's own commands. */
@@ -115,6 +116,8 @@ export interface NodeDetail {
   findings: Finding[];
   /** What could not be read (e.g. SLOWLOG or CONFIG refused by ACL), and what stands in. */
   notes: string[];
+  /** A Valkey 8+ cluster master's busiest slots (CLUSTER SLOT-STATS); null elsewhere. */
+  slotStats: ShardSlotStats | null;
 }
 
 export interface DashboardSnapshot {

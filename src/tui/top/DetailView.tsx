@@ -13,6 +13,7 @@ import { compactBytes, compactNumber, compactSeconds, fit, micros, millis, perce
 import { truncate } from '../../render/text.js';
 import { displayBins } from './histogram-bins.js';
 import { Line } from '../shared/Line.js';
+import type { ShardSlotStats } from '../../core/nodes/slot-stats.js';
 
 export interface DetailViewProps {
   row: NodeRow;
@@ -83,7 +84,7 @@ export function DetailView({ row, detail, width, height, latencyLimitMs, color }
   const commandsByCalls = detail?.topByCalls ?? [];
   const findings = (detail?.findings ?? []).filter((finding) => finding.severity !== 'ok');
   const slowlog = detail?.slowlog ?? [];
-  const notes = detail?.notes ?? [];
+  const notes = [...(detail?.notes ?? []), ...slotNotes(detail?.slotStats ?? null)];
   const available = Math.max(0, height - lines.length);
   const [histLines = 0, commandLines = 0, findingLines = 0, slowLines = 0] = shareLines(available, [
     { min: Math.min(2, bins.length), max: bins.length },
@@ -131,7 +132,7 @@ export function DetailView({ row, detail, width, height, latencyLimitMs, color }
           { text: `  ${finding.severity === 'critical' ? 'CRIT' : 'WARN'} `, tone: finding.severity as Tone, bold: true },
           { text: `${finding.id}: ${finding.message}` },
         ]),
-        ...notes.map((note): Segment[] => [{ text: `  note ${note}`, tone: 'dim' }]),
+        ...notes.map((note): Segment[] => [{ text: `  note ${note}`, tone: note.startsWith('slot ') && note.includes(' holds ') ? 'warning' : 'dim' }]),
       ];
       lines.push(...entries.slice(0, findingLines - 1));
     }
@@ -162,4 +163,13 @@ function commandText(command: CommandActivity, by: 'calls' | 'time', width: numb
   const perCall = `${micros(command.usecPerCall)}/call`;
   const name = fit(command.command, Math.max(6, width - 28));
   return truncate(`${name} ${fit(figure, 12, 'right')} ${fit(perCall, 13, 'right')}`, width);
+}
+
+/** CLUSTER SLOT-STATS (Valkey 8+) as notes: the busiest slots, and a warning when one dominates the shard. */
+function slotNotes(stats: ShardSlotStats | null): string[] {
+  if (stats === null || stats.byKeys.length === 0) return [];
+  const notes = [`busiest slots: ${stats.byKeys.map((s) => `${s.slot} (${s.keys} keys)`).join(', ')}`];
+  if (stats.byCpu !== null && stats.byCpu.length > 0) notes.push(`busiest slots by CPU: ${stats.byCpu.map((s) => `${s.slot} (${s.cpuUsec ?? 0} µs)`).join(', ')}`);
+  if (stats.dominant !== null) notes.push(`slot ${stats.dominant.slot} holds ${Math.round(stats.dominant.share * 100)}% of this shard's keys (one hash tag?): resharding cannot spread them`);
+  return notes;
 }
