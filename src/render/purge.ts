@@ -66,13 +66,14 @@ function statusTitle(what: string, status: 'complete' | 'interrupted' | 'failed'
 
 export function renderPurgeSummary(summary: PurgeSummary, color: boolean): string {
   const title = statusTitle('Purge', summary.status, color);
-  const lines = [`${title}: ${n(summary.deleted)} of ${n(summary.planned)} planned keys deleted in ${formatDuration(summary.durationMs)}`];
+  const lines = [`${title}: ${n(summary.deleted + summary.redeleted)} of ${n(summary.planned)} planned keys deleted in ${formatDuration(summary.durationMs)}`];
   const parts = [
     `already gone ${n(summary.alreadyGone)}`,
     `not reached ${n(summary.notReached)}`,
     summary.unknown > 0 ? `unknown ${n(summary.unknown)} (no reply came; they may or may not be deleted)` : undefined,
     summary.skipped > 0 ? `skipped ${n(summary.skipped)} (failed the client-side pattern check)` : undefined,
-    summary.redeleted > 0 ? `deleted again after a failover ${n(summary.redeleted)}` : undefined,
+    summary.redeleted > 0 ? `deleted again after a failover ${n(summary.redeleted)} (a failover had undone their deletion)` : undefined,
+    summary.left > 0 ? `STILL THERE ${n(summary.left)} (${summary.nodes.filter((node) => node.left > 0).map((node) => `${n(node.left)} on ${node.node}`).join(', ')})` : undefined,
     summary.bytesFreed === null ? undefined : `memory freed (as planned) ${formatBytes(summary.bytesFreed)}`,
   ].filter((part): part is string => part !== undefined);
   lines.push(`  ${parts.join(' · ')}`);

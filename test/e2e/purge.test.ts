@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { adminClient } from '../fixtures/index.js';
+import { adminClient, startRedis } from '../fixtures/index.js';
 
 const redis = inject('redis');
 const root = path.resolve(import.meta.dirname, '../..');
@@ -164,7 +164,7 @@ describe('cachectl purge (built binary, no terminal)', () => {
     const doc = JSON.parse(result.stdout);
     expect(doc.summary).toMatchObject({ status: 'complete', planned: 500, deleted: 500, alreadyGone: 0, notReached: 0 });
     expect(doc.summary.bytesFreed).toBeGreaterThan(0);
-    expect(doc.summary.nodes).toEqual([{ node: `${redis.single.host}:${redis.single.port}`, deleted: 500, alreadyGone: 0 }]);
+    expect(doc.summary.nodes).toEqual([{ node: `${redis.single.host}:${redis.single.port}`, deleted: 500, alreadyGone: 0, redeleted: 0, left: 0 }]);
     expect(await count('job')).toBe(0);
     expect(await count('jobs-other')).toBe(20);
   });
@@ -246,6 +246,31 @@ describe('cachectl purge (built binary, no terminal)', () => {
     expect(Buffer.from(binary.keyBase64, 'base64')).toEqual(Buffer.from(`${P}log:\xff\x00`, 'latin1'));
     expect(new Set(lines.map((line) => line.key)).size).toBe(31);
     expect(lines.every((line) => typeof line.at === 'string' && line.node === `${redis.single.host}:${redis.single.port}`)).toBe(true);
+  });
+});
+
+describe('purge and restore pointed at a replica', () => {
+  it('fail at once (exit 2) naming the master to use, instead of retrying READONLY', async () => {
+    const replica = await startRedis({ name: 'purge-e2e-replica', args: ['--replicaof', redis.single.host, String(redis.single.port)] });
+    try {
+      await seed('onreplica', 10);
+      const replicaUrl = `redis://${replica.host}:${replica.port}`;
+      const started = Date.now();
+      const purged = await cli(['purge', `${P}onreplica:*`, '--url', replicaUrl, '--yes']);
+      expect(purged.code).toBe(2);
+      expect(purged.stderr).toContain(`${replica.host}:${replica.port} is a read-only replica of ${redis.single.host}:${redis.single.port}`);
+      expect(purged.stderr).toContain(`--url redis://${redis.single.host}:${redis.single.port}`);
+      const file = path.join(dir, 'replica.bak');
+      writeFileSync(file, '');
+      const restored = await cli(['restore', file, '--url', replicaUrl, '--yes']);
+      expect(restored.code).toBe(2);
+      expect(restored.stderr).toContain('is a read-only replica of');
+      // Both together, start-up included: far from the 30 s a READONLY retry loop took.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await count('onreplica')).toBe(10);
+    } finally {
+      await replica.stop();
+    }
   });
 });
 

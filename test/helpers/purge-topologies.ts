@@ -113,7 +113,7 @@ export async function purge(
 
 /** The invariant of every summary: each planned key is accounted for exactly once. */
 export function accounted(summary: PurgeSummary): number {
-  return summary.deleted + summary.alreadyGone + summary.skipped + summary.unknown + summary.notReached;
+  return summary.deleted + summary.redeleted + summary.alreadyGone + summary.skipped + summary.unknown + summary.notReached + summary.left;
 }
 
 export const latin1 = (text: string): Buffer => Buffer.from(text, 'latin1');

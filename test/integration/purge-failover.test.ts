@@ -31,11 +31,13 @@ const pattern = latin1('failover:*');
 const keys = Array.from({ length: KEYS }, (_, i) => latin1(`failover:${i}`));
 const bystanders = Array.from({ length: 500 }, (_, i) => latin1(`bystander:${i}`));
 
-/** Calls `disturb` once, when about a fifth of the plan has been processed. */
-function disturbAt(disturb: () => Promise<void>): (event: PurgeEvent) => Promise<void> {
+const aFifth = (processed: number): boolean => processed >= KEYS / 5;
+
+/** Calls `disturb` once, on the first progress event `when` accepts. */
+function disturbWhen(when: (processed: number) => boolean, disturb: () => Promise<void>): (event: PurgeEvent) => Promise<void> {
   let done = false;
   return async (event) => {
-    if (done || event.kind !== 'progress' || event.progress.processed < KEYS / 5) return;
+    if (done || event.kind !== 'progress' || !when(event.progress.processed)) return;
     done = true;
     await disturb();
   };
@@ -52,7 +54,7 @@ describe('purge through a failover', () => {
 
     const { plan, summary } = await purge(topology, pattern, {
       execute: { rate: 3_000, retryWindowMs: 30_000 },
-      onEvent: disturbAt(() => cluster.killNode(victim)),
+      onEvent: disturbWhen(aFifth, () => cluster.killNode(victim)),
     });
     expect(plan.matched).toBe(KEYS);
     expect(summary.status).toBe('complete');
@@ -78,7 +80,7 @@ describe('purge through a failover', () => {
 
     const { summary } = await purge(topology, pattern, {
       execute: { rate: 3_000, retryWindowMs: 30_000 },
-      onEvent: disturbAt(async () => {
+      onEvent: disturbWhen(aFifth, async () => {
         sentinel.master.kill('SIGKILL');
         await sentinel.master.waitForExit(5_000);
       }),
@@ -114,7 +116,7 @@ describe('purge through a failover', () => {
     let deletedBeforeSwitch = 0;
     const { summary } = await purge(topology, pattern, {
       execute: { rate: 4_000 },
-      onEvent: disturbAt(async () => {
+      onEvent: disturbWhen(aFifth, async () => {
         deletedBeforeSwitch = KEYS - (await client.dbsize());
         proxy.switchTo(copy.port);
       }),
@@ -135,7 +137,7 @@ describe('purge through a failover', () => {
     await writeStrings(topology, keys);
     const { summary } = await purge(topology, pattern, {
       execute: { rate: 5_000, retryWindowMs: 1_500 },
-      onEvent: disturbAt(async () => {
+      onEvent: disturbWhen(aFifth, async () => {
         server.kill('SIGKILL');
         await server.waitForExit(5_000);
       }),
@@ -146,6 +148,98 @@ describe('purge through a failover', () => {
     expect(summary.notReached).toBeGreaterThan(0);
     expect(accounted(summary)).toBe(KEYS);
   }, 60_000);
+});
+
+/**
+ * Only sends SENTINEL FAILOVER (retrying while a sentinel says INPROG/NOGOODSLAVE): the old master
+ * keeps answering as master until Sentinel reconfigures it, as in production.
+ */
+async function sendSentinelFailover(sentinel: SentinelFixture): Promise<void> {
+  const node = sentinel.sentinels[0]!;
+  await waitFor('a sentinel to accept SENTINEL FAILOVER', () => withAdminClient(node.port, node.connection, (c) => c.call('SENTINEL', ['FAILOVER', sentinel.masterName])).then(() => true), {
+    timeoutMs: 20_000,
+    intervalMs: 200,
+  });
+}
+
+/** Planned keys on the master the sentinels name once the failover is over and the old master follows it. */
+async function keysLeftAfterSentinelFailover(sentinel: SentinelFixture, oldPort: number): Promise<number> {
+  const master = await waitFor('the sentinels to name a new master', async () => {
+    const current = await sentinel.currentMaster();
+    return current.port === oldPort ? undefined : current;
+  }, { timeoutMs: 30_000, intervalMs: 100 });
+  const old = [sentinel.master, sentinel.replica].find((node) => node.port === oldPort)!;
+  // Sentinel turns the old master into a replica ~10 s later; its re-sync is what undid deletions.
+  await waitFor('the old master to follow the new one', async () => {
+    const info = await withAdminClient(old.port, old.connection, (c) => c.info('replication'));
+    return /role:slave/.test(info) && /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info) ? true : undefined;
+  }, { timeoutMs: 40_000, intervalMs: 200 });
+  const topology = await open({ ...defaultConnectionOptions(), endpoints: [master] });
+  try {
+    return (await serverMatches(topology, pattern)).size;
+  } finally {
+    await topology.close();
+  }
+}
+
+describe('purge through a graceful failover (the old master keeps answering for seconds)', () => {
+  const phases: { name: string; when: 'planning' | ((processed: number) => boolean) }[] = [
+    { name: 'during planning', when: 'planning' },
+    { name: 'mid-deletion', when: (processed) => processed >= KEYS / 3 },
+    { name: 'at the very end', when: (processed) => processed >= KEYS },
+  ];
+  for (const phase of phases) {
+    it(`SENTINEL FAILOVER ${phase.name}: no planned key is left, and the summary adds up`, async () => {
+      const sentinel = await startSentinel({ masterName: 'graceful', sentinels: 3 });
+      stoppers.push(() => sentinel.stop());
+      const topology = await open(sentinelOptions(sentinel.sentinels, 'graceful', 1_000));
+      stoppers.push(() => topology.close());
+      await writeStrings(topology, [...keys, ...bystanders]);
+      const oldPort = topology.masters()[0]!.endpoint.port;
+      // The plan is made on the old master while the failover starts.
+      if (phase.when === 'planning') await sendSentinelFailover(sentinel);
+      const { plan, summary } = await purge(topology, pattern, {
+        execute: { rate: 4_000, retryWindowMs: 30_000 },
+        ...(phase.when === 'planning' ? {} : { onEvent: disturbWhen(phase.when, () => sendSentinelFailover(sentinel)) }),
+      });
+      expect(plan.matched).toBe(KEYS);
+      const left = await keysLeftAfterSentinelFailover(sentinel, oldPort);
+      expect(accounted(summary)).toBe(KEYS);
+      expect(summary.error).toBeNull();
+      expect(summary.status).toBe('complete');
+      expect(summary.left).toBe(0);
+      expect(left).toBe(0);
+      expect(summary.notices.join('\n')).toMatch(/failover/i);
+    }, 120_000);
+  }
+
+  it('CLUSTER FAILOVER on a replica mid-purge: no planned key is left', async () => {
+    const cluster: ClusterFixture = await startCluster({ masters: 3, replicasPerMaster: 1 });
+    stoppers.push(() => cluster.stop());
+    const topology: Topology = await open(clusterOptions(cluster.seeds, 1_000));
+    stoppers.push(() => topology.close());
+    await writeStrings(topology, [...keys, ...bystanders]);
+    const victim = topology.nodeForKey(keys[0]!);
+    const replica = topology.replicas().find((node) => node.masterId === victim.id)!;
+    const { summary } = await purge(topology, pattern, {
+      execute: { rate: 4_000, retryWindowMs: 30_000 },
+      onEvent: disturbWhen(
+        (processed) => processed >= KEYS / 3,
+        async () => {
+          await withAdminClient(replica.endpoint.port, {}, (c) => c.call('CLUSTER', ['FAILOVER']));
+        },
+      ),
+    });
+    expect(accounted(summary)).toBe(KEYS);
+    expect(summary.error).toBeNull();
+    expect(summary.status).toBe('complete');
+    expect(summary.left).toBe(0);
+    await waitFor('the replica to be master', async () => ((await withAdminClient(replica.endpoint.port, {}, (c) => c.call('ROLE'))) as unknown[])[0] === 'master' ? true : undefined, { timeoutMs: 20_000 });
+    await topology.refresh();
+    expect(topology.masters().map((node) => node.address)).toContain(replica.address);
+    expect((await serverMatches(topology, pattern)).size).toBe(0);
+    expect((await serverMatches(topology, latin1('bystander:*'))).size).toBe(bystanders.length);
+  }, 120_000);
 });
 
 describe('purge during a slot migration', () => {

@@ -16,6 +16,7 @@ import type { PurgeSummary } from '../../core/purge/tally.js';
 import type { PurgeSessionOptions } from '../../core/purge/session.js';
 import { purgeSession } from '../../core/purge/session.js';
 import { purgeTarget } from '../../core/purge/target.js';
+import { assertWritable } from '../../core/purge/master-watch.js';
 import type { ScanProgress } from '../../core/scan/scan-progress.js';
 import { parseCount, parseRate } from '../../base/units.js';
 import { formatScanProgress } from '../../render/progress.js';
@@ -123,6 +124,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
   if (flags.log !== undefined) checkAppendable(flags.log, '--log');
 
   const topology = await ctx.connect();
+  await assertWritable(topology, 'purge');
   const plan = await planPurge(topology, pattern, {
     // A backup bounds each round by the keys' sizes, so it measures every key.
     memory: flags.memory === false ? 'none' : flags.exactMemory === true || flags.backup !== undefined ? 'exact' : 'sample',

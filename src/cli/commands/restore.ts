@@ -7,6 +7,7 @@ import { CachectlError, ExitCode } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import type { RestorePlan, RestoreSummary } from '../../core/purge/restore.js';
 import { executeRestore, planRestore } from '../../core/purge/restore.js';
+import { assertWritable } from '../../core/purge/master-watch.js';
 import { formatRestoreProgress, renderRestorePlan, renderRestoreSummary } from '../../render/purge.js';
 import type { DocumentError } from '../destructive.js';
 import { confirmByTyping, documentFinisher } from '../destructive.js';
@@ -56,6 +57,7 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   const finish = documentFinisher(runtime, ctx, doc);
 
   const topology = await ctx.connect();
+  await assertWritable(topology, 'restore');
   const plan = await planRestore(topology, file, {
     allowTruncated: flags.allowTruncated === true,
     signal: ctx.signal,

@@ -16,6 +16,7 @@ import type { PurgeSessionOptions } from '../purge/session.js';
 import { purgeSession } from '../purge/session.js';
 import type { PurgeTargetSpec } from '../purge/target.js';
 import { purgeTarget } from '../purge/target.js';
+import { assertWritable } from '../purge/master-watch.js';
 import { KEY_TYPES, UNKNOWN } from '../scan/scan-batch.js';
 import type { PurgeOutcome, PurgePlanView, PurgeSource, PurgeTarget } from './source.js';
 
@@ -49,6 +50,7 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
   return {
     async plan(target, signal, onProgress) {
       const { pattern, keyFilter } = patternOf(target);
+      await assertWritable(topology, 'purge');
       const plan = await planPurge(topology, pattern, {
         delimiter: options.namespaces.delimiter,
         sampleKeys: 3,
@@ -134,9 +136,9 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
     if (summary === undefined) throw new Error('the purge ended without a summary');
     if (summary.status === 'complete') options.onDeleted(view.target);
     const outcome: PurgeOutcome = {
-      deleted: summary.deleted,
+      deleted: summary.deleted + summary.redeleted,
       alreadyGone: summary.alreadyGone,
-      notReached: summary.notReached + summary.unknown,
+      notReached: summary.notReached + summary.unknown + summary.left,
       interrupted: summary.status === 'interrupted',
     };
     if (summary.backup !== null) outcome.backupPath = summary.backup.file;

@@ -25,6 +25,7 @@ import type { Entry } from './rounds.js';
 import { planRounds } from './rounds.js';
 import type { PurgeEvent, PurgeSummary } from './tally.js';
 import { PurgeTally } from './tally.js';
+import { MasterWatch } from './master-watch.js';
 
 export type { PurgeEvent, PurgeNodeSummary, PurgeProgress, PurgeSummary } from './tally.js';
 
@@ -57,6 +58,7 @@ const BACKUP_ROUND_BYTES = 32 * 1024 * 1024;
 const MAX_VERIFY_PASSES = 2;
 const UNSIZED_BACKUP_ROUND = 500;
 const DUMP_GROUP = 100;
+const REPLICATION_WAIT_MS = 1000;
 
 export async function* executePurge(topology: Topology, plan: PurgePlan, options: ExecuteOptions = {}): AsyncGenerator<PurgeEvent> {
   if (plan.status !== 'complete') {
@@ -85,6 +87,7 @@ class PurgeRun {
   private readonly retryWindowMs: number;
   private readonly cluster: boolean;
   private readonly averageBytes: number;
+  private readonly watch: MasterWatch;
 
   constructor(
     private readonly topology: Topology,
@@ -104,6 +107,7 @@ class PurgeRun {
     this.cluster = topology.kind === 'cluster';
     this.averageBytes = plan.memoryBytes !== null && plan.matched > 0 ? plan.memoryBytes / plan.matched : 0;
     this.tally = new PurgeTally(plan.matched, this.averageBytes);
+    this.watch = new MasterWatch(topology, 'purge');
   }
 
   async *execute(): AsyncGenerator<PurgeEvent> {
@@ -111,18 +115,24 @@ class PurgeRun {
     let failure: CachectlError | undefined;
     try {
       status = yield* this.pass('delete', () => true);
+      // Before anything is reported: is every master still the one the deletions went to?
+      if (status === 'complete') await this.settle();
       for (let pass = 0; status === 'complete' && this.disturbed && pass < MAX_VERIFY_PASSES; pass += 1) {
-        const affected = this.affected;
-        const all = this.allAffected;
-        this.affected = new Uint8Array(SLOT_COUNT);
-        this.allAffected = false;
-        this.disturbed = false;
-        this.notice('the connection to a master was lost or the topology changed: deleting its planned keys once more, in case the failover brought some back');
-        status = yield* this.pass('verify', (entry) => all || affected[entry.slot] === 1);
+        const include = this.takeAffected();
+        this.notice('a master was disturbed (failover, demotion or reconnect) during the purge: deleting its planned keys once more on the current master, in case the failover brought some back');
+        status = yield* this.pass('verify', include);
+        if (status === 'complete') await this.settle();
       }
       if (status === 'complete' && this.disturbed) {
-        this.notice('the topology changed again while re-checking: some keys may have come back; run the same purge again to catch them');
+        const left = await this.countLeft(this.takeAffected());
+        if (left.length > 0) {
+          const total = left.reduce((sum, [, count]) => sum + count, 0);
+          throw new CachectlError('SERVER', `${total} planned keys are still there after the topology kept changing: ${left.map(([node, count]) => `${count} on ${node}`).join(', ')}`, {
+            hint: 'wait until the failover is over (cachectl nodes), then run the same purge again to delete them',
+          });
+        }
       }
+      if (status === 'complete') await this.confirmReplicated();
     } catch (error) {
       status = 'failed';
       failure = error instanceof CachectlError ? error : new CachectlError('SERVER', String((error as Error)?.message ?? error), { cause: error });
@@ -209,6 +219,77 @@ class PurgeRun {
       this.disturbed = true;
       await this.relocate(attempt);
       pending = retry;
+    }
+  }
+
+  /** The affected shards as a filter, and the marks cleared for the next pass. */
+  private takeAffected(): (entry: Entry) => boolean {
+    const affected = this.affected;
+    const all = this.allAffected;
+    this.affected = new Uint8Array(SLOT_COUNT);
+    this.allAffected = false;
+    this.disturbed = false;
+    return (entry) => all || affected[entry.slot] === 1;
+  }
+
+  /**
+   * Waits until every master is one no failover is taking away (each disturbed one marked), so the
+   * next pass deletes where it lasts. Gives up after the retry window.
+   */
+  private async settle(): Promise<void> {
+    const deadline = Date.now() + this.retryWindowMs;
+    for (let attempt = 0; ; attempt += 1) {
+      const masters = this.topology.masters();
+      const reasons = await Promise.all(masters.map((node) => this.watch.disturbance(node)));
+      const disturbed = masters.flatMap((node, i) => (reasons[i] === undefined ? [] : [{ node, why: reasons[i] }]));
+      if (disturbed.length === 0) return;
+      for (const { node, why } of disturbed) {
+        this.markAffected(node);
+        this.notice(`${why}: waiting for the topology to settle`);
+      }
+      if (this.aborted()) throw new CachectlError('INTERRUPTED', 'interrupted while waiting for a failover to settle');
+      if (Date.now() > deadline) {
+        throw new CachectlError('SERVER', `gave up after ${Math.round(this.retryWindowMs / 1000)}s waiting for a failover to settle: ${disturbed.map(({ why }) => why).join('; ')}`, {
+          hint: 'keys deleted on a master that was then demoted may have come back: once the failover is over (cachectl nodes), run the same purge again',
+        });
+      }
+      await this.relocate(attempt);
+    }
+  }
+
+  /** EXISTS of the planned keys of the affected shards on their current masters: [node, count] where any remain. */
+  private async countLeft(include: (entry: Entry) => boolean): Promise<[string, number][]> {
+    const left = new Map<string, number>();
+    const limits = { keys: this.roundKeys, bytes: Infinity, averageBytes: this.averageBytes };
+    for (const round of planRounds(this.topology, this.plan, include, limits)) {
+      const { routed, unroutable } = routeByOwner(this.topology, round);
+      if (unroutable.length > 0) throw new CachectlError('CLUSTER', `no master serves the slot of ${unroutable.length} planned keys, so whether they are gone is unknown`, { hint: 'check the cluster (cachectl nodes), then run the same purge again' });
+      await Promise.all(
+        [...routed].map(async ([node, items]) => {
+          const client = await node.ready();
+          for (const group of groupBySlot(items, this.commandKeys, this.cluster)) {
+            let count: number;
+            try {
+              count = Number(await client.callBuffer('EXISTS', ...group.map((entry) => entry.key)));
+            } catch (error) {
+              throw node.translate(error);
+            }
+            if (count > 0) left.set(node.address, (left.get(node.address) ?? 0) + count);
+          }
+        }),
+      );
+    }
+    for (const [node, count] of left) this.tally.left(node, count);
+    return [...left];
+  }
+
+  /** Every replica has the deletions, so a failover from now on cannot bring keys back. */
+  private async confirmReplicated(): Promise<void> {
+    for (const node of this.topology.masters()) {
+      const result = await this.watch.replicated(node, REPLICATION_WAIT_MS);
+      if (result !== null && result.acked < result.replicas) {
+        this.notice(`only ${result.acked} of ${result.replicas} replicas of ${node.address} confirmed the deletions within ${REPLICATION_WAIT_MS / 1000}s: a failover to a lagging replica could bring some keys back`);
+      }
     }
   }
 
@@ -331,6 +412,14 @@ class PurgeRun {
   private async unlinkOn(node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<CachectlError | undefined> {
     const client = await this.connectOrRetry(node, items, retry);
     if (client instanceof CachectlError) return client;
+    // A deletion on a master a failover is replacing would be undone: wait for the one that counts.
+    const why = await this.watch.disturbance(node);
+    if (why !== undefined) {
+      retry.push(...items);
+      this.markAffected(node);
+      this.notice(`${why}: waiting for the new master before deleting more`);
+      return new CachectlError('SERVER', why);
+    }
     const singles = items.filter((entry) => entry.single);
     const groups = [...groupBySlot(items.filter((entry) => !entry.single), this.commandKeys, this.cluster), ...singles.map((entry) => [entry])];
     const command = this.delNodes.has(node.address) ? 'DEL' : 'UNLINK';
@@ -342,7 +431,7 @@ class PurgeRun {
     results.forEach((result, index) => {
       const group = groups[index]!;
       if (result.status === 'fulfilled') {
-        this.settle(node, group, Number(result.value), mode);
+        this.settleReply(node, group, Number(result.value), mode);
         return;
       }
       const failure = classifyFailure(node, result.reason);
@@ -363,9 +452,12 @@ class PurgeRun {
       } else {
         // Refused without running (MOVED, TRYAGAIN, ASK for several keys…): in a migrating slot,
         // send the keys one by one so each is answered by whichever node holds it.
-        if (/^(TRYAGAIN|ASK)/.test(failure.reply)) for (const entry of group) entry.single = true;
+        // A migration moves keys with their values: only other refusals (MOVED after a failover,
+        // READONLY, CLUSTERDOWN…) can mean a deletion was lost.
+        const migrating = /^(TRYAGAIN|ASK)/.test(failure.reply);
+        if (migrating) for (const entry of group) entry.single = true;
+        else this.markSlots(group);
         retry.push(...group);
-        this.markSlots(group);
       }
     });
     if (again.length > 0) {
@@ -394,7 +486,7 @@ class PurgeRun {
       const replies = (await client.pipeline().asking()[command](entry.key).exec()) ?? [];
       const [error, value] = replies[1] ?? [new Error('no reply')];
       if (error) throw error;
-      this.settle(node, [entry], Number(value), mode);
+      this.settleReply(node, [entry], Number(value), mode);
       return undefined;
     } catch (error) {
       const failure = classifyFailure(node, error);
@@ -406,9 +498,9 @@ class PurgeRun {
     }
   }
 
-  private settle(node: NodeHandle, group: Entry[], removed: number, mode: Mode): void {
+  private settleReply(node: NodeHandle, group: Entry[], removed: number, mode: Mode): void {
     if (mode === 'verify') {
-      this.tally.redeleted(removed);
+      this.tally.redeleted(node.address, removed);
       return;
     }
     this.tally.deleted(node.address, group, removed);

@@ -18,8 +18,13 @@ export interface PurgeProgress {
 
 export interface PurgeNodeSummary {
   node: string;
+  /** Deletions this node acknowledged (a failover may have undone some: see redeleted). */
   deleted: number;
   alreadyGone: number;
+  /** Planned keys found again on this node after a failover, and deleted again. */
+  redeleted: number;
+  /** Planned keys still on this node after the final check. */
+  left: number;
 }
 
 export interface PurgeSummary {
@@ -35,8 +40,17 @@ export interface PurgeSummary {
   unknown: number;
   /** Not attempted (interrupted or stopped first). */
   notReached: number;
-  /** Found again (after a failover or reconnect) in the final check of disturbed shards, and deleted again. */
+  /**
+   * Acknowledged as deleted, then found again on the current master (a failover undid the deletion,
+   * or a lagging replica took over) and deleted again. Not counted in `deleted`.
+   */
   redeleted: number;
+  /**
+   * Planned keys still on the current master after the final check of the disturbed shards (the
+   * topology kept changing); the purge then fails and names the nodes. Not counted in `deleted`.
+   * deleted + redeleted + alreadyGone + skipped + unknown + notReached + left = planned.
+   */
+  left: number;
   /** MEMORY USAGE of the deleted keys as planned (per key, or the plan's average when it sampled); null when not measured. */
   bytesFreed: number | null;
   durationMs: number;
@@ -66,6 +80,7 @@ export class PurgeTally {
   private readonly perNode = new Map<string, PurgeNodeSummary>();
   private bytesFreed = 0;
   private doubtGone = 0;
+  private leftKeys = 0;
 
   constructor(
     planned: number,
@@ -93,9 +108,28 @@ export class PurgeTally {
     }
   }
 
-  /** Keys removed again by a later pass. */
-  redeleted(removed: number): void {
+  /** Keys removed again by a later pass: acknowledged before, so they move out of `deleted`. */
+  redeleted(node: string, removed: number): void {
+    this.nodeStats(node).redeleted += removed;
     this.progress.redeleted += removed;
+    this.uncount(removed);
+  }
+
+  /** Planned keys still found after the last pass. */
+  left(node: string, count: number): void {
+    this.nodeStats(node).left += count;
+    this.leftKeys += count;
+    this.uncount(count);
+  }
+
+  /**
+   * Keys counted as deleted (or, failing that, as already gone) that turned out to be there still.
+   * Which key of a group was acknowledged is unknown, but the total moves exactly.
+   */
+  private uncount(count: number): void {
+    const fromDeleted = Math.min(count, this.progress.deleted);
+    this.progress.deleted -= fromDeleted;
+    this.progress.alreadyGone -= Math.min(count - fromDeleted, this.progress.alreadyGone);
   }
 
   /** A key found gone before it was deleted (its DUMP came back empty). */
@@ -143,6 +177,7 @@ export class PurgeTally {
       unknown: p.unknown,
       notReached: p.planned - p.processed,
       redeleted: p.redeleted,
+      left: this.leftKeys,
       bytesFreed: input.measured ? Math.round(this.bytesFreed) : null,
       durationMs: Date.now() - input.started,
       nodes: [...this.perNode.values()],
@@ -155,7 +190,7 @@ export class PurgeTally {
   private nodeStats(address: string): PurgeNodeSummary {
     let stats = this.perNode.get(address);
     if (stats === undefined) {
-      stats = { node: address, deleted: 0, alreadyGone: 0 };
+      stats = { node: address, deleted: 0, alreadyGone: 0, redeleted: 0, left: 0 };
       this.perNode.set(address, stats);
     }
     return stats;
