@@ -116,6 +116,19 @@ describe('cachectl traffic', () => {
     expect(existsSync(stateFile())).toBe(false);
   });
 
+  it('after SIGTERM (a CI timeout, a pod shutdown): the same as Ctrl-C, exit 143', async () => {
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'Kg');
+    const before = await notifyFlags();
+    const run = startCli(['traffic', '--url', url, '--duration', '60s', '--enable-miss-events', '-o', 'json'], { env: env() });
+    await waitFor('the setting to change', async () => ((await notifyFlags()) !== before ? true : undefined), { timeoutMs: 15_000 });
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code).toBe(143);
+    expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
+    expect(await notifyFlags()).toBe(before);
+    expect(existsSync(stateFile())).toBe(false);
+  });
+
   it('after a SIGKILL: the state file remembers, a new run refuses to stack on it, --restore-config puts it back', async () => {
     await admin.call('CONFIG', 'SET', 'notify-keyspace-events', '');
     const run = startCli(['traffic', '--url', url, '--duration', '60s', '--enable-miss-events'], { env: env() });
