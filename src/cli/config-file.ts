@@ -74,6 +74,18 @@ export function parseConfigText(text: string, path: string): ConfigFile {
   return file;
 }
 
+/** The context called `name`, or an error naming the file and the contexts it does have. */
+export function contextIn(file: ConfigFile | undefined, name: string, path: string): ContextSettings {
+  const context = file?.contexts[name];
+  if (file === undefined || context === undefined) {
+    const known = file === undefined ? [] : Object.keys(file.contexts);
+    throw new CachectlError('CONFIG', `no context named "${name}" in ${path}`, {
+      hint: known.length > 0 ? `known contexts: ${known.join(', ')}` : 'define it under "contexts" in that file (see README "Contexts")',
+    });
+  }
+  return context;
+}
+
 /** Replaces `${NAME}` references in every string of a context with environment values. */
 export function expandEnvReferences(settings: ContextSettings, context: string, env: Record<string, string | undefined>): ContextSettings {
   const result: Record<string, unknown> = {};

@@ -2,11 +2,11 @@
 // into ConnectionOptions: defaults < REDIS_URL < --context < flags; passwords from env or a prompt.
 
 import type { Command } from 'commander';
-import { CachectlError, usageError } from '../base/errors.js';
+import { usageError } from '../base/errors.js';
 import { parseRedisUrl } from '../connection/address.js';
 import type { ConnectionOptions } from '../connection/options.js';
 import { defaultConnectionOptions } from '../connection/options.js';
-import { defaultConfigPath, expandEnvReferences, readConfigFile } from './config-file.js';
+import { contextIn, defaultConfigPath, expandEnvReferences, readConfigFile } from './config-file.js';
 import type { ContextSettings, GlobalFlags, OptionsDraft } from './settings.js';
 import { addSettingOptions, applySettings, flagsToSettings, longFlag } from './settings.js';
 import type { CliIO, OutputFormat } from './io.js';
@@ -65,14 +65,7 @@ export async function resolveConnection(
   const implicit = flags.context === undefined && env.CACHECTL_CONTEXT === undefined && settings.url === undefined && !addressGiven;
   const contextName = flags.context ?? env.CACHECTL_CONTEXT ?? (implicit ? readConfigFile(configPath)?.currentContext : undefined);
   if (contextName !== undefined) {
-    const file = readConfigFile(configPath);
-    const context = file?.contexts[contextName];
-    if (file === undefined || context === undefined) {
-      const known = file === undefined ? [] : Object.keys(file.contexts);
-      throw new CachectlError('CONFIG', `no context named "${contextName}" in ${configPath}`, {
-        hint: known.length > 0 ? `known contexts: ${known.join(', ')}` : 'define it under "contexts" in that file (see README "Contexts")',
-      });
-    }
+    const context = contextIn(readConfigFile(configPath), contextName, configPath);
     // A context replaces the environment's URL as the base, then flags override it.
     delete settings.url;
     Object.assign(settings, expandEnvReferences(context, contextName, env));

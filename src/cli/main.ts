@@ -83,6 +83,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'traffic', summary: 'hit rate, reads, writes and misses per namespace from a short MONITOR sample', load: async () => (await import('./commands/traffic.js')).trafficCommand },
   { name: 'snapshot', summary: 'everything about the servers now, in one HTML file for the postmortem', load: async () => (await import('./commands/snapshot.js')).snapshotCommand },
   { name: 'diff', summary: 'compare two keyspaces per namespace; a CI gate with --fail-on', load: async () => (await import('./commands/diff.js')).diffCommand },
+  { name: 'context', summary: 'list, show and switch the named connection profiles of the config file', load: async () => (await import('./commands/context.js')).contextCommand },
+  { name: 'version', summary: 'print the cachectl version', load: async () => (await import('./commands/version.js')).versionCommand },
   { name: 'browse', summary: 'explore the keyspace interactively, with safe purges', load: async () => (await import('./commands/browse.js')).browseCommand },
 ];
 
@@ -147,9 +149,14 @@ Exit codes: 0 ok, 1 findings (audit failed, guard refused, declined), 2 usage/co
       return (await entry.load())(runtime).summary(entry.summary);
     }),
   );
-  for (const command of commands) {
+  // Subcommands too (context list, …): every level exits through run() and shows the same help.
+  const configure = (command: Command): void => {
     command.exitOverride().configureOutput(outputConfiguration(io)).helpOption('--help', 'show help');
     command.createHelp = () => Object.assign(new GroupedHelp(), command.configureHelp());
+    command.commands.forEach(configure);
+  };
+  for (const command of commands) {
+    configure(command);
     program.addCommand(command);
   }
   return program;
