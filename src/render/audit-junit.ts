@@ -1,6 +1,6 @@
 // The TTL audit as a JUnit XML report, for CI systems that show test results: one test case per
-// rule (fails when the rule's gate fails) and one per namespace and rule (fails when it holds
-// violations of a failed rule). Pure: report in, XML text out.
+// rule (fails when the rule's gate fails) and one for each of the worst namespaces (at most
+// --junit-cases; fails when it holds violations of a failed rule). Pure: report in, XML text out.
 
 import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
@@ -15,7 +15,11 @@ interface TestCase {
   output?: string;
 }
 
-export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new Date()): string {
+/** Namespace test cases in a JUnit report unless --junit-cases says otherwise: CI views stay readable. */
+export const DEFAULT_JUNIT_CASES = 10;
+
+export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new Date(), options: { namespaceCases?: number } = {}): string {
+  const namespaceLimit = options.namespaceCases ?? DEFAULT_JUNIT_CASES;
   const seconds = (report.durationMs / 1000).toFixed(3);
   const suites: { name: string; cases: TestCase[] }[] = [];
 
@@ -52,7 +56,11 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
 
   if (report.mode === 'scan') {
     const failedRules = new Set(report.verdict.failed);
-    const namespaceCases = report.namespaces.map((row): TestCase => {
+    // The worst namespaces only (rows are sorted worst first); the rule cases above already fail
+    // for every violation, and the rest are summed in one more line of output.
+    const listed = report.namespaces.slice(0, namespaceLimit);
+    const rest = report.namespaces.slice(namespaceLimit);
+    const namespaceCases = listed.map((row): TestCase => {
       const test: TestCase = {
         classname: `cachectl.audit-ttl.namespaces.${row.rule}`,
         name: row.namespace,
@@ -64,6 +72,12 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
       }
       return test;
     });
+    if (rest.length > 0 && namespaceCases.length > 0) {
+      const last = namespaceCases[namespaceCases.length - 1]!;
+      const restViolations = rest.reduce((sum, row) => sum + row.violations, 0);
+      const restKeys = rest.reduce((sum, row) => sum + row.keys, 0);
+      last.output = `${last.output ?? ''}\n… ${count(rest.length)} more namespaces (not listed, --junit-cases ${namespaceLimit}): ${count(restKeys)} keys, ${count(restViolations)} violations`;
+    }
     suites.push({ name: 'cachectl audit-ttl: namespaces', cases: namespaceCases });
   }
 

@@ -11,14 +11,26 @@ export interface AuditMarkdownOptions {
   top?: number;
   /** Example keys per namespace. @default 3 */
   examples?: number;
+  /** The report never grows past this many characters (GitHub comments stop at 65,536). @default 60,000 */
+  maxChars?: number;
 }
+
+/** Longest key or namespace shown in a cell; longer ones are shortened with an ellipsis. */
+const MAX_NAME_CHARS = 200;
 
 export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdownOptions = {}): string {
   const top = options.top ?? 20;
   const examples = options.examples ?? 3;
+  const maxChars = options.maxChars ?? 60_000;
   const pass = report.verdict.result === 'pass';
   const out: string[] = [];
-  out.push(`### ${pass ? '✅' : '❌'} cachectl audit-ttl: ${pass ? 'pass' : 'FAIL'}`, '');
+  let shortened = 0;
+  const short = (text: string): string => {
+    if (text.length <= MAX_NAME_CHARS) return text;
+    shortened += 1;
+    return `${text.slice(0, MAX_NAME_CHARS - 1)}…`;
+  };
+  out.push(`### ${pass ? '✅' : report.verdict.result === 'incomplete' ? '⚠️' : '❌'} cachectl audit-ttl: ${pass ? 'pass' : report.verdict.result === 'incomplete' ? 'INCOMPLETE' : 'FAIL'}`, '');
   out.push(inline(report.verdict.summary), '');
   out.push(inline(scopeLine(report)), '');
   const note = statusNote(report);
@@ -46,25 +58,33 @@ export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdo
   const offending = report.namespaces.filter((namespace) => namespace.violations > 0);
   if (offending.length > 0) {
     out.push('| Namespace | Rule | Keys | No TTL | TTL too long | Violating | Examples |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+    // Rows stop before the report would pass maxChars (room kept for the closing lines).
+    let size = out.join('\n').length;
+    let listed = 0;
     for (const namespace of offending.slice(0, top)) {
-      out.push(
-        row([
-          code(namespace.namespace),
-          code(namespace.rule),
-          inline(maybeEstimated(namespace.keys, namespace.estimatedKeys)),
-          count(namespace.noTtl),
-          count(namespace.ttlTooLong),
-          formatShare(namespace.share),
-          namespace.examples.slice(0, examples).map((example) => code(exampleText(example))).join('<br>'),
-        ]),
-      );
+      const line = row([
+        code(short(namespace.namespace)),
+        code(namespace.rule),
+        inline(maybeEstimated(namespace.keys, namespace.estimatedKeys)),
+        count(namespace.noTtl),
+        count(namespace.ttlTooLong),
+        formatShare(namespace.share),
+        namespace.examples.slice(0, examples).map((example) => code(short(exampleText(example)))).join('<br>'),
+      ]);
+      if (size + line.length + 1 > maxChars - 600) break;
+      out.push(line);
+      size += line.length + 1;
+      listed += 1;
     }
-    if (offending.length > top) out.push('', `…and ${count(offending.length - top)} more namespaces with violations (see the JSON report).`);
+    if (offending.length > listed) out.push('', `…and ${count(offending.length - listed)} more namespaces with violations (see the JSON report).`);
+    if (shortened > 0) out.push('', `${count(shortened)} long key or namespace names were shortened to ${MAX_NAME_CHARS} characters (…).`);
     out.push('');
   } else if (report.mode === 'scan' && report.totals !== null && report.totals.scanned > 0) {
     out.push('No namespace has violations.', '');
   }
-  return `${out.join('\n').trimEnd()}\n`;
+  const text = `${out.join('\n').trimEnd()}\n`;
+  // The header lines quote the verdict and scope, which could hold a huge pattern: cut as a last resort.
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars - 80)}\n\n…report cut at ${count(maxChars)} characters (see the JSON report).\n`;
 }
 
 function row(cells: string[]): string {

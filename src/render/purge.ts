@@ -37,7 +37,8 @@ export function renderPurgePlan(
   lines.push(`  planned   in ${formatDuration(plan.durationMs)}`);
   lines.push('');
   const namespaceRows: Cell[][] = plan.namespaces.map((row) => [row.namespace, n(row.keys), bytes(row.memoryBytes)]);
-  if (plan.moreNamespaces > 0) namespaceRows.push([{ text: `(${n(plan.moreNamespaces)} more namespaces)`, tone: 'dim' }, '', '']);
+  const rest = plan.namespaceRemainder;
+  if (rest !== null) namespaceRows.push([{ text: `… ${n(rest.namespaces)} more namespaces: ${n(rest.keys)} keys${rest.memoryBytes === null ? '' : `, ${bytes(rest.memoryBytes)}`}`, tone: 'dim' }, n(rest.keys), bytes(rest.memoryBytes)]);
   lines.push(renderTable([{ header: 'NAMESPACE' }, { header: 'KEYS', align: 'right' }, { header: 'MEMORY', align: 'right' }], namespaceRows, color));
   if (plan.nodes.length > 1) {
     lines.push('');

@@ -112,7 +112,7 @@ describe('cachectl browse in a terminal', () => {
     expect(text).toMatch(/^> cart:/m);
     expect(text).toContain('cartography');
     await press('Enter', 'Enter');
-    text = await waitForScreen(showing('shop:cart:{id} · keys'), 'the key list');
+    text = await waitForScreen(showing('shop:cart:‹id› · keys'), 'the key list');
     await waitForScreen(showing('30 keys'), 'all 30 keys listed');
 
     // Preview: a hash with its fields, TTL and encoding.

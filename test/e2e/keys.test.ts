@@ -41,7 +41,7 @@ describe('cachectl keys on the shared fixtures', () => {
     expect(lines[0]).toMatch(/^NAMESPACE +KEYS +%KEYS +MEMORY +%MEM +AVG +NO TTL +TTL min\/p50\/max +TYPES +EXAMPLE$/);
     expect(lines[1]).toMatch(new RegExp(`^${prefix} +${seeded.length} +100% +[\\d.]+ KiB +100% `));
     expect(lines[2]).toMatch(new RegExp(`^ {2}user +${USER_KEYS} +[\\d.]+% .* hash +${prefix}:user:\\d+:profile$`));
-    expect(lines[3]).toMatch(/^ {4}\{id\} +40 /);
+    expect(lines[3]).toMatch(/^ {4}‹id› +40 /);
     expect(result.stdout).toMatch(new RegExp(` {2}session +${SESSION_KEYS} .* ${SESSION_KEYS} +- +string `));
     // Binary and newline examples are escaped, one line each.
     expect(result.stdout).toContain(`"${prefix}:bin:\\xff\\xfe\\x00\\x80"`);
@@ -55,12 +55,12 @@ describe('cachectl keys on the shared fixtures', () => {
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as KeysReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['dbsize', 'durationMs', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'sampled', 'scanned', 'status', 'vanished'].sort(),
+      ['dbsize', 'durationMs', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'remainder', 'sampled', 'scanned', 'status', 'vanished'].sort(),
     );
     expect(report).toMatchObject({ status: 'complete', sampled: false, scanned: seeded.length, noTtl: SESSION_KEYS + 4, vanished: 0 });
     const top = report.namespaces[0]!;
     expect(Object.keys(top).sort()).toEqual(
-      ['avgBytes', 'children', 'depth', 'example', 'expireByFields', 'keys', 'keysShare', 'memoryBytes', 'memoryShare', 'namespace', 'noTtl', 'ttl', 'types'].sort(),
+      ['avgBytes', 'children', 'depth', 'example', 'expireByFields', 'keys', 'keysShare', 'memoryBytes', 'memoryShare', 'namespace', 'noTtl', 'ttl', 'types', 'segments', 'label', 'ownKeys', 'remainder'].sort(),
     );
     expect(top.namespace).toBe(prefix);
     expect(top.children.find((row) => row.namespace === `${prefix}:user`)).toMatchObject({ keys: USER_KEYS, depth: 2, types: { hash: USER_KEYS }, noTtl: 0 });
@@ -75,7 +75,7 @@ describe('cachectl keys on the shared fixtures', () => {
     const rows = result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { key: string; keyBase64?: string; type: string; ttlMs: number; bytes: number; node: string });
     expect(rows.map((row) => hexOf(decodeKeyFromJson(row))).sort()).toEqual(seeded.map((entry) => hexOf(entry.key)).sort());
     const binary = rows.find((row) => row.keyBase64 !== undefined)!;
-    expect(decodeKeyFromJson(binary).equals(seeded.find((entry) => entry.namespace === 'bin:{bin}')!.key)).toBe(true);
+    expect(decodeKeyFromJson(binary).equals(seeded.find((entry) => entry.namespace === 'bin:‹bin›')!.key)).toBe(true);
     expect(rows.filter((row) => row.keyBase64 !== undefined)).toHaveLength(1);
     const newline = rows.find((row) => row.key.includes('\n'))!;
     expect(newline.key).toBe(`${prefix}:nl:line1\nline2`);

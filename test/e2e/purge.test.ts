@@ -115,7 +115,7 @@ describe('cachectl purge (built binary, no terminal)', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toContain(`Purge plan for "${P}dry:*"`);
     expect(table.stdout).toMatch(/keys\s+25 of [\d,]+/);
-    expect(table.stdout).toContain(`${P}dry:{id}`);
+    expect(table.stdout).toContain(`${P}dry:‹id›`);
     const json = await cli(['purge', `${P}dry:*`, '--url', url, '--dry-run']);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout);

@@ -28,16 +28,16 @@ export function seedKeys(prefix: string): SeedKey[] {
   const keys: SeedKey[] = [];
   const key = (text: string | Buffer): Buffer => Buffer.concat([Buffer.from(`${prefix}:`), typeof text === 'string' ? Buffer.from(text) : text]);
   for (let i = 1; i <= USER_KEYS; i += 1) {
-    keys.push({ key: key(`user:${1000 + i}:profile`), type: 'hash', ttlMs: 3_600_000 + i * 1000, namespace: 'user:{id}:profile' });
+    keys.push({ key: key(`user:${1000 + i}:profile`), type: 'hash', ttlMs: 3_600_000 + i * 1000, namespace: 'user:‹id›:profile' });
   }
   for (let i = 0; i < SESSION_KEYS; i += 1) {
     const uuid = `3f2c9a1e-7b4d-4c2a-9e1f-${String(i).padStart(12, '0')}`;
-    keys.push({ key: key(`session:${uuid}`), type: 'string', namespace: 'session:{id}' });
+    keys.push({ key: key(`session:${uuid}`), type: 'string', namespace: 'session:‹id›' });
   }
-  for (let i = 0; i < TAG_KEYS; i += 1) keys.push({ key: key(`tags:${i}`), type: 'set', ttlMs: 600_000, namespace: 'tags:{id}' });
+  for (let i = 0; i < TAG_KEYS; i += 1) keys.push({ key: key(`tags:${i}`), type: 'set', ttlMs: 600_000, namespace: 'tags:‹id›' });
   keys.push({ key: key('queue'), type: 'list', namespace: 'queue' });
-  keys.push({ key: key(Buffer.concat([Buffer.from('bin:'), BINARY_NAME])), type: 'string', namespace: 'bin:{bin}' });
-  keys.push({ key: key('nl:line1\nline2'), type: 'string', namespace: 'nl:{bin}' });
+  keys.push({ key: key(Buffer.concat([Buffer.from('bin:'), BINARY_NAME])), type: 'string', namespace: 'bin:‹bin›' });
+  keys.push({ key: key('nl:line1\nline2'), type: 'string', namespace: 'nl:‹bin›' });
   keys.push({ key: key(`glob:${GLOB_NAME}`), type: 'zset', namespace: `glob:${GLOB_NAME}` });
   return keys;
 }

@@ -18,7 +18,7 @@ const redis = inject('redis');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** A one-word prefix (letters only, so it is not collapsed to {id}) unique to this run. */
+/** A one-word prefix (letters only, so it is not collapsed to ‹id›) unique to this run. */
 function uniquePrefix(): string {
   return `ttlaudit${Array.from(randomBytes(8), (byte) => String.fromCharCode(0x61 + (byte % 26))).join('')}`;
 }
@@ -45,11 +45,11 @@ function dataset(prefix: string): Entry[] {
 }
 
 const EXPECTED_NAMESPACES = (prefix: string) => ({
-  [`${prefix}:user:{id}:profile`]: { keys: 40, noTtl: 6 },
-  [`${prefix}:config:{id}`]: { keys: 5, noTtl: 5 },
-  [`${prefix}:bin:{bin}`]: { keys: 5, noTtl: 3 },
-  [`${prefix}:sess:{id}`]: { keys: 20, noTtl: 0 },
-  [`${prefix}:cache:{id}`]: { keys: 7, noTtl: 0 },
+  [`${prefix}:user:‹id›:profile`]: { keys: 40, noTtl: 6 },
+  [`${prefix}:config:‹id›`]: { keys: 5, noTtl: 5 },
+  [`${prefix}:bin:‹bin›`]: { keys: 5, noTtl: 3 },
+  [`${prefix}:sess:‹id›`]: { keys: 20, noTtl: 0 },
+  [`${prefix}:cache:‹id›`]: { keys: 7, noTtl: 0 },
 });
 
 async function seed(client: Redis | Cluster, entries: Entry[]): Promise<void> {
@@ -78,7 +78,7 @@ function expectDatasetAudit(report: TtlAuditReport, prefix: string): void {
   expect(report.verdict.result).toBe('fail');
   expect(report.verdict.summary).toContain('14 of 77 keys (18.2%)');
   // Binary keys come back byte for byte.
-  const binary = report.namespaces.find((row) => row.namespace === `${prefix}:bin:{bin}`)!;
+  const binary = report.namespaces.find((row) => row.namespace === `${prefix}:bin:‹bin›`)!;
   expect(binary.examples).toHaveLength(3);
   for (const example of binary.examples) {
     expect(example.keyBase64).toBeDefined();
@@ -193,19 +193,19 @@ describe('audit-ttl on a single node', () => {
     const root = parseXml(readFileSync(junit, 'utf8'));
     expect(root.attributes.failures).toBe('4'); // the default rule and the 3 namespaces with keys without TTL
     const failed = findAll(root, 'testcase').filter((test) => findAll(test, 'failure').length > 0).map((test) => test.attributes.name);
-    expect(failed).toEqual(['default: TTL required', `${prefix}:user:{id}:profile`, `${prefix}:config:{id}`, `${prefix}:bin:{bin}`]);
-    const binaryCase = findAll(root, 'testcase').find((test) => test.attributes.name === `${prefix}:bin:{bin}`)!;
+    expect(failed).toEqual(['default: TTL required', `${prefix}:user:‹id›:profile`, `${prefix}:config:‹id›`, `${prefix}:bin:‹bin›`]);
+    const binaryCase = findAll(root, 'testcase').find((test) => test.attributes.name === `${prefix}:bin:‹bin›`)!;
     expect(findAll(binaryCase, 'failure')[0]!.text).toContain(`"${prefix}:bin:\\xff\\x00\\x00"`);
     const text = readFileSync(markdown, 'utf8');
     expect(text.split('\n')[0]).toBe('### ❌ cachectl audit-ttl: FAIL');
-    expect(text).toContain(`\`${prefix}:user:{id}:profile\``);
+    expect(text).toContain(`\`${prefix}:user:‹id›:profile\``);
     expect(JSON.parse(readFileSync(json, 'utf8'))).toMatchObject({ schemaVersion: 1, totals: { noTtl: 14 } });
   });
 
   it('shows a table with namespaces, rules and the verdict', async () => {
     const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'table', '--no-policy']);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(new RegExp(`${prefix}:user:\\{id\\}:profile +default +40 +6 +0 +15%`));
+    expect(result.stdout).toMatch(new RegExp(`${prefix}:user:‹id›:profile +default +40 +6 +0 +15%`));
     expect(result.stdout).toContain('FAIL: rule "default"');
     expect(result.stdout).toContain('77 keys scanned');
   });
@@ -367,7 +367,7 @@ describe('audit-ttl on a private server', () => {
     expect(Date.now() - started).toBeGreaterThan(500);
     const report = parseReport(result.stdout);
     expect(report.totals!.noTtl).toBe(100);
-    expect(report.namespaces.find((row) => row.namespace === 'brief:{id}')?.noTtl ?? 0).toBe(0);
+    expect(report.namespaces.find((row) => row.namespace === 'brief:‹id›')?.noTtl ?? 0).toBe(0);
     expect(report.totals!.scanned).toBeLessThan(3100);
     expect(result.code).toBe(1);
   });

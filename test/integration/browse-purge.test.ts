@@ -146,8 +146,8 @@ for (const kind of ['single', 'cluster'] as const) {
       expect(left).toHaveLength(seedKeys().size - 1);
     });
 
-    it('deletes a {id} leaf without touching its sibling leaf', async () => {
-      const plan = await purge.plan(namespaceTarget(`${P}:user:{id}:settings`), signal, () => {});
+    it('deletes a ‹id› leaf without touching its sibling leaf', async () => {
+      const plan = await purge.plan(namespaceTarget(`${P}:user:‹id›:settings`), signal, () => {});
       expect(plan.keys).toBe(5);
       await purge.execute(plan, undefined, signal, () => {});
       const left = await server.keys();

@@ -111,7 +111,7 @@ for (const kind of ['single', 'cluster', 'sentinel'] as const) {
       expect(top?.stats.keys).toBe(342);
       const user = child(top, 'user');
       expect(user?.stats.keys).toBe(301);
-      expect(child(child(user, '{id}'), 'profile')?.stats.keys).toBe(300);
+      expect(child(child(user, '‹id›'), 'profile')?.stats.keys).toBe(300);
       const cart = child(top, 'cart');
       expect(cart?.stats.keys).toBe(40);
       expect(cart?.stats.noTtl).toBe(0);
@@ -122,14 +122,14 @@ for (const kind of ['single', 'cluster', 'sentinel'] as const) {
     it('lists exactly a namespace’s keys, or only its own, within the bound', async () => {
       const source = createRedisSource(topology, { scan: { match: MATCH }, namespaces: NAMESPACES, keyListLimit: 1000 });
       const signal = new AbortController().signal;
-      const profiles = await collect(source.listKeys(`${P}:user:{id}:profile`, true, signal));
+      const profiles = await collect(source.listKeys(`${P}:user:‹id›:profile`, true, signal));
       expect(profiles.keys).toEqual(Array.from({ length: 300 }, (_, i) => `${P}:user:${i}:profile`).sort());
       const own = await collect(source.listKeys(`${P}:user`, true, signal));
       // Not the decoy `userx`, not the children.
       expect(own.keys).toEqual([`${P}:user`]);
 
       const bounded = createRedisSource(topology, { scan: { match: MATCH }, namespaces: NAMESPACES, keyListLimit: 25 });
-      const some = await collect(bounded.listKeys(`${P}:user:{id}:profile`, true, signal));
+      const some = await collect(bounded.listKeys(`${P}:user:‹id›:profile`, true, signal));
       expect(some.keys).toHaveLength(25);
       expect(some.events.at(-1)).toEqual({ kind: 'done', found: 25, truncated: true });
     });
@@ -137,7 +137,7 @@ for (const kind of ['single', 'cluster', 'sentinel'] as const) {
     it('previews a listed key, and reports one deleted since listing as gone', async () => {
       const source = createRedisSource(topology, { scan: { match: MATCH }, namespaces: NAMESPACES });
       let listed: KeyEntry | undefined;
-      for await (const event of source.listKeys(`${P}:cart:{id}`, true, new AbortController().signal)) {
+      for await (const event of source.listKeys(`${P}:cart:‹id›`, true, new AbortController().signal)) {
         if (event.kind === 'keys') listed ??= event.entries[0];
       }
       expect(listed?.type).toBe('string');
@@ -161,8 +161,8 @@ for (const kind of ['single', 'cluster', 'sentinel'] as const) {
       expect(document.scan.status).toBe('complete');
       expect(document.namespaces).toHaveLength(1);
       expect(document.namespaces[0]).toMatchObject({ namespace: `${P}:user`, keys: 301, noTtl: 301 });
-      expect(document.namespaces[0].children[0]).toMatchObject({ namespace: `${P}:user:{id}`, keys: 300 });
-      expect(document.namespaces[0].children[0].children[0]).toMatchObject({ namespace: `${P}:user:{id}:profile`, keys: 300 });
+      expect(document.namespaces[0].children[0]).toMatchObject({ namespace: `${P}:user:‹id›`, keys: 300 });
+      expect(document.namespaces[0].children[0].children[0]).toMatchObject({ namespace: `${P}:user:‹id›:profile`, keys: 300 });
     });
   });
 }

@@ -78,9 +78,9 @@ describe.each(['single', 'cluster', 'sentinel'] as TopologyName[])('purge on %s'
       expect(plan.nodes.reduce((sum, node) => sum + node.keys, 0)).toBe(300);
       expect(plan.nodes).toHaveLength(topology.masters().length);
       expect(plan.namespaces.map((row) => [row.namespace, row.keys]).sort()).toEqual([
-        [`purge-it:${name}:ns0:item:{id}`, 100],
-        [`purge-it:${name}:ns1:item:{id}`, 100],
-        [`purge-it:${name}:ns2:item:{id}`, 100],
+        [`purge-it:${name}:ns0:item:‹id›`, 100],
+        [`purge-it:${name}:ns1:item:‹id›`, 100],
+        [`purge-it:${name}:ns2:item:‹id›`, 100],
       ]);
       expect(plan.samples).toHaveLength(5);
       expect(plan.keyspace).toBeGreaterThanOrEqual(300);

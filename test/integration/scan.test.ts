@@ -147,12 +147,12 @@ describe.each(targets)('scan on $name', (target) => {
     });
     const masters = await target.masters();
     const expectations: [string[], string | Buffer, number][] = [
-      [['user', '{id}', 'profile'], `${prefix}:user:*:profile`, USER_KEYS],
-      [['session', '{id}'], `${prefix}:session:*`, SESSION_KEYS],
-      [['tags', '{id}'], `${prefix}:tags:*`, TAG_KEYS],
+      [['user', '‹id›', 'profile'], `${prefix}:user:*:profile`, USER_KEYS],
+      [['session', '‹id›'], `${prefix}:session:*`, SESSION_KEYS],
+      [['tags', '‹id›'], `${prefix}:tags:*`, TAG_KEYS],
       [['queue'], `${prefix}:queue`, 1],
-      [['bin', '{bin}'], `${prefix}:bin:*`, 1],
-      [['nl', '{bin}'], `${prefix}:nl:*`, 1],
+      [['bin', '‹bin›'], `${prefix}:bin:*`, 1],
+      [['nl', '‹bin›'], `${prefix}:nl:*`, 1],
       [['glob', GLOB_NAME], `${prefix}:glob:*`, 1],
     ];
     for (const [path, pattern, seededCount] of expectations) {
@@ -183,9 +183,9 @@ describe.each(targets)('scan on $name', (target) => {
     expect(user.ttl!.p50Ms).toBeLessThanOrEqual(user.ttl!.maxMs);
     expect(user.memoryBytes).toBeGreaterThan(0);
     expect(user.memoryShare! + rowAt(report, prefix, 'session')!.memoryShare!).toBeLessThan(1);
-    expect(rowAt(report, prefix, 'session', '{id}')!.noTtl).toBe(SESSION_KEYS);
+    expect(rowAt(report, prefix, 'session', '‹id›')!.noTtl).toBe(SESSION_KEYS);
     // The example of a binary namespace keeps its exact bytes.
-    const binExample = rowAt(report, prefix, 'bin', '{bin}')!.example!;
+    const binExample = rowAt(report, prefix, 'bin', '‹bin›')!.example!;
     expect(Buffer.from(binExample.keyBase64!, 'base64').equals(Buffer.concat([Buffer.from(`${prefix}:bin:`), BINARY_NAME]))).toBe(true);
   });
 
@@ -198,10 +198,10 @@ describe.each(targets)('scan on $name', (target) => {
     expect(await only({ match: Buffer.from(`${prefix}:glob:${escapeGlob(GLOB_NAME)}`) })).toEqual(named(`glob:${GLOB_NAME}`));
     // Unescaped, the same characters are a pattern: `[]` matches nothing, so no key.
     expect(await only({ match: Buffer.from(`${prefix}:glob:${GLOB_NAME}`) })).toEqual([]);
-    expect(await only({ match: Buffer.from(`${prefix}:nl:line1?line2`) })).toEqual(named('nl:{bin}'));
-    expect(await only({ match: Buffer.concat([Buffer.from(`${prefix}:bin:`), BINARY_NAME.subarray(0, 1), Buffer.from('*')]) })).toEqual(named('bin:{bin}'));
-    expect((await only({ type: 'hash' })).sort()).toEqual(named('user:{id}:profile').sort());
-    expect((await only({ type: 'set' })).sort()).toEqual(named('tags:{id}').sort());
+    expect(await only({ match: Buffer.from(`${prefix}:nl:line1?line2`) })).toEqual(named('nl:‹bin›'));
+    expect(await only({ match: Buffer.concat([Buffer.from(`${prefix}:bin:`), BINARY_NAME.subarray(0, 1), Buffer.from('*')]) })).toEqual(named('bin:‹bin›'));
+    expect((await only({ type: 'hash' })).sort()).toEqual(named('user:‹id›:profile').sort());
+    expect((await only({ type: 'set' })).sort()).toEqual(named('tags:‹id›').sort());
     expect(await only({ type: 'list' })).toEqual(named('queue'));
     expect(await only({ type: 'stream' })).toEqual([]);
   });
@@ -295,7 +295,7 @@ describe('ACL users that may not run scripts or MEMORY', () => {
       });
       expect(report.status).toBe('complete');
       expect(report.scanned).toBe(seeded.length);
-      expect(rowAt(report, prefix, 'user', '{id}', 'profile')?.keys).toBe(USER_KEYS);
+      expect(rowAt(report, prefix, 'user', '‹id›', 'profile')?.keys).toBe(USER_KEYS);
       expect(rowAt(report, prefix, 'user')?.types).toEqual({ hash: USER_KEYS });
       expect(rowAt(report, prefix, 'session')?.noTtl).toBe(SESSION_KEYS);
       expect(rowAt(report, prefix, 'user')?.ttl?.minMs).toBeGreaterThan(0);

@@ -135,7 +135,7 @@ describe('browse: the namespace tree', () => {
 
 describe('browse: navigation', () => {
   it('opens namespaces with enter/→, goes back with ←/backspace, and keeps the cursor where it was', async () => {
-    const source = fakeSource({ tree: completeTree(), keys: { 'app:cart:{id}': [entry('app:cart:1', 'hash', 60_000, 500)] } });
+    const source = fakeSource({ tree: completeTree(), keys: { 'app:cart:‹id›': [entry('app:cart:1', 'hash', 60_000, 500)] } });
     const { frame, press } = mount(source);
     await until(frame, 'scan complete');
     await press(ENTER);
@@ -143,13 +143,13 @@ describe('browse: navigation', () => {
     expect(rowLabels(text)).toEqual(['user:', 'cart:']);
     await press(DOWN, '\u001B[C');
     text = await until(frame, 'app:cart ·');
-    expect(rowLabels(text)).toEqual(['{id}']);
+    expect(rowLabels(text)).toEqual(['‹id›']);
     // A leaf opens its key list.
     await press(ENTER);
     text = await until(frame, 'app:cart:1');
-    expect(text).toContain('app:cart:{id} · keys');
+    expect(text).toContain('app:cart:‹id› · keys');
     expect(text).toMatch(/> hash\s+1m\s+500 B\s+app:cart:1/);
-    expect(source.listings).toEqual(['app:cart:{id}']);
+    expect(source.listings).toEqual(['app:cart:‹id›']);
     await press(LEFT, BACKSPACE);
     text = await until(frame, 'browse · fake · app ·');
     expect(text).toMatch(/^> cart:/m);
@@ -170,7 +170,7 @@ describe('browse: navigation', () => {
     await until(frame, 'scan complete');
     await press(ENTER, ENTER);
     const text = await until(frame, 'itself');
-    expect(rowLabels(text)).toEqual(['{id}', '(keys named app:user itself)']);
+    expect(rowLabels(text)).toEqual(['‹id›', '(keys named app:user itself)']);
     await press(DOWN, ENTER);
     await until(frame, /string\s+none\s+10 B\s+app:user$/m);
   });
@@ -279,7 +279,7 @@ describe('browse: preview', () => {
       ['bin:2', 'string', TTL_NONE, 64],
     ]);
     tree.finish();
-    const keys = { 'bin:{id}': [entry('bin:1', 'string', TTL_NONE, 2_000_072), entry('bin:2', 'string', TTL_NONE, 64)] };
+    const keys = { 'bin:‹id›': [entry('bin:1', 'string', TTL_NONE, 2_000_072), entry('bin:2', 'string', TTL_NONE, 64)] };
     const harness = mount(fakeSource({ tree, keys, previews }));
     await until(harness.frame, 'scan complete');
     await harness.press(ENTER, ENTER);
@@ -299,7 +299,7 @@ describe('browse: preview', () => {
     // No raw control byte reaches the terminal.
     expect(text.includes('\u0000') || text.includes('\u00ff')).toBe(false);
     await press(LEFT);
-    await until(frame, 'bin:{id} · keys');
+    await until(frame, 'bin:‹id› · keys');
   });
 
   it('says so when the key was deleted since it was listed', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TTL_GONE, TTL_NONE, TTL_WITHIN } from '../../src/core/scan/scan-batch.js';
 import type { InstantFigure } from '../../src/core/audit/ttl-audit.js';
-import { quickReport } from '../../src/core/audit/ttl-audit.js';
+import { incompleteVerdict, quickReport } from '../../src/core/audit/ttl-audit.js';
 import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { renderAuditJunit, xmlEscape } from '../../src/render/audit-junit.js';
 import { code, inline, renderAuditMarkdown } from '../../src/render/audit-markdown.js';
@@ -86,10 +86,10 @@ describe('renderAuditJunit', () => {
     const report = failingReport();
     const root = parseXml(renderAuditJunit(report));
     const names = findAll(root, 'testcase').map((test) => test.attributes.name);
-    expect(names).toContain('x<&>"\':{id}');
-    expect(names).toContain('cdata]]>end:{id}');
-    expect(names).toContain('odd\\ufffe:{id}');
-    expect(names).toContain('café:{id}');
+    expect(names).toContain('x<&>"\':‹id›');
+    expect(names).toContain('cdata]]>end:‹id›');
+    expect(names).toContain('odd\\ufffe:‹id›');
+    expect(names).toContain('café:‹id›');
     const bodies = findAll(root, 'failure').map((failure) => failure.text).join('\n');
     // Binary keys read as redis-cli prints them: ASCII only, bytes escaped.
     expect(bodies).toContain('"bin:\\x00\\xff\\x1b\\n"');
@@ -230,5 +230,42 @@ describe('inline Markdown escaping', () => {
     ['two\nlines', 'two lines'],
   ])('%j', (text, escaped) => {
     expect(inline(text)).toBe(escaped);
+  });
+});
+
+describe('reports that stay readable on real keyspaces', () => {
+  const many = () =>
+    auditBatches({
+      shards: { a: [batch([...Array.from({ length: 300 }, (_, i): [string, number] => [`kind${i}x:1`, TTL_NONE]), [`huge:${'k'.repeat(100_000)}`, TTL_NONE]])] },
+    });
+
+  it('keeps the Markdown report under 60,000 characters, shortening long names and saying so', () => {
+    const report = many();
+    const text = renderAuditMarkdown(report, { top: 1000 });
+    expect(text.length).toBeLessThan(60_000);
+    expect(text).toContain('long key or namespace names were shortened');
+    // Rows stop where the size limit would be passed, and a line says how many were left out.
+    const small = renderAuditMarkdown(report, { top: 1000, maxChars: 5_000 });
+    expect(small.length).toBeLessThanOrEqual(5_000);
+    expect(small).toMatch(/…and [\d,]+ more namespaces with violations/);
+  });
+
+  it('lists one JUnit case per rule and at most --junit-cases namespace cases, summing the rest', () => {
+    const report = many();
+    const xml = renderAuditJunit(report, new Date(0), { namespaceCases: 5 });
+    const cases = findAll(parseXml(xml), 'testcase');
+    expect(cases.length).toBe(report.rules.length + 5);
+    expect(xml).toContain('… 296 more namespaces (not listed, --junit-cases 5)');
+  });
+});
+
+describe('incompleteVerdict', () => {
+  it('never lets an incomplete or interrupted audit pass, and keeps what failed so far', () => {
+    expect(incompleteVerdict({ result: 'pass', failed: [], summary: 'PASS: 3 keys scanned, no violations' }, 'complete').result).toBe('pass');
+    const incomplete = incompleteVerdict({ result: 'pass', failed: [], summary: 'PASS: 3 keys scanned, no violations' }, 'incomplete');
+    expect(incomplete).toEqual({ result: 'incomplete', failed: [], summary: 'INCOMPLETE: a node could not be fully scanned, so the audit cannot pass (3 keys scanned, no violations)' });
+    const failedSoFar = incompleteVerdict({ result: 'fail', failed: ['default'], summary: 'FAIL: x' }, 'partial');
+    expect(failedSoFar.result).toBe('incomplete');
+    expect(failedSoFar.summary).toContain('rules failed on the keys scanned: default');
   });
 });

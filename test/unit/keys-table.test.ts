@@ -17,7 +17,11 @@ function row(namespace: string, depth: number, fields: Partial<NamespaceRow> = {
     expireByFields: 0,
     ttl: { minMs: 60_000, p50Ms: 3_600_000, maxMs: 86_400_000 },
     example: encodeKeyForJson(Buffer.from(`${namespace}:1`)),
+    segments: namespace.split(/[:/]/).map((text) => ({ text, inferred: text.startsWith('‹') })),
+    label: null,
+    ownKeys: 0,
     children: [],
+    remainder: null,
     ...fields,
   };
 }
@@ -37,6 +41,7 @@ function report(fields: Partial<KeysReport> = {}): KeysReport {
     nodes: [],
     notices: [],
     namespaces: [],
+    remainder: null,
     ...fields,
   };
 }
@@ -50,13 +55,13 @@ describe('renderKeysTable', () => {
       keys: 1500,
       keysShare: 0.75,
       types: { hash: 1000, string: 500 },
-      children: [row('app:user', 2, { children: [row('app:user:{id}', 3, { noTtl: 10, keys: 10 })] })],
+      children: [row('app:user', 2, { children: [row('app:user:‹id›', 3, { noTtl: 10, keys: 10 })] })],
     });
     const text = renderKeysTable(report({ namespaces: [tree] }), false, undefined);
     const lines = cells(text);
     expect(lines.some((line) => line.startsWith('app 1,500 75% 2.0 KiB 25% 205 B 0 1m / 1h / 1d hash:1000 string:500 app:1'))).toBe(true);
     expect(text).toMatch(/\n\W* {2}user +/);
-    expect(text).toMatch(/\n\W* {4}\{id\} +/);
+    expect(text).toMatch(/\n\W* {4}‹id› +/);
     expect(lines.some((line) => line.startsWith('app:user'))).toBe(false);
     expect(text.trimEnd().split('\n').at(-1)).toBe('20 keys scanned · 8.0 KiB · 3 without TTL · 2 namespaces · 1.2s');
     // No colour codes when colour is off.
@@ -64,16 +69,16 @@ describe('renderKeysTable', () => {
   });
 
   it('uses the delimiter the report was grouped by', () => {
-    const tree = row('img', 1, { children: [row('img/thumbs:v2', 2, { children: [row('img/thumbs:v2/{id}', 3)] })] });
-    const text = renderKeysTable(report({ namespaces: [tree] }), false, undefined, '/');
+    const tree = row('img', 1, { children: [row('img/thumbs:v2', 2, { segments: [{ text: 'img', inferred: false }, { text: 'thumbs:v2', inferred: false }], children: [row('img/thumbs:v2/‹id›', 3)] })] });
+    const text = renderKeysTable(report({ namespaces: [tree] }), false, undefined);
     expect(text).toMatch(/\n\W* {2}thumbs:v2 +/);
-    expect(text).toMatch(/\n\W* {4}\{id\} +/);
+    expect(text).toMatch(/\n\W* {4}‹id› +/);
   });
 
   it('escapes example keys like redis-cli, so newlines and escape sequences cannot break the table', () => {
     const tree = row('odd', 1, {
       example: encodeKeyForJson(Buffer.from('odd:line1\nline2\x1b[31m')),
-      children: [row('odd:{bin}', 2, { example: encodeKeyForJson(Buffer.from([0x6f, 0x64, 0x64, 0x3a, 0xff, 0xfe])) })],
+      children: [row('odd:‹bin›', 2, { example: encodeKeyForJson(Buffer.from([0x6f, 0x64, 0x64, 0x3a, 0xff, 0xfe])) })],
     });
     const text = renderKeysTable(report({ namespaces: [tree] }), false, undefined);
     expect(text).toContain('"odd:line1\\nline2\\x1b[31m"');
@@ -88,7 +93,7 @@ describe('renderKeysTable', () => {
     const text = renderKeysTable(report({ sampled: true, scanned: 1000, dbsize: 250_000, memoryBytes: null, namespaces: [tree] }), false, undefined);
     const line = cells(text).find((candidate) => candidate.startsWith('s '));
     expect(line).toBe('s ~123,456 50% - - - 0 - string s:1');
-    expect(text).toContain('1,000 keys scanned (a sample, --limit; 250,000 keys on the nodes — ~ marks estimates)');
+    expect(text).toContain('1,000 keys scanned (a sample, --limit; 250,000 keys on the nodes — ~ marks figures scaled from the sample)');
     expect(text).not.toContain('KiB ·');
   });
 

@@ -56,9 +56,9 @@ describe('namespaceMatcher', () => {
   }
 
   it('turns placeholders into * and escapes glob characters in literal segments', () => {
-    expect(namespaceMatcher('app:v2:user:{id}:profile', COLLAPSE).glob.toString()).toBe('app:v2:user:*:profile*');
+    expect(namespaceMatcher('app:v2:user:‹id›:profile', COLLAPSE).glob.toString()).toBe('app:v2:user:*:profile*');
     expect(namespaceMatcher('lit*eral:[x]', COLLAPSE).glob.toString()).toBe('lit\\*eral:\\[x\\]*');
-    expect(namespaceMatcher('stats:{date}', COLLAPSE).glob.toString()).toBe('stats:*');
+    expect(namespaceMatcher('stats:‹date›', COLLAPSE).glob.toString()).toBe('stats:*');
     // An escaped star followed by the trailing wildcard keeps both.
     expect(namespaceMatcher('a*', COLLAPSE).glob.toString()).toBe('a\\**');
   });
@@ -78,7 +78,7 @@ describe('namespaceMatcher', () => {
   });
 
   it('restricts membership to the pattern the tree was scanned with', () => {
-    const matcher = namespaceMatcher('app:v2:user:{id}', COLLAPSE, Buffer.from('*:profile'));
+    const matcher = namespaceMatcher('app:v2:user:‹id›', COLLAPSE, Buffer.from('*:profile'));
     expect(matcher.contains(Buffer.from('app:v2:user:456:profile'))).toBe(true);
     expect(matcher.contains(Buffer.from('app:v2:user:456:settings'))).toBe(false);
   });

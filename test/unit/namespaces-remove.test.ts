@@ -35,17 +35,17 @@ describe('NamespaceAggregator removal (after a purge from the explorer)', () => 
   it('removeKey takes one key out of its namespace and drops the record when it was the last', () => {
     const aggregator = new NamespaceAggregator(options);
     aggregator.add('a', keyBatch([{ key: 's:1', type: 'string', ttl: TTL_NONE, memory: 100 }, { key: 's:2', type: 'string', ttl: 5000, memory: 60 }]));
-    aggregator.removeKey('a', 's:{id}', { type: 1, memory: 100, ttl: TTL_NONE });
-    let node = find(aggregator.tree(), 's:{id}');
+    aggregator.removeKey('a', 's:‹id›', { type: 1, memory: 100, ttl: TTL_NONE });
+    let node = find(aggregator.tree(), 's:‹id›');
     expect(node?.stats.keys).toBe(1);
     expect(node?.stats.memory).toBe(60);
     expect(node?.stats.noTtl).toBe(0);
-    aggregator.removeKey('a', 's:{id}', { type: 1, memory: 60, ttl: 4000 });
-    node = find(aggregator.tree(), 's:{id}');
+    aggregator.removeKey('a', 's:‹id›', { type: 1, memory: 60, ttl: 4000 });
+    node = find(aggregator.tree(), 's:‹id›');
     expect(node).toBeUndefined();
     expect(aggregator.namespaceCount).toBe(0);
     // A key the scan never counted changes nothing.
-    aggregator.removeKey('a', 's:{id}', { type: 1, memory: 60, ttl: 4000 });
+    aggregator.removeKey('a', 's:‹id›', { type: 1, memory: 60, ttl: 4000 });
     expect(aggregator.tree().stats.keys).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ function nodeAt(root: NamespaceNode, ...segments: string[]): NamespaceNode | und
 const typeCount = (stats: NamespaceStats, type: (typeof KEY_TYPES)[number]): number => stats.types[KEY_TYPES.indexOf(type)]!;
 
 describe('NamespaceAggregator', () => {
-  it('groups keys by namespace, collapsing ID segments into {id}, and rolls leaves up into a tree', () => {
+  it('groups keys by namespace, collapsing ID segments into ‹id›, and rolls leaves up into a tree', () => {
     const aggregator = new NamespaceAggregator(OPTIONS);
     aggregator.add(
       'shard-a',
@@ -32,8 +32,8 @@ describe('NamespaceAggregator', () => {
     expect(root.stats.memory).toBe(520);
     expect(root.children.map((child) => child.name).sort()).toEqual(['app', 'jobs']);
 
-    const profile = nodeAt(root, 'app', 'v2', 'user', '{id}', 'profile');
-    expect(profile?.name).toBe('app:v2:user:{id}:profile');
+    const profile = nodeAt(root, 'app', 'v2', 'user', '‹id›', 'profile');
+    expect(profile?.name).toBe('app:v2:user:‹id›:profile');
     expect(profile?.depth).toBe(5);
     expect(profile?.stats.keys).toBe(2);
     expect(profile?.stats.memory).toBe(400);
@@ -44,7 +44,7 @@ describe('NamespaceAggregator', () => {
     expect(v2?.stats.keys).toBe(3);
     expect(v2?.stats.memory).toBe(450);
     expect(v2?.children.map((child) => child.segment).sort()).toEqual(['session', 'user']);
-    expect(nodeAt(root, 'app', 'v2', 'session', '{id}')?.stats.keys).toBe(1);
+    expect(nodeAt(root, 'app', 'v2', 'session', '‹id›')?.stats.keys).toBe(1);
     expect(typeCount(nodeAt(root, 'jobs')!.stats, 'list')).toBe(1);
     expect(aggregator.namespaceCount).toBe(3);
   });
@@ -57,9 +57,9 @@ describe('NamespaceAggregator', () => {
     const slash = new NamespaceAggregator({ delimiter: '/', depth: 2, collapse: true });
     slash.add('s', keyBatch([{ key: 'img/42/thumb' }, { key: 'img/43/full' }, { key: 'a:b' }]));
     const root = slash.tree();
-    expect(nodeAt(root, 'img', '{id}')?.name).toBe('img/{id}');
-    expect(nodeAt(root, 'img', '{id}')?.stats.keys).toBe(2);
-    expect(nodeAt(root, 'img', '{id}')?.children).toEqual([]);
+    expect(nodeAt(root, 'img', '‹id›')?.name).toBe('img/‹id›');
+    expect(nodeAt(root, 'img', '‹id›')?.stats.keys).toBe(2);
+    expect(nodeAt(root, 'img', '‹id›')?.children).toEqual([]);
     expect(nodeAt(root, 'a:b')?.stats.keys).toBe(1);
   });
 
@@ -103,7 +103,7 @@ describe('NamespaceAggregator', () => {
     aggregator.discardShard('a');
     const root = aggregator.tree();
     expect(root.stats.keys).toBe(2);
-    expect(nodeAt(root, 'x', '{id}')?.stats.keys).toBe(1);
+    expect(nodeAt(root, 'x', '‹id›')?.stats.keys).toBe(1);
     expect(nodeAt(root, 'x')?.stats.ttlMin).toBe(9_000);
     expect(nodeAt(root, 'y')).toBeUndefined();
     expect(aggregator.namespaceCount).toBe(2);
@@ -117,7 +117,8 @@ describe('NamespaceAggregator', () => {
     expect(aggregator.tree().stats.keys).toBe(4);
   });
 
-  it(`sends namespaces beyond MAX_NAMESPACES (${MAX_NAMESPACES}) to ${OVERFLOW_NAMESPACE}, but never a namespace already known`, () => {
+  // 50,000 distinct namespaces take a few seconds; more on a loaded machine.
+  it(`sends namespaces beyond MAX_NAMESPACES (${MAX_NAMESPACES}) to ${OVERFLOW_NAMESPACE}, but never a namespace already known`, { timeout: 30_000 }, () => {
     const aggregator = new NamespaceAggregator({ delimiter: ':', depth: 1, collapse: true });
     const extra = 25;
     const entries = Array.from({ length: MAX_NAMESPACES + extra }, (_, i) => ({ key: `ns${i}x:k`, memory: 1 }));
@@ -203,5 +204,20 @@ describe('sortNamespaces', () => {
     expect(sortNamespaces(top, 'keys').map((node) => node.name)).toEqual(['many', 'eternal', 'big']);
     expect(sortNamespaces(top, 'no-ttl').map((node) => node.name)).toEqual(['eternal', 'big', 'many']);
     expect(sortNamespaces(top, 'name').map((node) => node.name)).toEqual(['big', 'eternal', 'many']);
+  });
+});
+
+describe('cardinality', () => {
+  it('rolls many small literal siblings into one ‹var› row that says how many values it holds, and keeps few ones literal', () => {
+    const aggregator = new NamespaceAggregator(OPTIONS);
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo'];
+    aggregator.add('a', keyBatch([...names.map((n) => ({ key: `team:${n}:members` })), { key: 'reports:2024:q1' }, { key: 'reports:2025:q1' }]));
+    const root = aggregator.tree();
+    const team = nodeAt(root, 'team')!;
+    expect(team.children.map((child) => child.segment)).toEqual(['‹var›']);
+    expect(team.children[0]!.distinct).toBe(names.length);
+    expect(nodeAt(root, 'team', '‹var›', 'members')?.stats.keys).toBe(names.length);
+    // Few siblings: a year stays a word.
+    expect(nodeAt(root, 'reports')!.children.map((child) => child.segment).sort()).toEqual(['2024', '2025']);
   });
 });

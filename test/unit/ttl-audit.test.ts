@@ -12,7 +12,7 @@ const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };
 const STANDALONE = { kind: 'standalone' as const, db: 0 };
 
 describe('TtlAggregator and summarizeAudit', () => {
-  it('counts keys without TTL per namespace with {id} collapsing, and fails on any by default', () => {
+  it('counts keys without TTL per namespace with ‹id› collapsing, and fails on any by default', () => {
     const report = audit({
       shards: {
         a: [
@@ -27,8 +27,8 @@ describe('TtlAggregator and summarizeAudit', () => {
     });
     expect(report.totals).toMatchObject({ scanned: 4, noTtl: 2, violations: 2, vanished: 0 });
     expect(report.namespaces.map((row) => [row.namespace, row.keys, row.noTtl, row.violations])).toEqual([
-      ['user:{id}:profile', 3, 1, 1],
-      ['sess:{id}', 1, 1, 1],
+      ['user:‹id›:profile', 3, 1, 1],
+      ['sess:‹id›', 1, 1, 1],
     ]);
     expect(report.namespaces[0]!.share).toBeCloseTo(1 / 3);
     expect(report.namespaces[0]!.examples).toEqual([{ key: 'user:1:profile', ttlMs: null }]);
@@ -132,9 +132,9 @@ describe('TtlAggregator and summarizeAudit', () => {
     expect(aggregator.namespaceCount).toBe(2);
     aggregator.add('s1', batch([['a:4', TTL_WITHIN]]));
     const merged = aggregator.result().rows[0]!;
-    expect(merged.get('a:{id}')).toMatchObject({ keys: 2, noTtl: 1 });
-    expect(merged.get('a:{id}')!.examples.map((example) => example.key.toString())).toEqual(['a:3']);
-    expect(merged.get('b:{id}')).toMatchObject({ keys: 1, noTtl: 1 });
+    expect(merged.get('a:‹id›')).toMatchObject({ keys: 2, noTtl: 1 });
+    expect(merged.get('a:‹id›')!.examples.map((example) => example.key.toString())).toEqual(['a:3']);
+    expect(merged.get('b:‹id›')).toMatchObject({ keys: 1, noTtl: 1 });
   });
 
   it('keeps example keys as copies, byte for byte, binary ones included', () => {
@@ -144,7 +144,7 @@ describe('TtlAggregator and summarizeAudit', () => {
     const report = audit({ shards: { a: [one] } });
     one.keys[0]!.fill(0x41); // the engine reuses nothing, but a kept example must not depend on that
     expect(report.namespaces[0]!.examples).toEqual([{ key: '"b:\\xff\\x00\\n"', keyBase64: binary.toString('base64'), ttlMs: null }]);
-    expect(report.namespaces[0]!.namespace).toBe('b:{bin}');
+    expect(report.namespaces[0]!.namespace).toBe('b:‹bin›');
   });
 
   it('keeps at most --examples keys per namespace', () => {

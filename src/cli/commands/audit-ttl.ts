@@ -12,7 +12,7 @@ import { keyspaceFigure, quickReport, runTtlAudit } from '../../core/audit/ttl-a
 import type { TtlPolicy } from '../../core/audit/ttl-policy.js';
 import { buildRules, parseTtlPolicy, POLICY_FILE_NAME } from '../../core/audit/ttl-policy.js';
 import { parseCount, parseThreshold } from '../../base/units.js';
-import { renderAuditJunit } from '../../render/audit-junit.js';
+import { DEFAULT_JUNIT_CASES, renderAuditJunit } from '../../render/audit-junit.js';
 import { renderAuditMarkdown } from '../../render/audit-markdown.js';
 import { renderAuditTable } from '../../render/audit-table.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
@@ -36,6 +36,7 @@ interface AuditFlags extends ScanFlags, NamespaceFlags {
   report: string[];
   top: string;
   examples: string;
+  junitCases: string;
 }
 
 export type ReportKind = 'junit' | 'markdown' | 'json';
@@ -63,7 +64,8 @@ export function auditTtlCommand(runtime: Runtime): Command {
       .option('--report <kind=file>', 'also write a report: junit=FILE, markdown=FILE or json=FILE; repeatable', collect, []),
   )
     .option('--top <n>', 'namespaces shown in the table', '20')
-    .option('--examples <n>', 'example keys kept per namespace', '3');
+    .option('--examples <n>', 'example keys kept per namespace', '3')
+    .option('--junit-cases <n>', 'namespace test cases in a JUnit report (worst first; each rule is always a case)', String(DEFAULT_JUNIT_CASES));
   addScanFlags(command);
   return command
     .addHelpText('after', `
@@ -87,6 +89,8 @@ export interface AuditSettings {
   namespaces: ReturnType<typeof namespaceOptionsFrom>;
   top: number;
   examples: number;
+  /** --junit-cases: namespace test cases in a JUnit report. */
+  junitCases: number;
   reports: ReportTarget[];
   policy: TtlPolicy | undefined;
   rules: ReturnType<typeof buildRules>;
@@ -102,6 +106,7 @@ export function auditSettings(flags: AuditFlags, pattern: string | undefined, ct
   const namespaces = namespaceOptionsFrom(flags);
   const top = parseCount(flags.top, '--top', { min: 1 });
   const examples = parseCount(flags.examples, '--examples', { min: 0, max: 100 });
+  const junitCases = parseCount(flags.junitCases, '--junit-cases', { min: 0 });
   for (const glob of flags.allow) if (glob === '') throw usageError('--allow', 'must not be empty', 'give a glob such as "config:*"');
   const reports = flags.report.map(parseReportTarget);
   const policy = loadPolicy(flags.policy, process.cwd());
@@ -109,11 +114,11 @@ export function auditSettings(flags: AuditFlags, pattern: string | undefined, ct
   const scan = scanOptionsFrom(flags, pattern, ctx);
   const gate = { failIfEmpty: flags.failIfEmpty === true };
   const extra = { ...(pattern === undefined ? {} : { pattern }), ...(policy === undefined ? {} : { policyFile: policy.file }) };
-  return { maxTtlMs, namespaces, top, examples, reports, policy, rules, scan, gate, extra };
+  return { maxTtlMs, namespaces, top, examples, junitCases, reports, policy, rules, scan, gate, extra };
 }
 
 async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string | undefined): Promise<ExitCodeValue> {
-  const { maxTtlMs, namespaces, top, examples, reports, policy, rules, scan, gate, extra } = auditSettings(flags, pattern, ctx);
+  const { maxTtlMs, namespaces, top, examples, junitCases, reports, policy, rules, scan, gate, extra } = auditSettings(flags, pattern, ctx);
 
   const topology = await ctx.connect();
   const instant = await keyspaceFigure(topology, scan.replica === true);
@@ -141,7 +146,7 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
   for (const notice of report.notices) ctx.warn(notice);
   if (ctx.output === 'table') ctx.write(renderAuditTable(report, { color: ctx.color, top, examples }));
   else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
-  for (const target of reports) writeReport(target, report, { top, examples });
+  for (const target of reports) writeReport(target, report, { top, examples, junitCases });
   return exitCodeOf(ctx, report);
 }
 
@@ -200,8 +205,8 @@ function loadPolicy(flag: string | false | undefined, cwd: string): TtlPolicy | 
   return policy;
 }
 
-function writeReport(target: ReportTarget, report: TtlAuditReport, options: { top: number; examples: number }): void {
-  const text = target.kind === 'junit' ? renderAuditJunit(report) : target.kind === 'markdown' ? renderAuditMarkdown(report, options) : renderJson(report);
+function writeReport(target: ReportTarget, report: TtlAuditReport, options: { top: number; examples: number; junitCases: number }): void {
+  const text = target.kind === 'junit' ? renderAuditJunit(report, new Date(), { namespaceCases: options.junitCases }) : target.kind === 'markdown' ? renderAuditMarkdown(report, options) : renderJson(report);
   try {
     writeFileSync(target.file, text);
   } catch (error) {

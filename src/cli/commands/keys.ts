@@ -56,7 +56,7 @@ Examples:
   cachectl keys --replica --rate 20000           gentle: replicas only, 20k keys/s
   cachectl keys 'session:*' --list -o ndjson     one JSON object per key
   cachectl keys --limit 100000                   a sample; totals are estimates`)
-    .action(runtime.action<KeysFlags>(async (ctx, flags, args) => runKeys(ctx, keysSettings(flags, args[0], ctx), args[0], flags.delimiter)));
+    .action(runtime.action<KeysFlags>(async (ctx, flags, args) => runKeys(ctx, keysSettings(flags, args[0], ctx), args[0])));
 }
 
 export interface KeysSettings {
@@ -84,7 +84,7 @@ export function keysSettings(flags: KeysFlags, pattern: string | undefined, ctx:
   return settings;
 }
 
-async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: string | undefined, delimiter: string): Promise<ExitCodeValue> {
+async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: string | undefined): Promise<ExitCodeValue> {
   const { scan, namespaces } = settings;
   const topology = await ctx.connect();
   if (settings.list) return listKeys(ctx, topology, scan);
@@ -102,7 +102,7 @@ async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: str
   const report = biggest === undefined ? keysReport : { ...keysReport, biggest: biggestSection(biggest.totals(), namespaces) };
   for (const notice of report.notices) ctx.warn(notice);
   if (ctx.output === 'table') {
-    ctx.write(renderKeysTable(report, ctx.color, pattern, delimiter));
+    ctx.write(renderKeysTable(report, ctx.color, pattern));
     if ('biggest' in report) ctx.write(`\n${renderBiggestSection(report.biggest, ctx.color)}`);
   } else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
   return finish(ctx, report.status, report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`));

@@ -8,7 +8,7 @@ import { parseKeyspace, parseInfo } from '../../base/info.js';
 import { encodeKeyForJson } from '../../base/key-format.js';
 import type { JsonKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
-import { namespaceSegments } from '../namespaces/namespace-key.js';
+import { namespaceName, yearsAsIds } from '../namespaces/namespace-key.js';
 import { MAX_NAMESPACES, OVERFLOW_NAMESPACE } from '../namespaces/namespaces.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
 import { TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
@@ -102,7 +102,8 @@ export interface RuleResult extends TtlRule {
 }
 
 export interface Verdict {
-  result: 'pass' | 'fail';
+  /** `incomplete`: a node could not be scanned or the scan was interrupted; never a pass (exit 2, or 130). */
+  result: 'pass' | 'fail' | 'incomplete';
   /** Names of the failed rules (or `--fail-if-empty`). */
   failed: string[];
   /** One line for humans: which rule failed and by how much, or why it passed. */
@@ -236,7 +237,7 @@ export function quickReport(topology: Pick<Topology, 'kind' | 'db'>, instant: In
     rules: [],
     namespaces: [],
     namespaceCount: 0,
-    verdict: { result: failed.length > 0 ? 'fail' : 'pass', failed, summary },
+    verdict: instant.errors.length > 0 ? incompleteVerdict({ result: failed.length > 0 ? 'fail' : 'pass', failed, summary }, 'incomplete') : { result: failed.length > 0 ? 'fail' : 'pass', failed, summary },
     durationMs: 0,
     nodes: [],
     notices: fieldTtlNotice(instant),
@@ -310,7 +311,6 @@ export class TtlAggregator {
     }
     const rules = this.rules;
     const single = rules.length === 1;
-    const delimiter = this.namespaces.delimiter;
     for (let i = 0; i < batch.size; i += 1) {
       const ttl = batch.ttls[i]!;
       // Gone between SCAN and PTTL (expired or deleted): not a key without a TTL, not a key at all.
@@ -322,7 +322,7 @@ export class TtlAggregator {
       const ruleIndex = single ? 0 : this.matcher.ruleFor(key);
       const rule = rules[ruleIndex]!;
       const rows = tally.rows[ruleIndex]!;
-      const name = namespaceSegments(key, this.namespaces).join(delimiter);
+      const name = namespaceName(key, this.namespaces);
       let stats = rows.get(name);
       if (stats === undefined) {
         if (this.rowCount >= MAX_NAMESPACES) stats = rows.get(OVERFLOW_NAMESPACE);
@@ -398,6 +398,16 @@ export class TtlAggregator {
           target.merge(stats, this.examples);
         }
       });
+    }
+    // Years stay literal by shape, but beside an ‹id› row of the same place they are IDs (as in the keys tree).
+    for (const merged of rows) {
+      for (const [name, stats] of merged) {
+        const asIds = yearsAsIds(name);
+        const target = asIds === name ? undefined : merged.get(asIds);
+        if (target === undefined) continue;
+        target.merge(stats, this.examples);
+        merged.delete(name);
+      }
     }
     return { rows, vanished, unknown, exempt };
   }
@@ -505,7 +515,7 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
     rules: ruleResults,
     namespaces,
     namespaceCount: aggregator.namespaceCount,
-    verdict: overallVerdict(ruleResults, scanned, options.gate, sampled, scale !== null),
+    verdict: incompleteVerdict(overallVerdict(ruleResults, scanned, options.gate, sampled, scale !== null), status),
     durationMs: progress.elapsedMs,
     nodes: progress.nodes,
     notices,
@@ -570,6 +580,17 @@ export function overallVerdict(rules: readonly RuleResult[], scanned: number, ga
   const violations = rules.reduce((sum, rule) => sum + rule.violations, 0);
   const tail = violations === 0 ? 'no violations' : `${violations.toLocaleString('en-US')} violations, within what the rules allow`;
   return { result: 'pass', failed: [], summary: `PASS: ${what}, ${tail}` };
+}
+
+/**
+ * An audit that did not see every key never passes: keys it missed may break the rules. Its
+ * verdict is `incomplete` (the exit code says 2, or 130 after Ctrl-C), naming what failed so far.
+ */
+export function incompleteVerdict(verdict: Verdict, status: RunStatus): Verdict {
+  if (status === 'complete') return verdict;
+  const why = status === 'partial' ? 'the scan was interrupted' : 'a node could not be fully scanned';
+  const sofar = verdict.result === 'fail' ? `; rules failed on the keys scanned: ${verdict.failed.join(', ')}` : '';
+  return { result: 'incomplete', failed: verdict.failed, summary: `INCOMPLETE: ${why}, so the audit cannot pass${sofar} (${verdict.summary.replace(/^(PASS|FAIL): /, '')})` };
 }
 
 function ofKeys(part: number, whole: number): string {

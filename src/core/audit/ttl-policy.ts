@@ -59,7 +59,21 @@ export const DEFAULT_RULE_NAME = 'default';
 export const ZERO_TOLERANCE: Threshold = { kind: 'count', value: 0 };
 
 const TOP_FIELDS = ['ttlPolicy'];
-const POLICY_FIELDS = ['maxTtl', 'failOn', 'allow', 'rules', 'description'];
+const POLICY_FIELDS = ['maxTtl', 'failOn', 'allow', 'presets', 'rules', 'description'];
+
+/**
+ * `"presets": ["bullmq"]`: keys that libraries keep without a TTL on purpose (queue jobs and their
+ * bookkeeping), under each library's default prefix, become exemptions like `allow` entries.
+ */
+export const TTL_PRESETS: Readonly<Record<string, readonly string[]>> = {
+  bullmq: ['bull:*', '{bull}:*'],
+  bull: ['bull:*', '{bull}:*'],
+  kue: ['q:*'],
+  'node-resque': ['resque:*'],
+  'bee-queue': ['bq:*'],
+  bottleneck: ['b_*'],
+  'socket.io': ['socket.io'],
+};
 const RULE_FIELDS = ['match', 'name', 'requireTtl', 'maxTtl', 'failOn', 'description'];
 
 /**
@@ -104,6 +118,16 @@ export function parseTtlPolicy(text: string, file: string): TtlPolicy | undefine
   const allow = body.entries.get('allow');
   if (allow !== undefined) {
     policy.allow = patternList(allow.value, 'ttlPolicy.allow', fail).map((item) => ({ pattern: item.pattern, origin: at(item.position) }));
+  }
+  const presets = body.entries.get('presets');
+  if (presets !== undefined) {
+    for (const item of patternList(presets.value, 'ttlPolicy.presets', fail)) {
+      const patterns = TTL_PRESETS[item.pattern];
+      if (patterns === undefined) fail(item.position, 'ttlPolicy.presets', `has an unknown preset ${JSON.stringify(item.pattern)}`, `known presets: ${Object.keys(TTL_PRESETS).join(', ')}`);
+      for (const pattern of patterns ?? []) {
+        if (!policy.allow.some((entry) => entry.pattern === pattern)) policy.allow.push({ pattern, origin: `${at(item.position)} (preset ${item.pattern})` });
+      }
+    }
   }
   const rules = body.entries.get('rules');
   if (rules !== undefined) {

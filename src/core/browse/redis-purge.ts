@@ -8,7 +8,8 @@ import type { Topology } from '../../connection/topology.js';
 import type { CachectlError } from '../../base/errors.js';
 import { displayKey, reprKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
-import { namespaceSegments } from '../namespaces/namespace-key.js';
+import { namespaceName } from '../namespaces/namespace-key.js';
+import { namespaceMatcher } from '../namespaces/namespace-match.js';
 import type { GuardLimits, PurgePlan } from '../purge/plan.js';
 import { disposePlan, planPurge, planRefusals } from '../purge/plan.js';
 import type { PurgeSummary } from '../purge/tally.js';
@@ -152,7 +153,7 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
 export function deletedKeyStats(target: Extract<PurgeTarget, { kind: 'key' }>, namespaces: NamespaceOptions) {
   const entry = target.entry;
   return {
-    namespace: namespaceSegments(entry.key, namespaces).join(namespaces.delimiter),
+    namespace: namespaceName(entry.key, namespaces),
     type: Math.max(0, KEY_TYPES.indexOf(entry.type)),
     memory: entry.bytes ?? UNKNOWN,
     ttl: entry.ttlMs,

@@ -7,6 +7,7 @@ import type { JsonKey } from '../../base/key-format.js';
 import type { NamespaceNode, NamespaceSort } from './namespaces.js';
 import { NamespaceAggregator, sortNamespaces } from './namespaces.js';
 import type { NamespaceOptions } from './namespace-key.js';
+import { isInferred } from './namespace-key.js';
 import { KEY_TYPES } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys } from '../scan/scan.js';
@@ -33,7 +34,26 @@ export interface NamespaceRow {
   example: JsonKey | null;
   /** With --limit: keys extrapolated to the whole keyspace from DBSIZE. */
   estimatedKeys?: number;
+  /** Each segment of the name, and whether it was inferred (‹id›) or is the keys' own text. */
+  segments: { text: string; inferred: boolean }[];
+  /** The known library layout, e.g. `BullMQ queue "emails"`. */
+  label: string | null;
+  /** For a ‹var› row: how many distinct values were rolled into it. */
+  distinctValues?: number;
+  /** Keys of exactly this namespace (not of a child): keys = ownKeys + children + remainder. */
+  ownKeys: number;
   children: NamespaceRow[];
+  /** Children cut by --top, summed; null when none were cut. */
+  remainder: NamespaceRemainder | null;
+}
+
+/** What a level cut by --top leaves out: never silently. */
+export interface NamespaceRemainder {
+  namespaces: number;
+  keys: number;
+  memoryBytes: number | null;
+  noTtl: number;
+  estimatedKeys?: number;
 }
 
 export interface KeysReport {
@@ -52,6 +72,8 @@ export interface KeysReport {
   nodes: NodeScanState[];
   notices: string[];
   namespaces: NamespaceRow[];
+  /** Top-level namespaces cut by --top. */
+  remainder: NamespaceRemainder | null;
 }
 
 export interface KeysReportOptions {
@@ -93,6 +115,7 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
   // Under --limit the sample stands for the whole keyspace, unless MATCH or TYPE made it an unknown share of it.
   const filtered = options.scan.match !== undefined || options.scan.type !== undefined;
   const scale = sampled && !filtered && total > 0 ? progress.total / total : undefined;
+  const rows = namespaceLevel(root, { wantMemory, sort: options.sort, top: options.top, scale });
   return {
     status,
     sampled,
@@ -106,7 +129,8 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
     namespaceCount: aggregator.namespaceCount,
     nodes: progress.nodes,
     notices: progress.notices,
-    namespaces: namespaceRows(root, { wantMemory, sort: options.sort, top: options.top, scale }),
+    namespaces: rows.rows,
+    remainder: rows.remainder,
   };
 }
 
@@ -125,16 +149,42 @@ export interface NamespaceRowOptions {
  * of `root`'s totals. Used by `cachectl keys` and by the explorer's export.
  */
 export function namespaceRows(root: NamespaceNode, options: NamespaceRowOptions): NamespaceRow[] {
+  return namespaceLevel(root, options).rows;
+}
+
+/** Like namespaceRows, with what --top cut from the first level. */
+export function namespaceLevel(root: NamespaceNode, options: NamespaceRowOptions): { rows: NamespaceRow[]; remainder: NamespaceRemainder | null } {
   const { wantMemory, scale } = options;
   const total = root.stats.keys;
   const memory = root.stats.memory;
-  const toRow = (node: NamespaceNode): NamespaceRow => {
+  const cut = (node: NamespaceNode): { kept: NamespaceNode[]; remainder: NamespaceRemainder | null } => {
+    const sorted = sortNamespaces(node.children, options.sort);
+    const kept = sorted.slice(0, options.top);
+    const rest = sorted.slice(options.top);
+    if (rest.length === 0) return { kept, remainder: null };
+    const remainder: NamespaceRemainder = { namespaces: rest.length, keys: 0, memoryBytes: wantMemory ? 0 : null, noTtl: 0 };
+    let measured = 0;
+    for (const other of rest) {
+      remainder.keys += other.stats.keys;
+      remainder.noTtl += other.stats.noTtl;
+      measured += other.stats.measured;
+      if (remainder.memoryBytes !== null) remainder.memoryBytes += other.stats.memory;
+    }
+    if (measured === 0) remainder.memoryBytes = null;
+    if (scale !== undefined) remainder.estimatedKeys = Math.round(remainder.keys * scale);
+    return { kept, remainder };
+  };
+  const toRow = (node: NamespaceNode, segments: NamespaceRow['segments']): NamespaceRow => {
     const stats = node.stats;
     const types: NamespaceRow['types'] = {};
     stats.types.forEach((count, index) => {
       if (count > 0) types[KEY_TYPES[index] ?? 'unknown'] = count;
     });
     const p50 = stats.ttlPercentile(0.5);
+    const path = [...segments, { text: node.segment, inferred: isInferred(node.segment) }];
+    let childKeys = 0;
+    for (const child of node.children) childKeys += child.stats.keys;
+    const { kept, remainder } = cut(node);
     const row: NamespaceRow = {
       namespace: node.name,
       depth: node.depth,
@@ -148,10 +198,16 @@ export function namespaceRows(root: NamespaceNode, options: NamespaceRowOptions)
       expireByFields: stats.expireByFields,
       ttl: p50 === null ? null : { minMs: stats.ttlMin, p50Ms: p50, maxMs: stats.ttlMax },
       example: stats.example === undefined ? null : encodeKeyForJson(stats.example),
-      children: sortNamespaces(node.children, options.sort).slice(0, options.top).map(toRow),
+      segments: path,
+      label: node.label ?? null,
+      ownKeys: stats.keys - childKeys,
+      children: kept.map((child) => toRow(child, path)),
+      remainder,
     };
+    if (node.distinct !== undefined) row.distinctValues = node.distinct;
     if (scale !== undefined) row.estimatedKeys = Math.round(stats.keys * scale);
     return row;
   };
-  return sortNamespaces(root.children, options.sort).slice(0, options.top).map(toRow);
+  const { kept, remainder } = cut(root);
+  return { rows: kept.map((node) => toRow(node, [])), remainder };
 }

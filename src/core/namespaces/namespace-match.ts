@@ -8,8 +8,8 @@
 
 import { escapeGlob, globMatch } from '../../base/glob.js';
 import type { NamespaceOptions } from './namespace-key.js';
-import { BIN_PLACEHOLDER, DATE_PLACEHOLDER, ID_PLACEHOLDER, namespaceSegments } from './namespace-key.js';
-import { OVERFLOW_NAMESPACE } from './namespaces.js';
+import { ID_PLACEHOLDER, namespaceName, namespacePath, VARIABLE_PLACEHOLDER, yearsAsIds } from './namespace-key.js';
+import { OVERFLOW_NAMESPACE, variableMatch } from './namespaces.js';
 
 export interface NamespaceMatcher {
   /** The namespace, as the tree names it. */
@@ -33,42 +33,62 @@ export function namespaceMatcher(name: string, options: NamespaceOptions, within
   if (name === OVERFLOW_NAMESPACE) {
     throw new Error(`${OVERFLOW_NAMESPACE} lumps many namespaces together and has no pattern of its own`);
   }
-  const segments = options.delimiter === '' ? [name] : name.split(options.delimiter);
-  const delimiter = escapeGlob(Buffer.from(options.delimiter, 'utf8'));
-  const parts: Buffer[] = [];
-  segments.forEach((segment, index) => {
-    if (index > 0) parts.push(delimiter);
-    parts.push(isLiteral(segment) ? escapeGlob(Buffer.from(segment, 'utf8')) : STAR);
-  });
-  parts.push(STAR);
-  const glob = collapseStars(Buffer.concat(parts));
+  const glob = collapseStars(globOf(name));
   const inPattern = (key: Buffer): boolean => within === undefined || globMatch(within, key);
+  // A ‹var› level (rolled up by cardinality) stands for any one segment there.
+  const variable = name.includes(VARIABLE_PLACEHOLDER);
+  const ids = name.includes(ID_PLACEHOLDER);
+  const same = (level: string): boolean => {
+    if (variable ? variableMatch(level, name) : level === name) return true;
+    if (!ids) return false;
+    const asIds = yearsAsIds(level);
+    return asIds !== level && (variable ? variableMatch(asIds, name) : asIds === name);
+  };
 
   return {
     name,
     glob,
     contains(key) {
       if (!inPattern(key)) return false;
-      const path = namespaceSegments(key, options);
-      if (path.length < segments.length) return false;
-      for (let i = 0; i < segments.length; i += 1) if (path[i] !== segments[i]) return false;
-      return true;
+      const { names } = namespacePath(key, options);
+      for (const level of names) if (same(level)) return true;
+      return false;
     },
     isOwn(key) {
-      return inPattern(key) && namespaceSegments(key, options).join(options.delimiter) === name;
+      return inPattern(key) && same(namespaceName(key, options));
     },
   };
 }
 
 /**
- * Whether a segment's text is the key's own bytes. Placeholders stand for many values, and a
- * segment in quotes is the redis-cli escaped form of binary bytes, not the bytes themselves
- * (a literal segment that happens to start and end with `"` is matched by `*` too, which is
- * merely wider).
+ * The glob of a namespace name: its literal text escaped, each placeholder (`‹id›`, also inside a
+ * segment such as `GET /api?‹query›`) a `*`, and everything from a quoted (binary or escaped)
+ * segment on a `*` too, which is merely wider. Always ends in `*` for keys of children and keys
+ * cut off at --depth.
  */
-function isLiteral(segment: string): boolean {
-  if (segment === ID_PLACEHOLDER || segment === DATE_PLACEHOLDER || segment === BIN_PLACEHOLDER) return false;
-  return !(segment.length >= 2 && segment.startsWith('"') && segment.endsWith('"'));
+function globOf(name: string): Buffer {
+  const parts: Buffer[] = [];
+  let at = 0;
+  while (at < name.length) {
+    const open = name.indexOf('‹', at);
+    const quote = name.indexOf('"', at);
+    if (quote >= 0 && (open < 0 || quote < open)) {
+      parts.push(escapeGlob(Buffer.from(name.slice(at, quote), 'utf8')));
+      at = name.length;
+      break;
+    }
+    if (open < 0) {
+      parts.push(escapeGlob(Buffer.from(name.slice(at), 'utf8')));
+      at = name.length;
+      break;
+    }
+    const close = name.indexOf('›', open);
+    parts.push(escapeGlob(Buffer.from(name.slice(at, open), 'utf8')));
+    parts.push(STAR);
+    at = close < 0 ? name.length : close + 1;
+  }
+  parts.push(STAR);
+  return Buffer.concat(parts);
 }
 
 /** `**` matches what `*` does; fewer stars keep Redis's matcher from backtracking more than needed. */

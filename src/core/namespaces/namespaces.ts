@@ -6,7 +6,8 @@
 import type { KeyBatch } from '../scan/scan-batch.js';
 import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, UNKNOWN } from '../scan/scan-batch.js';
 import type { NamespaceOptions } from './namespace-key.js';
-import { namespaceSegments } from './namespace-key.js';
+import { ID_PLACEHOLDER, isInferred, namespaceName, namespacePath, VARIABLE_PLACEHOLDER } from './namespace-key.js';
+import { layoutLabel } from './layouts.js';
 
 /** Beyond this many distinct leaf namespaces, new ones are counted under OVERFLOW_NAMESPACE. */
 export const MAX_NAMESPACES = 50_000;
@@ -68,13 +69,24 @@ export class NamespaceStats {
 }
 
 export interface NamespaceNode {
-  /** Full namespace, segments joined with the delimiter, e.g. `app:v2:user:{id}`. */
+  /** Full namespace, segments joined with the separators found in the keys, e.g. `app:v2:user:‹id›`. */
   name: string;
   segment: string;
   depth: number;
   stats: NamespaceStats;
   children: NamespaceNode[];
+  /** The known library layout this namespace is (`BullMQ queue "emails"`), if recognised. */
+  label?: string;
+  /** For a ‹var› segment rolled up by cardinality: how many distinct values it stands for. */
+  distinct?: number;
 }
+
+/**
+ * Cardinality: a level with at least this many literal children, each holding at most
+ * ROLLUP_SMALL_KEYS keys, is one variable segment (‹var›) even if no ID shape matched its values.
+ */
+export const ROLLUP_MIN_SIBLINGS = 16;
+export const ROLLUP_SMALL_KEYS = 5;
 
 export class NamespaceAggregator {
   private readonly shards = new Map<string, Map<string, NamespaceStats>>();
@@ -85,6 +97,8 @@ export class NamespaceAggregator {
    */
   private readonly names = new Map<string, number>();
   private readonly vanishedByShard = new Map<string, number>();
+  /** Each leaf's path (the name of every level), found once when the leaf is first seen. */
+  private readonly paths = new Map<string, string[]>();
 
   constructor(readonly options: NamespaceOptions) {}
 
@@ -94,7 +108,6 @@ export class NamespaceAggregator {
       leaves = new Map();
       this.shards.set(shard, leaves);
     }
-    const delimiter = this.options.delimiter;
     for (let i = 0; i < batch.size; i += 1) {
       const ttl = batch.ttls[i]!;
       if (ttl === TTL_GONE) {
@@ -102,7 +115,7 @@ export class NamespaceAggregator {
         continue;
       }
       const key = batch.keys[i]!;
-      const name = namespaceSegments(key, this.options).join(delimiter);
+      const name = namespaceName(key, this.options);
       let stats = leaves.get(name);
       if (stats === undefined) {
         const known = this.names.get(name);
@@ -112,7 +125,10 @@ export class NamespaceAggregator {
           stats = new NamespaceStats();
           stats.example = key;
           leaves.set(slot, stats);
-          if (slot === name) this.names.set(name, (known ?? 0) + 1);
+          if (slot === name) {
+            this.names.set(name, (known ?? 0) + 1);
+            if (known === undefined) this.paths.set(name, namespacePath(key, this.options).names);
+          }
         }
       }
       stats.keys += 1;
@@ -145,7 +161,10 @@ export class NamespaceAggregator {
       const holders = this.names.get(name);
       if (holders === undefined) continue; // the overflow record
       if (holders > 1) this.names.set(name, holders - 1);
-      else this.names.delete(name);
+      else {
+        this.names.delete(name);
+        this.paths.delete(name);
+      }
     }
     this.shards.delete(shard);
   }
@@ -156,12 +175,11 @@ export class NamespaceAggregator {
    * keys the dropped records held.
    */
   removeNamespace(name: string, ownOnly = false): number {
-    const delimiter = this.options.delimiter;
-    const prefix = delimiter === '' || ownOnly ? undefined : `${name}${delimiter}`;
     let keys = 0;
     for (const leaves of this.shards.values()) {
       for (const [leaf, stats] of leaves) {
-        if (leaf === name || (prefix !== undefined && leaf.startsWith(prefix))) {
+        const path = this.paths.get(leaf);
+        if (leaf === name || (!ownOnly && path !== undefined && pathHas(path, name)) || (name.includes(VARIABLE_PLACEHOLDER) && path !== undefined && pathHasVariable(path, name, ownOnly))) {
           keys += stats.keys;
           this.dropLeaf(leaves, leaf);
         }
@@ -196,7 +214,10 @@ export class NamespaceAggregator {
     const holders = this.names.get(name);
     if (holders === undefined) return; // the overflow record
     if (holders > 1) this.names.set(name, holders - 1);
-    else this.names.delete(name);
+    else {
+      this.names.delete(name);
+      this.paths.delete(name);
+    }
   }
 
   /** Distinct leaf namespaces seen (the overflow record not counted). */
@@ -211,23 +232,26 @@ export class NamespaceAggregator {
     return sum;
   }
 
-  /** Merges all shards and rolls leaves up into a tree; the root holds the totals. */
+  /**
+   * Merges all shards and rolls leaves up into a tree; the root holds the totals. Levels with many
+   * small literal children are rolled into one ‹var› child (see ROLLUP_MIN_SIBLINGS), and known
+   * library layouts are labelled.
+   */
   tree(): NamespaceNode {
     const root: NamespaceNode = { name: '', segment: '', depth: 0, stats: new NamespaceStats(), children: [] };
     const index = new Map<string, NamespaceNode>();
-    const delimiter = this.options.delimiter;
     for (const leaves of this.shards.values()) {
       for (const [name, stats] of leaves) {
         root.stats.merge(stats);
-        const segments = name === OVERFLOW_NAMESPACE || delimiter === '' ? [name] : name.split(delimiter);
+        const path = this.paths.get(name) ?? [name];
         let parent = root;
-        let path = '';
-        for (let depth = 0; depth < segments.length; depth += 1) {
-          path = depth === 0 ? segments[0]! : `${path}${delimiter}${segments[depth]!}`;
-          let node = index.get(path);
+        for (let depth = 0; depth < path.length; depth += 1) {
+          const nodeName = path[depth]!;
+          let node = index.get(nodeName);
           if (node === undefined) {
-            node = { name: path, segment: segments[depth]!, depth: depth + 1, stats: new NamespaceStats(), children: [] };
-            index.set(path, node);
+            const segment = depth === 0 ? nodeName : segmentOf(nodeName, path[depth - 1]!, this.options);
+            node = { name: nodeName, segment, depth: depth + 1, stats: new NamespaceStats(), children: [] };
+            index.set(nodeName, node);
             parent.children.push(node);
           }
           node.stats.merge(stats);
@@ -235,7 +259,93 @@ export class NamespaceAggregator {
         }
       }
     }
+    rollUp(root);
+    labelTree(root);
     return root;
+  }
+}
+
+/** The last segment of `name` under `parent`: what follows the parent and the separator run. */
+export function segmentOf(name: string, parent: string, options: NamespaceOptions): string {
+  let at = parent.length;
+  const delimiters = options.delimiters !== undefined && options.delimiters.length > 0 ? options.delimiters : [options.delimiter];
+  for (;;) {
+    const d = delimiters.find((delimiter) => delimiter !== '' && name.startsWith(delimiter, at));
+    if (d === undefined) break;
+    at += d.length;
+  }
+  return name.slice(at);
+}
+
+/** Whether a leaf path passes through namespace `name`. */
+function pathHas(path: readonly string[], name: string): boolean {
+  for (const level of path) if (level === name) return true;
+  return false;
+}
+
+/** Whether a leaf path is under a rolled-up name (`a:‹var›:b`): ‹var› stands for any one segment. */
+function pathHasVariable(path: readonly string[], name: string, ownOnly: boolean): boolean {
+  const candidates = ownOnly ? path.slice(-1) : path;
+  return candidates.some((level) => variableMatch(level, name));
+}
+
+/** `level` matches `pattern` where each ‹var› of the pattern stands for one segment of text without a delimiter-like break. */
+export function variableMatch(level: string, pattern: string): boolean {
+  const parts = pattern.split(VARIABLE_PLACEHOLDER);
+  if (!level.startsWith(parts[0]!)) return false;
+  let at = parts[0]!.length;
+  for (let i = 1; i < parts.length; i += 1) {
+    const rest = parts[i]!;
+    // The variable segment runs to the next separator, which is the first character of `rest`
+    // (or to the end when ‹var› is the last segment).
+    const stop = rest === '' ? level.length : level.indexOf(rest[0]!, at);
+    if (stop < 0) return false;
+    at = stop;
+    if (!level.startsWith(rest, at)) return false;
+    at += rest.length;
+  }
+  return at === level.length;
+}
+
+/** Cardinality: rolls many small literal siblings into one ‹var› child, at every level. */
+function rollUp(node: NamespaceNode): void {
+  // Years stay literal by shape (`reports:2024`), but beside an ‹id› sibling they are IDs like it.
+  const ids = node.children.find((child) => child.segment === ID_PLACEHOLDER);
+  if (ids !== undefined) {
+    const numeric = node.children.filter((child) => /^[0-9]+$/.test(child.segment));
+    for (const child of numeric) mergeInto(ids, child);
+    if (numeric.length > 0) node.children = node.children.filter((child) => !numeric.includes(child));
+  }
+  const literal = node.children.filter((child) => !isInferred(child.segment));
+  if (node.depth > 0 && literal.length >= ROLLUP_MIN_SIBLINGS && literal.every((child) => child.stats.keys <= ROLLUP_SMALL_KEYS)) {
+    const first = literal[0]!;
+    const separator = first.name.slice(node.name.length, first.name.length - first.segment.length);
+    const rolled: NamespaceNode = { name: `${node.name}${separator}${VARIABLE_PLACEHOLDER}`, segment: VARIABLE_PLACEHOLDER, depth: node.depth + 1, stats: new NamespaceStats(), children: [], distinct: literal.length };
+    for (const child of literal) mergeInto(rolled, child);
+    node.children = [...node.children.filter((child) => isInferred(child.segment)), rolled];
+  }
+  for (const child of node.children) rollUp(child);
+}
+
+/** Adds `source`'s counts and subtree to `target`, renaming the subtree under `target`'s name. */
+function mergeInto(target: NamespaceNode, source: NamespaceNode): void {
+  target.stats.merge(source.stats);
+  for (const child of source.children) {
+    const separator = child.name.slice(source.name.length, child.name.length - child.segment.length);
+    let twin = target.children.find((candidate) => candidate.segment === child.segment);
+    if (twin === undefined) {
+      twin = { name: `${target.name}${separator}${child.segment}`, segment: child.segment, depth: target.depth + 1, stats: new NamespaceStats(), children: [] };
+      target.children.push(twin);
+    }
+    mergeInto(twin, child);
+  }
+}
+
+function labelTree(node: NamespaceNode): void {
+  for (const child of node.children) {
+    const label = layoutLabel(child);
+    if (label !== undefined) child.label = label;
+    labelTree(child);
   }
 }
 

@@ -14,7 +14,9 @@ import { KeySpool } from '../scan/key-spool.js';
 import type { KeySpoolOptions } from '../scan/key-spool.js';
 import type { NamespaceNode } from '../namespaces/namespaces.js';
 import { NamespaceAggregator } from '../namespaces/namespaces.js';
-import { namespaceSegments } from '../namespaces/namespace-key.js';
+import type { BreakdownRow } from '../namespaces/breakdown.js';
+import { namespaceBreakdown, queueLayoutWarnings } from '../namespaces/breakdown.js';
+import { namespaceName } from '../namespaces/namespace-key.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
 import { UNKNOWN } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
@@ -66,6 +68,14 @@ export interface PlanNode {
 
 export interface PlanNamespace {
   namespace: string;
+  /** Keys of exactly this namespace (a namespace with children lists its own keys; children have rows of their own). */
+  keys: number;
+  memoryBytes: number | null;
+}
+
+/** The namespaces not listed, summed: listed rows + remainder = the plan. */
+export interface PlanRemainder {
+  namespaces: number;
   keys: number;
   memoryBytes: number | null;
 }
@@ -92,6 +102,8 @@ export interface PurgePlan {
   namespaces: PlanNamespace[];
   /** Further namespaces not listed. */
   moreNamespaces: number;
+  /** What those further namespaces hold; null when every namespace is listed. */
+  namespaceRemainder: PlanRemainder | null;
   samples: Buffer[];
   durationMs: number;
   notices: string[];
@@ -219,7 +231,9 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   } else {
     memory = { total: memoryMode === 'none' || matched > 0 ? null : 0, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
   }
-  const { rows, more } = namespaceRows(aggregator.tree(), options.topNamespaces ?? 10, memory);
+  const tree = aggregator.tree();
+  const { rows, more, remainder } = namespaceRows(tree, options.topNamespaces ?? 10, memory);
+  notices.push(...queueLayoutWarnings(tree));
   return {
     pattern,
     status,
@@ -237,6 +251,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
     })),
     namespaces: rows,
     moreNamespaces: more,
+    namespaceRemainder: remainder,
     samples: sampler.items,
     durationMs: Date.now() - started,
     notices,
@@ -302,7 +317,7 @@ async function sampledMemory(
     bytes += size;
     measured += 1;
     accumulate(perShardSum, item.shard, size);
-    accumulate(perNamespaceSum, namespaceSegments(item.key, namespaceOptions).join(namespaceOptions.delimiter), size);
+    accumulate(perNamespaceSum, namespaceName(item.key, namespaceOptions), size);
   });
   if (measured === 0) {
     const notice = refused === undefined ? undefined : `memory could not be measured (MEMORY USAGE refused at ${refused})`;
@@ -379,25 +394,25 @@ function without(batch: KeyBatch, drop: number[]): KeyBatch {
   };
 }
 
-/** The leaf namespaces, largest first by keys. */
-function namespaceRows(root: NamespaceNode, top: number, memory: MemoryFigures): { rows: PlanNamespace[]; more: number } {
-  const leaves: NamespaceNode[] = [];
-  const visit = (node: NamespaceNode) => {
-    if (node.children.length === 0) leaves.push(node);
-    for (const child of node.children) visit(child);
-  };
-  for (const child of root.children) visit(child);
-  leaves.sort((a, b) => b.stats.keys - a.stats.keys || b.stats.memory - a.stats.memory || (a.name < b.name ? -1 : 1));
-  const bytesOf = (node: NamespaceNode): number | null => {
+/** The namespaces holding matched keys (own keys of inner namespaces included), largest first; the rest summed. */
+function namespaceRows(root: NamespaceNode, top: number, memory: MemoryFigures): { rows: PlanNamespace[]; more: number; remainder: PlanRemainder | null } {
+  const { rows, remainder } = namespaceBreakdown(root, top);
+  const ownMemory = (node: NamespaceNode): number => node.stats.memory - node.children.reduce((sum, child) => sum + child.stats.memory, 0);
+  const bytesOf = (row: BreakdownRow): number | null => {
     if (memory.total === null) return null;
-    if (memory.perNamespace === undefined) return node.stats.measured > 0 ? node.stats.memory : null;
-    // Sampled keys were named exactly as the aggregator names its leaves; a namespace the sample
-    // missed gets the overall average.
-    const average = memory.perNamespace.average.get(node.name) ?? memory.perNamespace.overall;
-    return Math.round(average * node.stats.keys);
+    if (memory.perNamespace === undefined) return row.node.stats.measured > 0 ? ownMemory(row.node) : null;
+    // Sampled keys were named exactly as the aggregator names its namespaces; a namespace the
+    // sample missed gets the overall average.
+    const average = memory.perNamespace.average.get(row.namespace) ?? memory.perNamespace.overall;
+    return Math.round(average * row.keys);
   };
-  const rows = leaves.slice(0, top).map((node) => ({ namespace: node.name, keys: node.stats.keys, memoryBytes: bytesOf(node) }));
-  return { rows, more: Math.max(0, leaves.length - top) };
+  const toPlan = (row: BreakdownRow): PlanNamespace => ({ namespace: row.namespace, keys: row.keys, memoryBytes: bytesOf(row) });
+  let rest: PlanRemainder | null = null;
+  if (remainder !== null) {
+    const bytes = remainder.rows.map(bytesOf);
+    rest = { namespaces: remainder.namespaces, keys: remainder.keys, memoryBytes: bytes.some((value) => value === null) ? null : bytes.reduce<number>((sum, value) => sum + (value ?? 0), 0) };
+  }
+  return { rows: rows.map(toPlan), more: remainder?.namespaces ?? 0, remainder: rest };
 }
 
 /** Algorithm R: a uniform sample of a stream of unknown length. */
@@ -510,6 +525,7 @@ export function planToJson(plan: PurgePlan): PurgePlanJson {
     nodes: plan.nodes,
     namespaces: plan.namespaces,
     moreNamespaces: plan.moreNamespaces,
+    namespaceRemainder: plan.namespaceRemainder,
     samples: plan.samples.map(encodeKeyForJson),
     durationMs: plan.durationMs,
     notices: plan.notices,
