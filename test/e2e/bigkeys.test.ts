@@ -35,10 +35,10 @@ describe('cachectl bigkeys', () => {
     expect(result.code).toBe(0);
     const out = result.stdout;
     for (const section of ['BIGGEST KEYS BY MEMORY', 'BIGGEST PER TYPE BY SIZE', 'TYPES', 'NAMESPACES (biggest key beside the average)', 'HOT KEYS', 'FINDINGS']) expect(out).toContain(section);
-    expect(out).toMatch(new RegExp(`\\n1 +${prefix}:blob:999 +string +[\\d.]+ KiB +64\\.0 KiB +none +${prefix}:blob:\\{id\\} +127\\.0\\.0\\.1:${redis.single.port}\\n`));
+    expect(out).toMatch(new RegExp(`\\n1 +${prefix}:blob:999 +string +[\\d.]+ KiB +64\\.0 KiB +none +${prefix}:blob:‹id› +127\\.0\\.0\\.1:${redis.single.port}\\n`));
     expect(out).toMatch(/\nhash +[^\n]*:user:1 +200 el /);
     // The namespace with one big key among small ones stands out by its ratio.
-    const outlier = new RegExp(`\\n${prefix}:blob:\\{id\\} +21 +[\\d.]+ KiB +[\\d.]+ KiB +(\\d+)× +${prefix}:blob:999\\n`).exec(out);
+    const outlier = new RegExp(`\\n${prefix}:blob:‹id› +21 +[\\d.]+ KiB +[\\d.]+ KiB +(\\d+)× +${prefix}:blob:999\\n`).exec(out);
     expect(Number(outlier?.[1])).toBeGreaterThanOrEqual(10);
     expect(out).toMatch(/maxmemory-policy is noeviction/);
     expect(out).toContain(`"${prefix}:bin:\\xff"`);

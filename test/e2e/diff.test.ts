@@ -76,15 +76,15 @@ describe('cachectl diff (built binary)', () => {
         ['legacy', 'vanished'],
         ['shop', 'changed'],
         ['shop:cart', 'changed'],
-        ['shop:cart:{id}', 'changed'],
+        ['shop:cart:‹id›', 'changed'],
         ['shop:feature', 'new'],
       ].sort(),
     );
     expect(diff.changes.some((c) => c.namespace.startsWith('shop:user'))).toBe(false);
-    expect(diff.changes.find((c) => c.namespace === 'shop:cart:{id}')!.keys).toMatchObject({ before: 40, after: 80 });
+    expect(diff.changes.find((c) => c.namespace === 'shop:cart:‹id›')!.keys).toMatchObject({ before: 40, after: 80 });
     expect(diff.gate!.passed).toBe(false);
     expect(diff.gate!.violations.map((v) => [v.rule, v.namespace])).toEqual([
-      ['memory>+20%', 'shop:cart:{id}'],
+      ['memory>+20%', 'shop:cart:‹id›'],
       ['noTtl>+0', 'shop:feature'],
       ['new-namespace-without-ttl', 'shop:feature'],
       ['vanished-namespace', 'legacy'],

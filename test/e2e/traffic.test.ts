@@ -79,7 +79,7 @@ describe('cachectl traffic', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^NAMESPACE +OPS\/S +%OPS +READS\/S +WRITES\/S +MISSES\/S +HIT RATE$/m);
-    expect(result.stdout).toMatch(/^e2e:page:\{id\} +[\d,.]+ +100% +[\d,.]+ +[\d,.]+ +[\d,.]+ +[\d.]+%$/m);
+    expect(result.stdout).toMatch(/^e2e:page:‹id› +[\d,.]+ +100% +[\d,.]+ +[\d,.]+ +[\d,.]+ +[\d.]+%$/m);
     expect(result.stdout).toMatch(/key accesses in 2\.\ds on 1 node\(s\) · 0 commands without keys · hit rate [\d.]+%/);
     expect(await notifyFlags()).toBe('');
     expect(existsSync(stateFile())).toBe(false);

@@ -256,7 +256,7 @@ describe('BigKeysAggregator', () => {
     expect(totals.vanished).toBe(1);
     expect(totals.topMemory.map((r) => r.key.toString())).toEqual(['user:2', 'user:3']);
     expect(totals.topLength.get('hash')!.map((r) => r.length)).toEqual([20, 5]);
-    const users = totals.namespaces.get('user:{id}')!;
+    const users = totals.namespaces.get('user:‹id›')!;
     expect(users).toMatchObject({ keys: 3, memory: 1500, measured: 3 });
     expect(users.biggest!.key.toString()).toBe('user:2');
     expect(totals.types.get('hash')!.memory.quantile(0.5)).toBe(500);

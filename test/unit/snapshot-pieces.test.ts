@@ -39,10 +39,10 @@ describe('KeyNameHasher', () => {
   });
 
   it('hashes each namespace segment but leaves the placeholders readable', () => {
-    const hashed = a.namespace('app:user:{id}:profile', ':');
+    const hashed = a.namespace('app:user:‹id›:profile', ':');
     const parts = hashed.split(':');
     expect(parts).toHaveLength(4);
-    expect(parts[2]).toBe('{id}');
+    expect(parts[2]).toBe('‹id›');
     expect(hashed).not.toContain('user');
     expect(a.namespace('app:orders', ':').split(':')[0]).toBe(parts[0]);
   });

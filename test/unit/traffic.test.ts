@@ -138,7 +138,7 @@ describe('TrafficStats', () => {
     stats.addCommand(set, args('set', 'user:1:profile', 'x', 'EX', '10'));
     stats.addCommand(set, args('set', 'sess:abc', 'x'));
     stats.addCommand(commandSpec(info('ping', [], 0, 0, 0)), args('ping'));
-    const profile = stats.namespaces.get('user:{id}:profile');
+    const profile = stats.namespaces.get('user:‹id›:profile');
     expect(profile).toMatchObject({ reads: 2, writes: 1, writesWithTtl: 1, writesWithoutTtl: 0 });
     expect(stats.namespaces.get('sess:abc')).toMatchObject({ reads: 1, writes: 1, writesWithoutTtl: 1 });
     expect(stats.keyless).toBe(1);
@@ -152,11 +152,11 @@ describe('TrafficStats', () => {
     stats.addMiss(b('item:8'), 1600);
     expect(stats.stampedeList()).toEqual([]);
     stats.addMiss(b('item:7'), 1999);
-    expect(stats.stampedeList()).toEqual([{ key: b('item:7'), namespace: 'item:{id}', peakMissesPerSecond: 3, misses: 3 }]);
+    expect(stats.stampedeList()).toEqual([{ key: b('item:7'), namespace: 'item:‹id›', peakMissesPerSecond: 3, misses: 3 }]);
     // Misses spread over seconds never add up to a stampede.
     for (let s = 0; s < 10; s++) stats.addMiss(b('item:9'), 5000 + s * 1000);
     expect(stats.stampedeList().map((entry) => entry.key.toString())).toEqual(['item:7']);
-    expect(stats.namespaces.get('item:{id}')?.misses).toBe(14);
+    expect(stats.namespaces.get('item:‹id›')?.misses).toBe(14);
   });
 
   it('stays bounded: namespaces beyond the cap are counted under one row', () => {

@@ -9,7 +9,6 @@ import type { CachectlError } from '../../base/errors.js';
 import { displayKey, reprKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceName } from '../namespaces/namespace-key.js';
-import { namespaceMatcher } from '../namespaces/namespace-match.js';
 import type { GuardLimits, PurgePlan } from '../purge/plan.js';
 import { disposePlan, planPurge, planRefusals } from '../purge/plan.js';
 import type { PurgeSummary } from '../purge/tally.js';

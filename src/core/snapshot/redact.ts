@@ -2,7 +2,7 @@
 // SLOWLOG, and (with --redact-keys) key names, hashed so equal names still match each other.
 
 import { createHmac } from 'node:crypto';
-import { BIN_PLACEHOLDER, DATE_PLACEHOLDER, ID_PLACEHOLDER } from '../namespaces/namespace-key.js';
+import { isPlaceholder } from '../namespaces/namespace-key.js';
 import { OVERFLOW_NAMESPACE } from '../namespaces/namespaces.js';
 
 /** requirepass, masterauth, tls-key-file-pass, … and anything else whose name says pass or secret. */
@@ -52,11 +52,11 @@ export class KeyNameHasher {
     return `key:${this.digest(name)}`;
   }
 
-  /** A namespace with each segment hashed; the placeholders ({id}, {date}, {bin}) stay readable. */
+  /** A namespace with each segment hashed; the placeholders (‹id›, ‹date›, ‹ip›, …) stay readable. */
   namespace(name: string, delimiter: string): string {
     return name
       .split(delimiter)
-      .map((segment) => (PLACEHOLDERS.has(segment) ? segment : `#${this.digest(segment)}`))
+      .map((segment) => (isPlaceholder(segment) || segment === OVERFLOW_NAMESPACE ? segment : `#${this.digest(segment)}`))
       .join(delimiter);
   }
 
@@ -65,4 +65,4 @@ export class KeyNameHasher {
   }
 }
 
-const PLACEHOLDERS = new Set([ID_PLACEHOLDER, DATE_PLACEHOLDER, BIN_PLACEHOLDER, OVERFLOW_NAMESPACE]);
+

@@ -475,6 +475,9 @@ function hashKeyspace(keyspace: SnapshotKeyspace, hasher: KeyNameHasher, delimit
   const hashRow = (row: NamespaceRow): NamespaceRow => ({
     ...row,
     namespace: hasher.namespace(row.namespace, delimiter),
+    // Segment texts and layout labels (`Bull queue "patients"`) carry names too.
+    segments: row.segments.map((segment) => ({ text: hasher.namespace(segment.text, delimiter), inferred: segment.inferred })),
+    label: row.label === null ? null : (row.label.split(' "')[0] ?? null),
     example: row.example === null ? null : { key: hasher.key(row.example.keyBase64 ?? row.example.key) },
     children: row.children.map(hashRow),
   });
