@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { CachectlError } from '../base/errors.js';
 import type { ConnectionOptions, Endpoint } from './options.js';
 import { formatEndpoint } from './options.js';
-import type { NodeCredentials } from './node-client.js';
+import type { ErrorContext, NodeCredentials } from './node-client.js';
 import { connectNode, createNodeClient, translateError } from './node-client.js';
 
 export type TopologyKind = 'standalone' | 'cluster' | 'sentinel';
@@ -36,6 +36,11 @@ export interface NodeHandle {
    * the caller closes it). For a probe whose timing must not queue behind the shared client's work.
    */
   newClient(): Redis;
+  /**
+   * Everything newClient() and translate() use, as plain data: another thread (the dashboard's
+   * latency probe runs in a worker) rebuilds the same client from it with nodeClientFromSpec().
+   */
+  readonly clientSpec: NodeClientSpec;
   /** Translates an error from this node's client into a CachectlError naming it. */
   translate(error: unknown): CachectlError;
 }
@@ -77,8 +82,9 @@ export class NodePool {
     return client;
   }
 
-  handle(spec: Omit<NodeHandle, 'address' | 'client' | 'ready' | 'translate' | 'newClient'>, what?: string): NodeHandle {
+  handle(spec: Omit<NodeHandle, 'address' | 'client' | 'ready' | 'translate' | 'newClient' | 'clientSpec'>, what?: string): NodeHandle {
     const context = { username: this.credentials.username, tls: this.options.tls !== undefined, timeoutMs: this.options.timeoutMs, what: what ?? spec.role };
+    const { timeoutMs, clientName, tls } = this.options;
     return {
       ...spec,
       address: formatEndpoint(spec.endpoint),
@@ -90,6 +96,7 @@ export class NodePool {
       },
       translate: (error: unknown) => translateError(error, spec.endpoint, context),
       newClient: () => createNodeClient(spec.endpoint, this.options, this.credentials, this.db),
+      clientSpec: { endpoint: spec.endpoint, options: { timeoutMs, clientName, ...(tls === undefined ? {} : { tls }) }, credentials: { ...this.credentials }, db: this.db, context },
     };
   }
 
@@ -98,6 +105,24 @@ export class NodePool {
     this.clients.clear();
     await Promise.all(clients.map((client) => closeClient(client)));
   }
+}
+
+/** A node's client settings as plain data (structured-clonable: no functions, no sockets). */
+export interface NodeClientSpec {
+  endpoint: Endpoint;
+  options: Pick<ConnectionOptions, 'timeoutMs' | 'clientName' | 'tls'>;
+  credentials: NodeCredentials;
+  db: number;
+  context: ErrorContext;
+}
+
+/** A new client (lazy, the caller closes it) and the error translation, from a NodeClientSpec. */
+export function nodeClientFromSpec(spec: NodeClientSpec): { address: string; newClient: () => Redis; translate: (error: unknown) => CachectlError } {
+  return {
+    address: formatEndpoint(spec.endpoint),
+    newClient: () => createNodeClient(spec.endpoint, spec.options, spec.credentials, spec.db),
+    translate: (error) => translateError(error, spec.endpoint, spec.context),
+  };
 }
 
 /** QUIT politely when connected, otherwise drop the socket; never throws. */

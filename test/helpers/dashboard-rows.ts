@@ -69,6 +69,7 @@ export function snapshotOf(rows: NodeRow[], extra: Partial<DashboardSnapshot> = 
     takenAt: '2026-01-01T00:00:00.000Z',
     refreshMs: 1000,
     topology: { kind: 'cluster', versions: ['redis 7.2.4'] },
+    cachectl: { eventLoopLag: null },
     totals: {
       nodes: rows.length,
       up: up.length,

@@ -74,6 +74,15 @@ describe('node table', () => {
     unmount();
   });
 
+  it("shows cachectl's own event-loop lag apart from node latency, labelled as its own", async () => {
+    const { frame, unmount } = await renderApp(snapshotOf(clusterRows(), { cachectl: { eventLoopLag: { p99Ms: 42.5, maxMs: 60 } } }));
+    expect(frame()).toContain('cachectl top (own lag p99 42.5ms) · Cluster');
+    unmount();
+    const none = await renderApp(snapshotOf(clusterRows()));
+    expect(none.frame()).not.toContain('own lag');
+    none.unmount();
+  });
+
   it('shows a DOWN row with the reason and the retry, and counts it in the header', async () => {
     const rows = clusterRows();
     rows[3] = nodeRow({ address: '127.0.0.1:30101', role: 'replica', status: 'down', retryInMs: 4000 });

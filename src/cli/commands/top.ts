@@ -3,6 +3,7 @@
 
 import { Command, Option } from 'commander';
 import { DashboardModel } from '../../core/dashboard/model.js';
+import { ThreadedLatencyProbe } from '../../core/dashboard/threaded-probe.js';
 import type { DashboardSnapshot } from '../../core/dashboard/snapshot.js';
 import { snapshotRecord } from '../../core/dashboard/snapshot.js';
 import type { NodeSort } from '../../core/dashboard/sort.js';
@@ -72,6 +73,9 @@ export function topSettings(flags: TopFlags): TopSettings {
 
 type Mode = 'tui' | 'ndjson' | 'json';
 
+/** The longest wait for the latency worker's first PINGs before the first snapshot (it starts in well under that). */
+const PROBE_START_WAIT_MS = 2000;
+
 async function runTop(ctx: CommandContext, settings: TopSettings, output: string | undefined): Promise<ExitCodeValue> {
   const terminal = ctx.io.stdout.isTTY === true && ctx.io.stdin.isTTY === true;
   let mode: Mode;
@@ -84,8 +88,11 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
   }
 
   const topology = await ctx.connect();
-  const model = new DashboardModel(topology, { refreshMs: settings.refreshMs });
+  // Latency is timed in a worker thread: the dashboard's own rendering must never show as a node's p99.
+  const probe = new ThreadedLatencyProbe();
+  const model = new DashboardModel(topology, { refreshMs: settings.refreshMs, probe });
   try {
+    await probe.ready(PROBE_START_WAIT_MS);
     // A first sample is the baseline the first rates are measured from; it also proves a node answers.
     const baseline = await model.refresh(ctx.signal);
     if (baseline.totals.up === 0) {

@@ -1,6 +1,8 @@
 // Client-side round-trip latency, measured continuously: a PING to every node every 100 ms on a
 // connection of its own (so it never waits behind INFO or a slow command of ours), kept as
-// per-second histogram slices and read as p50 / p99 / max over a sliding window.
+// per-second histogram slices and read as p50 / p99 / max over a sliding window. On the thread
+// that runs it, a stall of that thread (rendering, GC) shows as latency: the dashboard runs it in
+// a worker (threaded-probe.ts), where only the server and the network are measured.
 
 import type { Redis } from 'ioredis';
 import type { NodeHandle } from '../../connection/topology.js';
@@ -55,8 +57,19 @@ interface Slice {
   errors: number;
 }
 
+/** What the probe needs of a node: a fresh client of its own, and the error translation. */
+export type ProbeNode = Pick<NodeHandle, 'address' | 'newClient' | 'translate'>;
+
+/** What the dashboard reads latency from: this probe on the calling thread, or ThreadedLatencyProbe. */
+export interface LatencySource {
+  track(node: NodeHandle): void;
+  sent(address: string): number;
+  stats(address: string): LatencyStats;
+  close(): Promise<void>;
+}
+
 interface ProbeTarget {
-  node: NodeHandle;
+  node: ProbeNode;
   client: Redis | null;
   inFlight: boolean;
   /** now() when the PING on the wire was sent. */
@@ -69,7 +82,7 @@ interface ProbeTarget {
   slices: Slice[];
 }
 
-export class LatencyProbe {
+export class LatencyProbe implements LatencySource {
   private readonly targets = new Map<string, ProbeTarget>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
@@ -86,7 +99,7 @@ export class LatencyProbe {
   }
 
   /** Starts probing a node (by address); a node already tracked only gets its handle updated. */
-  track(node: NodeHandle): void {
+  track(node: ProbeNode): void {
     if (this.closed) return;
     const existing = this.targets.get(node.address);
     if (existing !== undefined) {

@@ -9,12 +9,13 @@ import { byTime, commandActivity, meanUsecPerCall, OWN_COMMANDS } from './comman
 import type { DashboardSnapshot, DashboardTotals, History, NodeDetail, NodeRow, ServerLatency } from './snapshot.js';
 import type { CachectlError } from '../../base/errors.js';
 import { HistoryRing } from './history-ring.js';
+import { EventLoopLag } from './event-loop-lag.js';
 import { backoffDelayMs } from '../../base/backoff.js';
 import type { CommandStat, InfoSections } from '../../base/info.js';
 import { infoNumber, infoString, parseCommandStats, parseInfo, parseKeyspace, parseLatencyStats } from '../../base/info.js';
 import type { InfoRates } from '../memory/info-rates.js';
 import { combineInfoRates, computeInfoRates } from '../memory/info-rates.js';
-import type { LatencyStats } from './latency-probe.js';
+import type { LatencySource, LatencyStats } from './latency-probe.js';
 import { LatencyProbe } from './latency-probe.js';
 import type { MemoryConfig, MemoryFigures } from '../memory/memory-figures.js';
 import { parseMemoryConfig, readMemoryFigures } from '../memory/memory-figures.js';
@@ -34,8 +35,14 @@ const INFO_FALLBACK = ['all'] as const;
 export interface DashboardModelOptions {
   /** The refresh interval; a node that has not answered INFO within most of it is shown stale. */
   refreshMs: number;
-  /** The client-side latency probe; false to measure none. @default a new LatencyProbe with its defaults */
-  probe?: LatencyProbe | false;
+  /**
+   * The client-side latency probe; false to measure none. `cachectl top` passes a
+   * ThreadedLatencyProbe, so its own rendering never shows as node latency.
+   * @default a new LatencyProbe on the calling thread, with its defaults
+   */
+  probe?: LatencySource | false;
+  /** Measure cachectl's own event-loop lag (shown apart from node latency). @default true */
+  measureLag?: boolean;
   /** Points kept per sparkline. @default 120 */
   historyLength?: number;
   /** Span of the detail view's top commands. @default 60000 */
@@ -92,7 +99,8 @@ const CONFIG_TTL_MS = 10_000;
 
 export class DashboardModel {
   private readonly nodes = new Map<string, NodeState>();
-  private readonly probe: LatencyProbe | null;
+  private readonly probe: LatencySource | null;
+  private readonly lag: EventLoopLag | null;
   private readonly total: History3;
   private readonly historyLength: number;
   private readonly commandWindowMs: number;
@@ -117,6 +125,7 @@ export class DashboardModel {
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
     this.now = options.now ?? (() => performance.now());
     this.probe = options.probe === false ? null : (options.probe ?? new LatencyProbe());
+    this.lag = options.measureLag === false ? null : new EventLoopLag();
     this.total = this.rings();
     this.topologyRefreshedAt = this.now();
     this.adopt();
@@ -149,6 +158,7 @@ export class DashboardModel {
   /** Stops the latency probe. The topology belongs to the caller and stays open. */
   async close(): Promise<void> {
     this.closed = true;
+    this.lag?.close();
     await this.probe?.close();
   }
 
@@ -379,6 +389,7 @@ export class DashboardModel {
       refreshMs: this.options.refreshMs,
       topology: { kind: this.topology.kind, versions },
       totals,
+      cachectl: { eventLoopLag: this.lag?.read() ?? null },
       nodes: ordered,
       history: { total: historyOf(this.total), nodes: nodeHistory },
       detail,

@@ -8,6 +8,7 @@ import type { LatencyStats } from './latency-probe.js';
 import type { Finding } from '../memory/memory-findings.js';
 import type { SlowlogEntry } from './slowlog.js';
 import type { ShardSlotStats } from '../nodes/slot-stats.js';
+import type { EventLoopLagStats } from './event-loop-lag.js';
 
 export interface ServerLatency {
   /** Mean execution time per call over the last interval, from commandstats deltas (every version), without the dashboard's own commands. */
@@ -128,6 +129,11 @@ export interface DashboardSnapshot {
   /** versions: the distinct server labels (`valkey 8.0.1`) of the nodes that answer. */
   topology: { kind: TopologyKind; versions: string[] };
   totals: DashboardTotals;
+  /**
+   * cachectl's own state, not the servers': its event-loop lag since the last snapshot (how late
+   * its timers ran). Null when not measured. Node latency is measured in a worker and excludes it.
+   */
+  cachectl: { eventLoopLag: EventLoopLagStats | null };
   /** Masters, each followed by its replicas. */
   nodes: NodeRow[];
   /** In memory only; not part of the JSON records. */

@@ -24,6 +24,12 @@ const KIND: Record<DashboardSnapshot['topology']['kind'], string> = { standalone
 
 export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, color }: HeaderProps): ReactElement {
   const title: Segment[] = [{ text: 'cachectl top', bold: true, tone: 'accent' }];
+  // First, so a narrow terminal never cuts it off.
+  if (paused) title.push({ text: ' · PAUSED', tone: 'warning', bold: true });
+  // cachectl's own stalls, right by its name and apart from the servers' figures (node latency is
+  // timed in a worker thread and does not include them).
+  const lag = snapshot?.cachectl.eventLoopLag ?? null;
+  if (lag !== null) title.push({ text: ` (own lag p99 ${millis(lag.p99Ms)}ms)`, tone: 'dim' });
   if (snapshot !== undefined) {
     const { topology, totals } = snapshot;
     title.push({ text: ` · ${KIND[topology.kind]} · ${totals.nodes} node${totals.nodes === 1 ? '' : 's'}` });
@@ -33,7 +39,6 @@ export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, col
   } else {
     title.push({ text: ' · connecting…' });
   }
-  if (paused) title.push({ text: ' · PAUSED', tone: 'warning', bold: true });
 
   const line2: Segment[] = [];
   if (snapshot !== undefined) {

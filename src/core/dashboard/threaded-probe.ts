@@ -1,0 +1,95 @@
+// The latency probe run off the main thread: a worker (probe-worker.ts) owns the PING connections
+// and times each round trip with process.hrtime.bigint() at send and receive on an event loop that
+// does nothing else, so React rendering, GC or any stall in cachectl's own thread never shows up as
+// a node's latency. Figures arrive by message every `reportMs`; reads here never wait.
+
+import { Worker } from 'node:worker_threads';
+import type { NodeHandle } from '../../connection/topology.js';
+import type { NodeClientSpec } from '../../connection/topology.js';
+import type { LatencyProbeOptions, LatencySource, LatencyStats } from './latency-probe.js';
+import { DEFAULT_PROBE_WINDOW_MS } from './latency-probe.js';
+
+export type ProbeRequest = { type: 'track'; spec: NodeClientSpec } | { type: 'close' };
+export interface ProbeReport {
+  type: 'report';
+  nodes: Record<string, { stats: LatencyStats; sent: number }>;
+}
+
+export interface ThreadedLatencyProbeOptions extends Omit<LatencyProbeOptions, 'now'> {
+  /** How often the worker sends its figures. @default 100 */
+  reportMs?: number;
+  /** The worker's module. @default probe-worker.js beside this module (the built one under dist/) */
+  workerUrl?: URL;
+}
+
+/** How long close() waits for the worker to QUIT its connections before ending it. */
+const CLOSE_GRACE_MS = 1000;
+
+export class ThreadedLatencyProbe implements LatencySource {
+  private readonly worker: Worker;
+  private readonly tracked = new Set<string>();
+  private latest: ProbeReport['nodes'] = {};
+  private failure: string | null = null;
+  private closing: Promise<void> | undefined;
+  private readonly windowMs: number;
+  private firstReport: () => void = () => {};
+  /** Resolves when the worker has reported a PING for every node tracked so far (or failed). */
+  private readonly reporting: Promise<void>;
+
+  constructor(options: ThreadedLatencyProbeOptions = {}) {
+    this.windowMs = options.windowMs ?? DEFAULT_PROBE_WINDOW_MS;
+    this.reporting = new Promise((resolve) => {
+      this.firstReport = resolve;
+    });
+    const { workerUrl, ...settings } = options;
+    this.worker = new Worker(workerUrl ?? new URL('./probe-worker.js', import.meta.url), { workerData: { ...settings, reportMs: options.reportMs ?? 100 } });
+    // Never the reason the process stays alive; close() still ends it politely.
+    this.worker.unref();
+    this.worker.on('message', (message: ProbeReport) => {
+      if (message.type !== 'report') return;
+      this.latest = message.nodes;
+      if ([...this.tracked].every((address) => (message.nodes[address]?.stats.samples ?? 0) + (message.nodes[address]?.stats.errors ?? 0) > 0)) this.firstReport();
+    });
+    this.worker.on('error', (error) => {
+      this.failure = `the latency probe stopped: ${error.message}`;
+      this.firstReport();
+    });
+  }
+
+  track(node: NodeHandle): void {
+    if (this.closing !== undefined || this.tracked.has(node.address)) return;
+    this.tracked.add(node.address);
+    this.worker.postMessage({ type: 'track', spec: node.clientSpec } satisfies ProbeRequest);
+  }
+
+  /**
+   * Waits (at most `timeoutMs`) until every tracked node has a first round trip, so a dashboard's
+   * first figures are not empty while the worker starts (about a second on a busy machine).
+   */
+  async ready(timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.reporting, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  sent(address: string): number {
+    return this.latest[address]?.sent ?? 0;
+  }
+
+  stats(address: string): LatencyStats {
+    const reported = this.latest[address]?.stats ?? { samples: 0, errors: 0, p50Ms: null, p99Ms: null, maxMs: null, histogram: [], lastError: null, waitingMs: null, windowMs: this.windowMs };
+    return this.failure === null ? reported : { ...reported, lastError: this.failure };
+  }
+
+  /** Ends the worker: its connections QUIT, then it exits (ended outright if that takes too long). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      this.worker.postMessage({ type: 'close' } satisfies ProbeRequest);
+      const timer = setTimeout(() => void this.worker.terminate(), CLOSE_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    })();
+    return this.closing;
+  }
+}
