@@ -103,27 +103,18 @@ describe('cachectl traffic', () => {
     expect(result.stderr).toMatch(/--duration is longer than 2m.*--allow-long/s);
   });
 
-  it('after Ctrl-C: prints what it sampled, puts the setting back, exits 130', async () => {
-    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'Kl');
+  // Ctrl-C, and SIGTERM (a CI timeout, a pod shutdown) the same way with its own exit code.
+  it.each([
+    ['SIGINT', 130, 'Kl'],
+    ['SIGTERM', 143, 'Kg'],
+  ] as const)('after %s: prints what it sampled, puts the setting back, exits %i', async (signal, code, flags) => {
+    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', flags);
     const before = await notifyFlags();
     const run = startCli(['traffic', '--url', url, '--duration', '60s', '--enable-miss-events', '-o', 'json'], { env: env() });
     await waitFor('the setting to change', async () => ((await notifyFlags()) !== before ? true : undefined), { timeoutMs: 15_000 });
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const result = await run.done;
-    expect(result.code).toBe(130);
-    expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
-    expect(await notifyFlags()).toBe(before);
-    expect(existsSync(stateFile())).toBe(false);
-  });
-
-  it('after SIGTERM (a CI timeout, a pod shutdown): the same as Ctrl-C, exit 143', async () => {
-    await admin.call('CONFIG', 'SET', 'notify-keyspace-events', 'Kg');
-    const before = await notifyFlags();
-    const run = startCli(['traffic', '--url', url, '--duration', '60s', '--enable-miss-events', '-o', 'json'], { env: env() });
-    await waitFor('the setting to change', async () => ((await notifyFlags()) !== before ? true : undefined), { timeoutMs: 15_000 });
-    run.child.kill('SIGTERM');
-    const result = await run.done;
-    expect(result.code).toBe(143);
+    expect(result.code).toBe(code);
     expect(JSON.parse(result.stdout)).toMatchObject({ interrupted: true });
     expect(await notifyFlags()).toBe(before);
     expect(existsSync(stateFile())).toBe(false);
