@@ -26,16 +26,17 @@ export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, col
   const title: Segment[] = [{ text: 'cachectl top', bold: true, tone: 'accent' }];
   // First, so a narrow terminal never cuts it off.
   if (paused) title.push({ text: ' · PAUSED', tone: 'warning', bold: true });
-  // cachectl's own stalls, right by its name and apart from the servers' figures (node latency is
-  // timed in a worker thread and does not include them).
-  const lag = snapshot?.cachectl.eventLoopLag ?? null;
-  if (lag !== null) title.push({ text: ` (own lag p99 ${millis(lag.p99Ms)}ms)`, tone: 'dim' });
   if (snapshot !== undefined) {
     const { topology, totals } = snapshot;
     title.push({ text: ` · ${KIND[topology.kind]} · ${totals.nodes} node${totals.nodes === 1 ? '' : 's'}` });
     if (totals.down > 0) title.push({ text: ` (${totals.down} DOWN)`, tone: 'critical', bold: true });
     if (topology.versions.length > 0) title.push({ text: ` · ${topology.versions.join(', ')}${topology.versions.length > 1 ? ' (mixed)' : ''}` });
     title.push({ text: ` · every ${formatDuration(snapshot.refreshMs)} · sort ${sortLabel}` });
+    // cachectl's own stalls, named as its own and apart from the servers' figures (node latency is
+    // timed in a worker thread and does not include them). Last, so a narrow terminal cuts this
+    // rather than the sort order.
+    const lag = snapshot.cachectl.eventLoopLag;
+    if (lag !== null) title.push({ text: ` · own lag p99 ${millis(lag.p99Ms)}ms`, tone: 'dim' });
   } else {
     title.push({ text: ' · connecting…' });
   }
