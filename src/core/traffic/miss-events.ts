@@ -83,6 +83,11 @@ export function manualRestoreCommand(entry: Pick<ChangedSetting, 'address' | 'pr
   return `redis-cli -h ${host} -p ${port} CONFIG SET notify-keyspace-events '${entry.previous}'`;
 }
 
+/** The server reports the flag letters in its own order: compare them as a set. */
+function sameFlags(a: string, b: string): boolean {
+  return [...a].sort().join('') === [...b].sort().join('');
+}
+
 export type RestoreOutcome = 'restored' | 'changed-since' | 'failed';
 
 /**
@@ -92,7 +97,7 @@ export type RestoreOutcome = 'restored' | 'changed-since' | 'failed';
 export async function restoreSetting(client: Redis, entry: ChangedSetting): Promise<{ outcome: RestoreOutcome; reason?: string }> {
   try {
     const current = await readNotifyFlags(client);
-    if (current !== entry.set) return { outcome: 'changed-since', reason: `it is now '${current}', not the '${entry.set}' cachectl set` };
+    if (!sameFlags(current, entry.set)) return { outcome: 'changed-since', reason: `it is now '${current}', not the '${entry.set}' cachectl set` };
     await client.call('CONFIG', 'SET', 'notify-keyspace-events', entry.previous);
     return { outcome: 'restored' };
   } catch (error) {

@@ -140,13 +140,20 @@ export class NodeSampler {
     this.options.restoreState.add(entry);
     try {
       await control.call('CONFIG', 'SET', 'notify-keyspace-events', wanted);
-      entry.set = await readNotifyFlags(control);
-      this.options.restoreState.add(entry);
-      this.changed = entry;
-      this.result.missEvents = 'enabled';
     } catch (error) {
       this.options.restoreState.remove(this.node.address);
       this.result.missEventsReason = `cannot turn key-miss events on (${(error as Error).message})`;
+      return;
+    }
+    // From here the server holds cachectl's change: it is put back whatever happens next.
+    this.changed = entry;
+    this.result.missEvents = 'enabled';
+    try {
+      // The server reports the flags in its own order; restoring compares against that form.
+      entry.set = await readNotifyFlags(control);
+      this.options.restoreState.add(entry);
+    } catch {
+      // entry.set stays the value sent; the state file already records it
     }
   }
 
