@@ -8,6 +8,7 @@ import type { ReactElement } from 'react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runFullScreen } from '../../src/tui/shared/run-full-screen.js';
 import type { LeaveReason } from '../../src/tui/shared/run-full-screen.js';
+import { UI_WAIT } from '../helpers/ui-wait.js';
 
 const ENTER = '\x1b[?1049h';
 const LEAVE = '\x1b[?1049l';
@@ -106,7 +107,7 @@ async function start(t: ReturnType<typeof terminal>, app: (leave: (reason: Leave
   await vi.waitFor(() => {
     expect(t.stdout.output).toContain('on screen');
     expect(t.stdin.listenerCount('readable')).toBeGreaterThan(0);
-  });
+  }, UI_WAIT);
   // Wrapped: an async function returning the promise itself would wait for it.
   return { run };
 }

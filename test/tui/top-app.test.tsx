@@ -10,6 +10,7 @@ import type { TopAppProps } from '../../src/tui/top/TopApp.js';
 import { TopApp } from '../../src/tui/top/TopApp.js';
 import { nodeDetail, nodeRow, snapshotOf } from '../helpers/dashboard-rows.js';
 import { SnapshotSource } from '../helpers/snapshot-source.js';
+import { UI_WAIT } from '../helpers/ui-wait.js';
 
 const KEYS = { up: '\u001B[A', down: '\u001B[B', enter: '\r', escape: '\u001B', ctrlC: '\u0003' };
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences are control characters by definition.
@@ -43,11 +44,11 @@ async function renderApp(snapshot: DashboardSnapshot, props: Partial<TopAppProps
       <TopApp source={source} onFocus={onFocus} latencyLimitMs={10} color={false} {...props} />
     </UnmountProbe>,
   );
-  await vi.waitFor(() => expect(app.stdin.listenerCount('readable')).toBeGreaterThan(0));
+  await vi.waitFor(() => expect(app.stdin.listenerCount('readable')).toBeGreaterThan(0), UI_WAIT);
   const frame = () => plain(app.lastFrame());
   const press = async (key: string, until: (text: string) => boolean) => {
     app.stdin.write(key);
-    await vi.waitFor(() => expect(until(frame())).toBe(true));
+    await vi.waitFor(() => expect(until(frame())).toBe(true), UI_WAIT);
   };
   return { ...app, source, onFocus, onUnmount, frame, press };
 }
@@ -106,7 +107,7 @@ describe('node table', () => {
     const rows = clusterRows();
     rows[0] = { ...rows[0]!, opsPerSec: 12_345 };
     source.push(snapshotOf(rows));
-    await vi.waitFor(() => expect(frame()).toMatch(/127\.0\.0\.1:30000\s+M\s+12\.3k/));
+    await vi.waitFor(() => expect(frame()).toMatch(/127\.0\.0\.1:30000\s+M\s+12\.3k/), UI_WAIT);
     unmount();
   });
 });
@@ -205,7 +206,7 @@ describe('keys', () => {
     await press('k', (text) => selectedAddress(text) === '127.0.0.1:30000');
     // Already at the top: stays.
     await press(KEYS.up, (text) => selectedAddress(text) === '127.0.0.1:30000');
-    await vi.waitFor(() => expect(onFocus).toHaveBeenLastCalledWith('127.0.0.1:30000', false));
+    await vi.waitFor(() => expect(onFocus).toHaveBeenLastCalledWith('127.0.0.1:30000', false), UI_WAIT);
     unmount();
   });
 
@@ -225,12 +226,12 @@ describe('keys', () => {
     // Until the model fetched it, the detail says so.
     expect(frame()).toContain('loading…');
     source.push(snapshotOf(rows, { detail }));
-    await vi.waitFor(() => expect(frame()).toContain('WARN maxmemory-unset: no maxmemory set'));
+    await vi.waitFor(() => expect(frame()).toContain('WARN maxmemory-unset: no maxmemory set'), UI_WAIT);
     expect(frame()).toMatch(/get\s+100\/s\s+2\.0µs\/call/);
     expect(frame()).toMatch(/25\.0ms\s+KEYS \*\s+127\.0\.0\.1:5000/);
     expect(frame()).toContain('esc back');
     await press(KEYS.escape, (text) => text.includes('NODE') && !text.includes('replica of'));
-    await vi.waitFor(() => expect(onFocus).toHaveBeenLastCalledWith('127.0.0.1:30100', false));
+    await vi.waitFor(() => expect(onFocus).toHaveBeenLastCalledWith('127.0.0.1:30100', false), UI_WAIT);
     unmount();
   });
 
@@ -265,7 +266,7 @@ describe('keys', () => {
     for (const key of ['q', KEYS.ctrlC]) {
       const { stdin, onUnmount } = await renderApp(snapshotOf(clusterRows()));
       stdin.write(key);
-      await vi.waitFor(() => expect(onUnmount).toHaveBeenCalled());
+      await vi.waitFor(() => expect(onUnmount).toHaveBeenCalled(), UI_WAIT);
     }
   });
 });
@@ -279,7 +280,7 @@ describe('layout', () => {
     Object.defineProperty(stdout, 'rows', { value: 24, configurable: true });
     stdout.emit('resize');
     return vi
-      .waitFor(() => expect(Math.max(...lines(frame()).map((line) => line.length))).toBeLessThanOrEqual(80))
+      .waitFor(() => expect(Math.max(...lines(frame()).map((line) => line.length))).toBeLessThanOrEqual(80), UI_WAIT)
       .then(() => {
         const text = frame();
         expect(lines(text).length).toBeLessThanOrEqual(23);
@@ -300,10 +301,10 @@ describe('layout', () => {
       stdout.emit('resize');
     };
     resize(160);
-    await vi.waitFor(() => expect(frame()).toContain('KEYS'));
+    await vi.waitFor(() => expect(frame()).toContain('KEYS'), UI_WAIT);
     expect(frame()).toContain('FRAG');
     resize(50);
-    await vi.waitFor(() => expect(frame()).not.toContain('EVIC/s'));
+    await vi.waitFor(() => expect(frame()).not.toContain('EVIC/s'), UI_WAIT);
     expect(frame()).not.toContain('MEM');
     for (const line of lines(frame())) expect(line.length).toBeLessThanOrEqual(50);
     expect(rowOrder(frame())).toHaveLength(6);
