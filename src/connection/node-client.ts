@@ -256,6 +256,11 @@ export function translateError(error: unknown, endpoint: Endpoint, context: Erro
   return new CachectlError('CONNECT', `connection to ${who} failed: ${firstLine(message)}`, { cause: error });
 }
 
+/** Whether a translated error is a refused TCP connection: nothing listens there (yet, or any more). */
+export function isConnectionRefused(error: CachectlError): boolean {
+  return error.code === 'CONNECT' && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
+}
+
 function isTlsVerificationError(code: string, message: string): boolean {
   return (
     /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS_CERT_ALTNAME_INVALID/.test(code) ||

@@ -7,7 +7,7 @@ import type { Topology } from '../../src/connection/topology.js';
 import { buildKeysReport } from '../../src/core/namespaces/keys-report.js';
 import type { KeysReport, KeysReportOptions } from '../../src/core/namespaces/keys-report.js';
 import { keySlot } from '../../src/base/slot.js';
-import { adminClient, callText, parseClusterNodes, startCluster, startRedis, startSentinel } from '../fixtures/index.js';
+import { adminClient, callText, freePort, parseClusterNodes, startCluster, startRedis, startSentinel, waitFor } from '../fixtures/index.js';
 import type { ClusterFixture, ClusterNodeEntry, RedisProcess, SentinelFixture } from '../fixtures/index.js';
 import { openTopology } from '../helpers/scan.js';
 
@@ -200,5 +200,51 @@ describe('a connection re-established mid-scan', () => {
     expect(keysIn(report)).toBe(RECONNECT_KEYS);
     expect(report.nodes[0]!.restarts).toBe(1);
     expect(report.notices.some((notice) => /re-established mid-scan|closed the connection/.test(notice))).toBe(true);
+  });
+});
+
+describe('a replica that refuses connections (keys --replica)', () => {
+  let master: RedisProcess;
+  let replica: RedisProcess;
+  let topology: Topology;
+  let deadPort: number;
+
+  beforeAll(async () => {
+    // The replica announces a port nothing listens on (a NAT or container mapping gone wrong): the
+    // master lists it as online, but every connection to it is refused. No failover replaces it.
+    deadPort = await freePort();
+    master = await startRedis({ name: 'scan-refusing-master' });
+    replica = await startRedis({ name: 'scan-refusing-replica', args: ['--replicaof', master.host, String(master.port), '--replica-announce-port', String(deadPort)] });
+    const admin = adminClient(master.port);
+    try {
+      await admin.call('DEBUG', 'POPULATE', '500', 'fo', '8');
+      await waitFor('the replica to be listed online', async () => ((await callText(admin, 'INFO', 'replication')).includes(`port=${deadPort},state=online`) ? true : undefined), { timeoutMs: 10_000 });
+    } finally {
+      admin.disconnect();
+    }
+    topology = await openTopology({ kind: 'single', endpoint: { host: master.host, port: master.port } });
+  });
+
+  afterAll(async () => {
+    await topology?.close();
+    await replica?.stop();
+    await master?.stop();
+  });
+
+  it('fails fast naming the node instead of waiting the whole failover wait', async () => {
+    const started = performance.now();
+    const report = await buildKeysReport(topology, {
+      scan: { wantType: true, wantTtl: true, wantMemory: true, replica: true, failoverWaitMs: 30_000 },
+      namespaces: { delimiter: ':', depth: 1, collapse: true },
+      sort: 'keys',
+      top: 5,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    expect(report.status).toBe('incomplete');
+    const failed = report.nodes.filter((node) => node.status === 'failed');
+    expect(failed.map((node) => node.node)).toEqual([`127.0.0.1:${deadPort}`]);
+    expect(failed[0]!.error?.message).toBe(`cannot connect to replica 127.0.0.1:${deadPort}: connection refused`);
+    // Seconds at most, far below the 30 s failover wait it used to sit out.
+    expect(seconds).toBeLessThan(10);
   });
 });

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { CachectlError } from '../../base/errors.js';
 import { parseInfo, parseKeyspace } from '../../base/info.js';
 import { sleep } from '../../base/sleep.js';
-import { avoidTouching } from '../../connection/node-client.js';
+import { avoidTouching, isConnectionRefused } from '../../connection/node-client.js';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import { serverErrorLine } from '../../connection/script-runner.js';
 import type { BatchRequest, KeyBatch } from './scan-batch.js';
@@ -79,18 +79,27 @@ interface Shard {
 }
 
 const MAX_RESTARTS = 3;
+/**
+ * How long a node that refuses connections, and that no failover will replace, is retried before
+ * its shard is given up: long enough for a blip, far shorter than --failover-wait.
+ */
+const REFUSED_WAIT_MS = 1_500;
 /** How far --rate may catch up after falling behind, in ms of its budget. */
 const MAX_RATE_CREDIT_MS = 100;
 const MIN_COUNT = 10;
 const MAX_COUNT = 5000;
 
-/** Picks the nodes to scan: every master, or for each master one healthy replica. */
-export function shardsOf(topology: Topology, replica: boolean): Shard[] {
+/**
+ * Picks the nodes to scan: every master, or for each master one healthy replica — one not in
+ * `avoid` (replicas that just refused connections) when the master has another.
+ */
+export function shardsOf(topology: Topology, replica: boolean, avoid: ReadonlySet<string> = new Set()): Shard[] {
   const masters = topology.masters();
   if (!replica) return masters.map((node) => ({ id: node.id, node, slots: node.slots, readOnly: false }));
   const replicas = topology.replicas().filter((node) => node.flags.length === 0);
   return masters.map((master) => {
-    const candidate = topology.kind === 'cluster' ? replicas.find((node) => node.masterId === master.id) : replicas[0];
+    const own = topology.kind === 'cluster' ? replicas.filter((node) => node.masterId === master.id) : replicas;
+    const candidate = own.find((node) => !avoid.has(node.address)) ?? own[0];
     if (candidate === undefined) {
       throw new CachectlError('USAGE', `--replica: master ${master.address} has no healthy replica to scan`, {
         hint: 'drop --replica to scan the master itself, or wait for its replica to come back',
@@ -129,7 +138,9 @@ async function* scanShard(topology: Topology, initial: Shard, options: ScanOptio
         return;
       }
       restarts += 1;
-      const replacement = await relocate(topology, shard, options);
+      // A refused connection on a node no failover will replace is not worth --failover-wait.
+      const refusedForGood = isConnectionRefused(failure) && !failoverCanReplace(topology, shard);
+      const replacement = await relocate(topology, shard, options, refusedForGood ? { waitMs: REFUSED_WAIT_MS, avoid: shard.node.address } : {});
       // Aborted while waiting for the failover: stop quietly, as on any abort.
       if (isAborted(options.signal)) return;
       if (replacement === undefined) {
@@ -158,10 +169,24 @@ function isTransient(error: CachectlError): boolean {
   );
 }
 
-/** After a failure, finds the node now serving the shard: re-discovers the topology, then matches by slots. */
-async function relocate(topology: Topology, shard: Shard, options: ScanOptions): Promise<Shard | undefined> {
+/**
+ * Whether a failover can put another node in place of the one a shard was scanned on: only a
+ * master of a Cluster or Sentinel group with a healthy replica to promote. A replica (--replica)
+ * is never replaced by a failover, and a single server has nothing to fail over to.
+ */
+function failoverCanReplace(topology: Topology, shard: Shard): boolean {
+  if (shard.node.role !== 'master' || topology.kind === 'standalone') return false;
+  return topology.replicas().some((node) => node.flags.length === 0 && (topology.kind !== 'cluster' || node.masterId === shard.node.id));
+}
+
+/**
+ * After a failure, finds the node now serving the shard: re-discovers the topology, then matches by
+ * slots. `waitMs` bounds the search (default --failover-wait); `avoid` is a replica to pass over.
+ */
+async function relocate(topology: Topology, shard: Shard, options: ScanOptions, within: { waitMs?: number; avoid?: string } = {}): Promise<Shard | undefined> {
   const replica = options.replica === true;
-  const deadline = Date.now() + (options.failoverWaitMs ?? 10_000);
+  const deadline = Date.now() + (within.waitMs ?? options.failoverWaitMs ?? 10_000);
+  const avoid = new Set(within.avoid === undefined ? [] : [within.avoid]);
   while (Date.now() < deadline && options.signal?.aborted !== true) {
     try {
       await topology.refresh();
@@ -173,7 +198,7 @@ async function relocate(topology: Topology, shard: Shard, options: ScanOptions):
             masters.find((node) => node.id === shard.id)
           : masters[0];
       if (master !== undefined) {
-        const candidates = shardsOf(topology, replica);
+        const candidates = shardsOf(topology, replica, avoid);
         const found = candidates.find((candidate) => candidate.id === master.id);
         if (found !== undefined) {
           await found.node.ready();
