@@ -14,6 +14,8 @@ import type { Topology } from '../../src/connection/topology.js';
 import { BackupReader } from '../../src/core/purge/backup.js';
 import { KEY_TYPES, TTL_NONE } from '../../src/core/scan/scan-batch.js';
 import { createRedisPurge } from '../../src/core/browse/redis-purge.js';
+import { LiveNamespaceTree } from '../../src/core/namespaces/live-namespaces.js';
+import type { NamespaceNode } from '../../src/core/namespaces/namespaces.js';
 import type { PurgeSource, PurgeTarget } from '../../src/core/browse/source.js';
 import { adminClient } from '../fixtures/index.js';
 
@@ -166,6 +168,26 @@ for (const kind of ['single', 'cluster'] as const) {
       const left = await server.keys();
       expect(left).not.toContain(name);
       expect(left).toContain(`${P}:odd:x`);
+    });
+
+    it('purges a ‹var› row as exactly the keys it counted, not the literal and ‹id› siblings beside it', async () => {
+      const rolled = Array.from({ length: 20 }, (_, i) => `${P}:tenants:acme-${String(i).padStart(3, '0')}-xyz:cfg`);
+      const siblings = [...Array.from({ length: 8 }, (_, i) => `${P}:tenants:shared:k${'abcdefgh'[i]!}`), `${P}:tenants:42:cfg`];
+      await server.seed(new Map([...rolled, ...siblings].map((key) => [key, 'v'])));
+      const live = new LiveNamespaceTree(topology, { scan: { match: Buffer.from(`${P}:*`) }, namespaces: NAMESPACES });
+      const { root } = await live.start();
+      const tenants = root.children.find((node) => node.name === P)?.children.find((node) => node.segment === 'tenants');
+      const row = tenants?.children.find((node: NamespaceNode) => node.segment === '‹var›');
+      expect(tenants?.children.map((node) => node.segment).sort()).toEqual(['shared', '‹id›', '‹var›']);
+      expect(row?.stats.keys).toBe(rolled.length);
+      const viaTree = createRedisPurge(topology, { namespaces: NAMESPACES, within: Buffer.from(`${P}:*`), limits: { maxShare: 0.5 }, tool: 'cachectl test', tree: () => root, onDeleted: () => {} });
+      const plan = await viaTree.plan(namespaceTarget(row!.name), signal, () => {});
+      expect(plan.keys).toBe(row!.stats.keys);
+      const outcome = await viaTree.execute(plan, undefined, signal, () => {});
+      expect(outcome.deleted).toBe(rolled.length);
+      const left = new Set(await server.keys());
+      for (const key of rolled) expect(left.has(key), key).toBe(false);
+      for (const key of siblings) expect(left.has(key), key).toBe(true);
     });
 
     it('refuses a plan over --max-share and frees it, deleting nothing', async () => {

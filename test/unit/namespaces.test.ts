@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NamespaceNode } from '../../src/core/namespaces/namespaces.js';
-import { MAX_NAMESPACES, NamespaceAggregator, NamespaceStats, OVERFLOW_NAMESPACE, sortNamespaces } from '../../src/core/namespaces/namespaces.js';
+import { MAX_NAMESPACES, NamespaceAggregator, NamespaceStats, OVERFLOW_NAMESPACE, rolledNode, sortNamespaces } from '../../src/core/namespaces/namespaces.js';
+import { namespaceMatcher } from '../../src/core/namespaces/namespace-match.js';
+import { namespacePath } from '../../src/core/namespaces/namespace-key.js';
 import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 import { keyBatch, seededRandom } from '../helpers/key-batch.js';
 
@@ -219,5 +221,45 @@ describe('cardinality', () => {
     expect(nodeAt(root, 'team', '‹var›', 'members')?.stats.keys).toBe(names.length);
     // Few siblings: a year stays a word.
     expect(nodeAt(root, 'reports')!.children.map((child) => child.segment).sort()).toEqual(['2024', '2025']);
+  });
+
+  /** 20 tenants of one key each beside a big literal sibling (`shared`, 8 keys) and an ‹id› sibling. */
+  const tenantKeys = () => [
+    ...Array.from({ length: 20 }, (_, i) => `tenants:acme-${String(i).padStart(3, '0')}-xyz:cfg`),
+    ...Array.from({ length: 8 }, (_, i) => `tenants:shared:k${'abcdefgh'[i]}`),
+    'tenants:42:cfg',
+  ];
+
+  it('rolls the small literal siblings into ‹var› and keeps a big literal sibling as its own row beside it', () => {
+    const aggregator = new NamespaceAggregator(OPTIONS);
+    aggregator.add('a', keyBatch(tenantKeys().map((key) => ({ key }))));
+    const root = aggregator.tree();
+    const tenants = nodeAt(root, 'tenants')!;
+    expect(tenants.children.map((child) => child.segment).sort()).toEqual(['shared', '‹id›', '‹var›']);
+    expect(nodeAt(root, 'tenants', '‹var›')).toMatchObject({ distinct: 20, stats: expect.objectContaining({ keys: 20 }) as unknown });
+    expect(nodeAt(root, 'tenants', 'shared')?.stats.keys).toBe(8);
+    // Each leaf path finds the row it was counted in.
+    expect(rolledNode(root, namespacePath(Buffer.from('tenants:acme-007-xyz:cfg'), OPTIONS).names, OPTIONS)?.name).toBe('tenants:‹var›:cfg');
+    expect(rolledNode(root, namespacePath(Buffer.from('tenants:shared:kb'), OPTIONS).names, OPTIONS)?.name).toBe('tenants:shared:kb');
+    expect(rolledNode(root, namespacePath(Buffer.from('tenants:42:cfg'), OPTIONS).names, OPTIONS)?.name).toBe('tenants:‹id›:cfg');
+  });
+
+  it('matches a ‹var› row to exactly the keys it counted, not its literal or ‹id› siblings', () => {
+    const aggregator = new NamespaceAggregator(OPTIONS);
+    const keys = tenantKeys();
+    aggregator.add('a', keyBatch(keys.map((key) => ({ key }))));
+    const root = aggregator.tree();
+    const row = nodeAt(root, 'tenants', '‹var›')!;
+    const matcher = namespaceMatcher(row.name, OPTIONS, undefined, root);
+    const matched = keys.filter((key) => matcher.contains(Buffer.from(key)));
+    expect(matched).toHaveLength(row.stats.keys);
+    expect(matched.every((key) => key.includes('acme-'))).toBe(true);
+    const leaf = namespaceMatcher(`${row.name}:cfg`, OPTIONS, undefined, root);
+    expect(keys.filter((key) => leaf.isOwn(Buffer.from(key)))).toHaveLength(20);
+    // Forgetting the row after a purge leaves its siblings counted.
+    expect(aggregator.removeNamespace(row.name)).toBe(20);
+    const after = aggregator.tree();
+    expect(after.stats.keys).toBe(9);
+    expect(nodeAt(after, 'tenants', 'shared')?.stats.keys).toBe(8);
   });
 });

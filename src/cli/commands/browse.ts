@@ -98,6 +98,7 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
       ...(scan.rate === undefined ? {} : { rate: scan.rate }),
       ...(scan.noScripts === true ? { noScripts: true } : {}),
       tool: `cachectl ${cliVersion()}`,
+      tree: () => source.tree.current().root,
       onDeleted: (target) => {
         if (target.kind === 'namespace') source.tree.removeNamespace(target.name, target.ownOnly);
         else source.tree.removeKey(target.entry.shard, deletedKeyStats(target, namespaces));

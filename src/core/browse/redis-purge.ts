@@ -8,6 +8,7 @@ import type { Topology } from '../../connection/topology.js';
 import type { CachectlError } from '../../base/errors.js';
 import { displayKey, reprKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
+import type { NamespaceNode } from '../namespaces/namespaces.js';
 import { namespaceName } from '../namespaces/namespace-key.js';
 import type { GuardLimits, PurgePlan } from '../purge/plan.js';
 import { disposePlan, planPurge, planRefusals } from '../purge/plan.js';
@@ -32,6 +33,8 @@ export interface RedisPurgeOptions {
   backupDir?: string;
   /** Written into backup headers, e.g. `cachectl 0.1.0`. */
   tool: string;
+  /** The tree the explorer shows: a ‹var› row is planned as exactly the values rolled into it. */
+  tree?: () => NamespaceNode;
   /** Keeps the live tree in step with what was deleted. */
   onDeleted: (target: PurgeTarget) => void;
 }
@@ -44,6 +47,7 @@ export function createRedisPurge(topology: Topology, options: RedisPurgeOptions)
     if (target.kind === 'key') return purgeTarget({ kind: 'key', key: target.entry.key });
     const spec: PurgeTargetSpec = { kind: 'namespace', name: target.name, ownOnly: target.ownOnly, namespaces: options.namespaces };
     if (options.within !== undefined) spec.within = options.within;
+    if (options.tree !== undefined) spec.tree = options.tree();
     return purgeTarget(spec);
   };
 

@@ -51,7 +51,7 @@ export function createRedisSource(topology: Topology, options: RedisSourceOption
     title: describeTopology(topology, options.scan),
     delimiter: options.namespaces.delimiter,
     listKeys(namespace, ownOnly, signal) {
-      const matcher = namespaceMatcher(namespace, options.namespaces, match);
+      const matcher = namespaceMatcher(namespace, options.namespaces, match, tree.current().root);
       return listNamespaceKeys(topology, {
         matcher,
         ownOnly,

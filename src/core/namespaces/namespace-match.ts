@@ -9,7 +9,8 @@
 import { escapeGlob, globMatch } from '../../base/glob.js';
 import type { NamespaceOptions } from './namespace-key.js';
 import { ID_PLACEHOLDER, namespaceName, namespacePath, VARIABLE_PLACEHOLDER, yearsAsIds } from './namespace-key.js';
-import { OVERFLOW_NAMESPACE, variableMatch } from './namespaces.js';
+import type { NamespaceNode } from './namespaces.js';
+import { OVERFLOW_NAMESPACE, variableMatch, variableScopes } from './namespaces.js';
 
 export interface NamespaceMatcher {
   /** The namespace, as the tree names it. */
@@ -27,9 +28,11 @@ const STAR = Buffer.from('*');
 /**
  * The matcher of namespace `name` under `options` (the same options the tree was built with).
  * `within` is the pattern the tree was scanned with: keys outside it were never counted, so they
- * are not part of the namespace as shown either.
+ * are not part of the namespace as shown either. `tree` is the tree the name was read from: a ‹var›
+ * row then stands for exactly the values rolled into it, not the literal siblings kept beside it
+ * (without it, for any literal segment at its place).
  */
-export function namespaceMatcher(name: string, options: NamespaceOptions, within?: Buffer): NamespaceMatcher {
+export function namespaceMatcher(name: string, options: NamespaceOptions, within?: Buffer, tree?: NamespaceNode): NamespaceMatcher {
   if (name === OVERFLOW_NAMESPACE) {
     throw new Error(`${OVERFLOW_NAMESPACE} lumps many namespaces together and has no pattern of its own`);
   }
@@ -37,12 +40,13 @@ export function namespaceMatcher(name: string, options: NamespaceOptions, within
   const inPattern = (key: Buffer): boolean => within === undefined || globMatch(within, key);
   // A ‹var› level (rolled up by cardinality) stands for any one segment there.
   const variable = name.includes(VARIABLE_PLACEHOLDER);
+  const scopes = variable && tree !== undefined ? variableScopes(tree, name) : undefined;
   const ids = name.includes(ID_PLACEHOLDER);
   const same = (level: string): boolean => {
-    if (variable ? variableMatch(level, name) : level === name) return true;
+    if (variable ? variableMatch(level, name, scopes, options) : level === name) return true;
     if (!ids) return false;
     const asIds = yearsAsIds(level);
-    return asIds !== level && (variable ? variableMatch(asIds, name) : asIds === name);
+    return asIds !== level && (variable ? variableMatch(asIds, name, scopes, options) : asIds === name);
   };
 
   return {

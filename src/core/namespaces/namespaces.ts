@@ -176,10 +176,12 @@ export class NamespaceAggregator {
    */
   removeNamespace(name: string, ownOnly = false): number {
     let keys = 0;
+    // A ‹var› row stands only for the values rolled into it, as the tree stands now.
+    const scopes = name.includes(VARIABLE_PLACEHOLDER) ? (variableScopes(this.tree(), name) ?? []) : undefined;
     for (const leaves of this.shards.values()) {
       for (const [leaf, stats] of leaves) {
         const path = this.paths.get(leaf);
-        if (leaf === name || (!ownOnly && path !== undefined && pathHas(path, name)) || (name.includes(VARIABLE_PLACEHOLDER) && path !== undefined && pathHasVariable(path, name, ownOnly))) {
+        if (leaf === name || (!ownOnly && path !== undefined && pathHas(path, name)) || (scopes !== undefined && path !== undefined && pathHasVariable(path, name, ownOnly, scopes, this.options))) {
           keys += stats.keys;
           this.dropLeaf(leaves, leaf);
         }
@@ -238,43 +240,132 @@ export class NamespaceAggregator {
    * library layouts are labelled.
    */
   tree(): NamespaceNode {
-    const root: NamespaceNode = { name: '', segment: '', depth: 0, stats: new NamespaceStats(), children: [] };
-    const index = new Map<string, NamespaceNode>();
-    for (const leaves of this.shards.values()) {
-      for (const [name, stats] of leaves) {
-        root.stats.merge(stats);
-        const path = this.paths.get(name) ?? [name];
-        let parent = root;
-        for (let depth = 0; depth < path.length; depth += 1) {
-          const nodeName = path[depth]!;
-          let node = index.get(nodeName);
-          if (node === undefined) {
-            const segment = depth === 0 ? nodeName : segmentOf(nodeName, path[depth - 1]!, this.options);
-            node = { name: nodeName, segment, depth: depth + 1, stats: new NamespaceStats(), children: [] };
-            index.set(nodeName, node);
-            parent.children.push(node);
-          }
-          node.stats.merge(stats);
-          parent = node;
-        }
-      }
+    const paths = this.paths;
+    function* leaves(shards: Iterable<Map<string, NamespaceStats>>): Generator<TreeLeaf> {
+      for (const shard of shards) for (const [name, stats] of shard) yield { path: paths.get(name) ?? [name], stats };
     }
-    rollUp(root);
-    labelTree(root);
-    return root;
+    return buildTree(leaves(this.shards.values()), this.options);
   }
+}
+
+/** One leaf record for buildTree: the names of every level of its path, and its counts. */
+export interface TreeLeaf {
+  path: readonly string[];
+  stats: NamespaceStats;
+}
+
+/**
+ * The namespace tree of some leaf records: every level's counts summed from its leaves, many small
+ * literal siblings rolled into ‹var› (see rollUp), known layouts labelled. The root holds the totals.
+ * Shared by the `keys` tree and the TTL audit, so both group keys the same way.
+ */
+export function buildTree(leaves: Iterable<TreeLeaf>, options: NamespaceOptions): NamespaceNode {
+  const root: NamespaceNode = { name: '', segment: '', depth: 0, stats: new NamespaceStats(), children: [] };
+  const index = new Map<string, NamespaceNode>();
+  for (const { path, stats } of leaves) {
+    root.stats.merge(stats);
+    let parent = root;
+    for (let depth = 0; depth < path.length; depth += 1) {
+      const nodeName = path[depth]!;
+      let node = index.get(nodeName);
+      if (node === undefined) {
+        const segment = depth === 0 ? nodeName : segmentOf(nodeName, path[depth - 1]!, options);
+        node = { name: nodeName, segment, depth: depth + 1, stats: new NamespaceStats(), children: [] };
+        index.set(nodeName, node);
+        parent.children.push(node);
+      }
+      node.stats.merge(stats);
+      parent = node;
+    }
+  }
+  rollUp(root);
+  labelTree(root);
+  return root;
+}
+
+/**
+ * Where a leaf path landed in a built tree: the node of the same name, or the one it was rolled
+ * into (a year filed under its ‹id› sibling, a small literal under ‹var›). Undefined if the tree
+ * does not hold it.
+ */
+export function rolledNode(root: NamespaceNode, path: readonly string[], options: NamespaceOptions): NamespaceNode | undefined {
+  let node = root;
+  for (let depth = 0; depth < path.length; depth += 1) {
+    const segment = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, options);
+    let next = node.children.find((child) => child.segment === segment);
+    if (next === undefined) {
+      const scope = scopeOf(node);
+      const into = NUMBER.test(segment) && scope.numbersAreIds ? ID_PLACEHOLDER : acceptsVariable(scope, segment) ? VARIABLE_PLACEHOLDER : undefined;
+      if (into !== undefined) next = node.children.find((child) => child.segment === into);
+    }
+    if (next === undefined) return undefined;
+    node = next;
+  }
+  return node;
+}
+
+/**
+ * What one ‹var› segment stands for: any literal segment at its place except those kept beside it
+ * as rows of their own (too many keys to roll) and, beside an ‹id› row, numbers (filed there).
+ */
+export interface VariableScope {
+  kept: ReadonlySet<string>;
+  numbersAreIds: boolean;
+}
+
+const NUMBER = /^[0-9]+$/;
+
+/** The scope of a ‹var› child of `parent`, read from its siblings. */
+function scopeOf(parent: NamespaceNode): VariableScope {
+  const kept = new Set<string>();
+  let numbersAreIds = false;
+  for (const child of parent.children) {
+    if (child.segment === ID_PLACEHOLDER) numbersAreIds = true;
+    if (!isInferred(child.segment)) kept.add(child.segment);
+  }
+  return { kept, numbersAreIds };
+}
+
+function acceptsVariable(scope: VariableScope | undefined, text: string): boolean {
+  // Only literal segments are ever rolled into ‹var›: an ‹id› sibling's keys are not its keys.
+  if (isInferred(text)) return false;
+  if (scope === undefined) return true;
+  return !scope.kept.has(text) && !(scope.numbersAreIds && NUMBER.test(text));
+}
+
+/**
+ * For each ‹var› segment of namespace `name`, in order, what it stands for in `root` (see
+ * VariableScope); undefined when the tree has no such namespace.
+ */
+export function variableScopes(root: NamespaceNode, name: string): VariableScope[] | undefined {
+  const find = (node: NamespaceNode, scopes: VariableScope[]): VariableScope[] | undefined => {
+    for (const child of node.children) {
+      if (!name.startsWith(child.name)) continue;
+      const here = child.segment === VARIABLE_PLACEHOLDER ? [...scopes, scopeOf(node)] : scopes;
+      if (child.name === name) return here;
+      const found = find(child, here);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return find(root, []);
 }
 
 /** The last segment of `name` under `parent`: what follows the parent and the separator run. */
 export function segmentOf(name: string, parent: string, options: NamespaceOptions): string {
   let at = parent.length;
-  const delimiters = options.delimiters !== undefined && options.delimiters.length > 0 ? options.delimiters : [options.delimiter];
+  const delimiters = delimitersOf(options);
   for (;;) {
     const d = delimiters.find((delimiter) => delimiter !== '' && name.startsWith(delimiter, at));
     if (d === undefined) break;
     at += d.length;
   }
   return name.slice(at);
+}
+
+function delimitersOf(options: NamespaceOptions): readonly string[] {
+  const list = options.delimiters !== undefined && options.delimiters.length > 0 ? options.delimiters : [options.delimiter];
+  return list.filter((delimiter) => delimiter !== '');
 }
 
 /** Whether a leaf path passes through namespace `name`. */
@@ -284,13 +375,18 @@ function pathHas(path: readonly string[], name: string): boolean {
 }
 
 /** Whether a leaf path is under a rolled-up name (`a:‹var›:b`): ‹var› stands for any one segment. */
-function pathHasVariable(path: readonly string[], name: string, ownOnly: boolean): boolean {
+function pathHasVariable(path: readonly string[], name: string, ownOnly: boolean, scopes: readonly VariableScope[], options: NamespaceOptions): boolean {
   const candidates = ownOnly ? path.slice(-1) : path;
-  return candidates.some((level) => variableMatch(level, name));
+  return candidates.some((level) => variableMatch(level, name, scopes, options));
 }
 
-/** `level` matches `pattern` where each ‹var› of the pattern stands for one segment of text without a delimiter-like break. */
-export function variableMatch(level: string, pattern: string): boolean {
+/**
+ * `level` matches `pattern` where each ‹var› of the pattern stands for one literal segment of text
+ * without a delimiter-like break; with `scopes` (see variableScopes), only for the values the tree
+ * rolled into it, not the literal siblings kept as rows of their own.
+ */
+export function variableMatch(level: string, pattern: string, scopes?: readonly VariableScope[], options?: NamespaceOptions): boolean {
+  const delimiters = options === undefined ? [] : delimitersOf(options);
   const parts = pattern.split(VARIABLE_PLACEHOLDER);
   if (!level.startsWith(parts[0]!)) return false;
   let at = parts[0]!.length;
@@ -300,6 +396,10 @@ export function variableMatch(level: string, pattern: string): boolean {
     // (or to the end when ‹var› is the last segment).
     const stop = rest === '' ? level.length : level.indexOf(rest[0]!, at);
     if (stop < 0) return false;
+    const text = level.slice(at, stop);
+    // One segment: a level deeper than the pattern does not match it.
+    if (delimiters.some((delimiter) => text.includes(delimiter))) return false;
+    if (!acceptsVariable(scopes?.[i - 1], text)) return false;
     at = stop;
     if (!level.startsWith(rest, at)) return false;
     at += rest.length;
@@ -307,22 +407,28 @@ export function variableMatch(level: string, pattern: string): boolean {
   return at === level.length;
 }
 
-/** Cardinality: rolls many small literal siblings into one ‹var› child, at every level. */
+/**
+ * Cardinality: at every level, many small literal siblings (at least ROLLUP_MIN_SIBLINGS of at most
+ * ROLLUP_SMALL_KEYS keys each, and most of the literal siblings) roll into one ‹var› child; larger
+ * literal siblings stay rows of their own beside it.
+ */
 function rollUp(node: NamespaceNode): void {
   // Years stay literal by shape (`reports:2024`), but beside an ‹id› sibling they are IDs like it.
   const ids = node.children.find((child) => child.segment === ID_PLACEHOLDER);
   if (ids !== undefined) {
-    const numeric = node.children.filter((child) => /^[0-9]+$/.test(child.segment));
+    const numeric = node.children.filter((child) => NUMBER.test(child.segment));
     for (const child of numeric) mergeInto(ids, child);
     if (numeric.length > 0) node.children = node.children.filter((child) => !numeric.includes(child));
   }
   const literal = node.children.filter((child) => !isInferred(child.segment));
-  if (node.depth > 0 && literal.length >= ROLLUP_MIN_SIBLINGS && literal.every((child) => child.stats.keys <= ROLLUP_SMALL_KEYS)) {
-    const first = literal[0]!;
+  const small = literal.filter((child) => child.stats.keys <= ROLLUP_SMALL_KEYS);
+  if (node.depth > 0 && small.length >= ROLLUP_MIN_SIBLINGS && small.length * 2 >= literal.length) {
+    const first = small[0]!;
     const separator = first.name.slice(node.name.length, first.name.length - first.segment.length);
-    const rolled: NamespaceNode = { name: `${node.name}${separator}${VARIABLE_PLACEHOLDER}`, segment: VARIABLE_PLACEHOLDER, depth: node.depth + 1, stats: new NamespaceStats(), children: [], distinct: literal.length };
-    for (const child of literal) mergeInto(rolled, child);
-    node.children = [...node.children.filter((child) => isInferred(child.segment)), rolled];
+    const rolled: NamespaceNode = { name: `${node.name}${separator}${VARIABLE_PLACEHOLDER}`, segment: VARIABLE_PLACEHOLDER, depth: node.depth + 1, stats: new NamespaceStats(), children: [], distinct: small.length };
+    for (const child of small) mergeInto(rolled, child);
+    const rolledSet = new Set(small);
+    node.children = [...node.children.filter((child) => !rolledSet.has(child)), rolled];
   }
   for (const child of node.children) rollUp(child);
 }

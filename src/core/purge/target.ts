@@ -5,6 +5,7 @@
 import { escapeGlob } from '../../base/glob.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceMatcher } from '../namespaces/namespace-match.js';
+import type { NamespaceNode } from '../namespaces/namespaces.js';
 
 export type PurgeTargetSpec =
   /** A Redis glob as typed. */
@@ -16,7 +17,7 @@ export type PurgeTargetSpec =
   /** One key, as the explorer lists it. */
   | { kind: 'key'; key: Buffer }
   /** A namespace of the explorer's tree, with the options the tree was built with. */
-  | { kind: 'namespace'; name: string; ownOnly: boolean; namespaces: NamespaceOptions; within?: Buffer };
+  | { kind: 'namespace'; name: string; ownOnly: boolean; namespaces: NamespaceOptions; within?: Buffer; tree?: NamespaceNode };
 
 export interface PurgeTargetPattern {
   /** The glob SCAN MATCH uses; every planned key also passes the client-side re-check against it. */
@@ -37,7 +38,7 @@ export function purgeTarget(spec: PurgeTargetSpec): PurgeTargetPattern {
     case 'key':
       return { pattern: escapeGlob(spec.key) };
     case 'namespace': {
-      const matcher = namespaceMatcher(spec.name, spec.namespaces, spec.within);
+      const matcher = namespaceMatcher(spec.name, spec.namespaces, spec.within, spec.tree);
       return { pattern: matcher.glob, keyFilter: spec.ownOnly ? matcher.isOwn : matcher.contains };
     }
   }
