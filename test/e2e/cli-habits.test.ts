@@ -1,6 +1,7 @@
 // redis-cli habits, as a user coming from redis-cli types them: -h HOST -p PORT -a PASSWORD -u URL
 // -n DB, a bare -h for help, every subcommand's --help listing the connection and output flags, and
 // the warning about a password on the command line.
+import { tmpdir } from 'node:os';
 import { describe, expect, inject, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 
@@ -73,5 +74,19 @@ describe('colour', () => {
     expect((await runCli(args(), { env: { NO_COLOR: '', FORCE_COLOR: '0' } })).stdout).not.toContain('\x1b[');
     expect((await runCli([...args(), '--no-color'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } })).stdout).not.toContain('\x1b[');
     expect((await runCli(args(), { env: { NO_COLOR: '1', FORCE_COLOR: '1' } })).stdout).not.toContain('\x1b[');
+  });
+});
+
+describe('a directory where a file is expected', () => {
+  const url = `redis://127.0.0.1:${redis.single.port}`;
+  const dir = tmpdir();
+  it.each([
+    ['restore DIR', ['restore', dir, '--url', url, '--yes'], `backup ${dir} is a directory, not a file`],
+    ['audit-ttl --policy DIR', ['audit-ttl', '--policy', dir, '--url', url], `policy file ${dir} is a directory, not a file`],
+    ['diff DIR', ['diff', dir, dir], `keyspace document ${dir} is a directory, not a file`],
+  ])('%s: one line saying so, usage exit code', async (_name, args, message) => {
+    const result = await runCli(args, { env: { NO_COLOR: '1' } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(new RegExp(`^error: ${message.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} — `))]);
   });
 });

@@ -18,6 +18,7 @@ import { renderAuditTable } from '../../render/audit-table.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { formatScanProgress } from '../../render/progress.js';
 import { instantLine } from '../../render/ttl-audit-text.js';
+import { assertInputFile } from '../input-file.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
@@ -188,6 +189,7 @@ function loadPolicy(flag: string | false | undefined, cwd: string): TtlPolicy | 
   const explicit = flag !== undefined;
   const file = explicit ? flag : POLICY_FILE_NAME;
   const path = explicit ? resolve(cwd, flag) : join(cwd, POLICY_FILE_NAME);
+  if (explicit || existsSync(path)) assertInputFile(path, 'policy file', 'give --policy the path of a JSON file with a "ttlPolicy" section', file);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -18,6 +18,7 @@ import { renderDiffTable } from '../../render/diff-table.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
+import { assertInputFile } from '../input-file.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { ScanFlags } from '../scan-flags.js';
 import { addScanFlags, scanOptionsFrom } from '../scan-flags.js';
@@ -117,6 +118,7 @@ function diffDocument(diff: KeyspaceDiff, rules: readonly GateRule[], violations
 }
 
 function readSide(file: string): KeyspaceSide {
+  assertInputFile(file, 'keyspace document', 'pass a file written by cachectl keys -o json or cachectl snapshot -o json');
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

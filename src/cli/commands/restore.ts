@@ -11,6 +11,7 @@ import { assertWritable } from '../../core/purge/master-watch.js';
 import { formatRestoreProgress, renderRestorePlan, renderRestoreSummary } from '../../render/purge.js';
 import type { DocumentError } from '../destructive.js';
 import { confirmByTyping, documentFinisher } from '../destructive.js';
+import { assertInputFile } from '../input-file.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import { throttle } from '../../base/throttle.js';
 
@@ -56,6 +57,7 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   const doc: RestoreDocument = { file, dryRun: flags.dryRun === true, plan: null, summary: null, error: null };
   const finish = documentFinisher(runtime, ctx, doc);
 
+  assertInputFile(file, 'backup', 'give the file a purge wrote with --backup');
   const topology = await ctx.connect();
   await assertWritable(topology, 'restore');
   const plan = await planRestore(topology, file, {
