@@ -14,6 +14,8 @@ import { disposePlan, planPurge } from '../../src/core/purge/plan.js';
 import { executePurge } from '../../src/core/purge/execute.js';
 import type { RestoreOptions, RestorePlanOptions, RestoreSummary } from '../../src/core/purge/restore.js';
 import { executeRestore, planRestore } from '../../src/core/purge/restore.js';
+import { rdbRefusal } from '../../src/core/purge/rdb-version.js';
+import { parseInfo, serverLabel } from '../../src/base/info.js';
 import type { TopologyName } from '../helpers/purge-topologies.js';
 import { flipByte, latin1, open, optionsFor, perOwner, purge, removeMatching, serverMatches, snapshotKeys, writeStrings } from '../helpers/purge-topologies.js';
 
@@ -209,34 +211,60 @@ describe('restore on single', () => {
     await removeMatching(topology, all);
   });
 
-  it('stops at a payload the server refuses, naming the key, and reports what was restored', async () => {
-    const good = path.join(dir, 'compatible.bak');
-    const keys = Array.from({ length: 3000 }, (_, i) => latin1(`${prefix}rdb:${i}`));
+  /** A backup of 3,000 strings whose record #2501 has its payload changed by `change`. */
+  async function backupWithChangedRecord(name: string, change: (payload: Buffer) => void): Promise<ReadRecord[]> {
+    const good = path.join(dir, `${name}-source.bak`);
+    const keys = Array.from({ length: 3000 }, (_, i) => latin1(`${prefix}${name}:${i}`));
     await backedUpPurge(good, keys);
-    // Rewrite record #2500 as if a newer Redis had written it: RDB version 99 in the payload trailer.
     const records = await allRecords(good);
-    const file = path.join(dir, 'incompatible.bak');
-    const writer = await BackupWriter.create(file, header);
+    const writer = await BackupWriter.create(path.join(dir, `${name}.bak`), header);
     records.forEach((record, index) => {
       const payload = Buffer.from(record.payload);
-      if (index === 2500) payload.writeUInt16LE(99, payload.length - 10);
+      if (index === 2500) change(payload);
       writer.append({ key: record.key, payload, expireAt: record.expireAt });
     });
     await writer.close();
-    const plan = await planRestore(topology, file);
+    return records;
+  }
+
+  it('stops at a payload the server refuses, naming the key, and reports what was restored', async () => {
+    // Record #2501's CRC64 no longer matches (the backup's own CRC-32 covers the changed bytes).
+    const records = await backupWithChangedRecord('crc', (payload) => flipByte(payload, payload.length - 1, 0x01));
+    const plan = await planRestore(topology, path.join(dir, 'crc.bak'));
     let summary: RestoreSummary | undefined;
     for await (const event of executeRestore(topology, plan)) if (event.kind === 'done') summary = event.summary;
     expect(summary!.status).toBe('failed');
     expect(summary!.error?.code).toBe('RESTORE');
     expect(summary!.error?.message).toContain(records[2500]!.key.toString('latin1'));
     expect(summary!.error?.message).toContain(`record #2501 at byte offset ${records[2500]!.offset}`);
-    expect(summary!.error?.hint).toMatch(/RDB version 99/);
+    expect(summary!.error?.hint).toMatch(/loads on this server, so its CRC64 is wrong/);
     // Exactly what the summary says was restored is on the server.
     expect((await serverMatches(topology, all)).size).toBe(summary!.restored);
     expect(summary!.restored).toBeGreaterThanOrEqual(2000);
     expect(summary!.failed).toBe(1);
     expect(summary!.restored + summary!.failed + summary!.notReached).toBe(3000);
     await removeMatching(topology, all);
+  });
+
+  it('refuses a payload newer than the server loads before restoring anything, naming the server, version and records', async () => {
+    // Record #2501 as if a much newer server had written it: RDB version 99 in the payload trailer.
+    await backupWithChangedRecord('rdb', (payload) => payload.writeUInt16LE(99, payload.length - 10));
+    const client = await topology.masters()[0]!.ready();
+    await client.set(`${prefix}probe`, 'x');
+    // What this server writes is the newest version it loads.
+    const probe = await client.dumpBuffer(`${prefix}probe`);
+    const own = probe.readUInt16LE(probe.length - 10);
+    await client.del(`${prefix}probe`);
+    const label = serverLabel(parseInfo(await client.info('server')))!;
+    const plan = await planRestore(topology, path.join(dir, 'rdb.bak'));
+    const message = `${label} at ${topology.masters()[0]!.address} cannot load 1 of the 3,000 records for it: RDB version 99 (1 record), newer than the RDB version ${own} it loads`;
+    expect(rdbRefusal(plan.rdb)?.message).toBe(message);
+    let summary: RestoreSummary | undefined;
+    for await (const event of executeRestore(topology, plan)) if (event.kind === 'done') summary = event.summary;
+    expect(summary).toMatchObject({ status: 'failed', restored: 0, failed: 0, notReached: 3000 });
+    expect(summary!.error).toMatchObject({ code: 'RESTORE', message });
+    expect(summary!.error?.hint).toMatch(/^RDB version 99 loads on no Redis release cachectl knows of/);
+    expect((await serverMatches(topology, all)).size).toBe(0);
   });
 
   it('an interrupted purge leaves a complete backup of exactly what it deleted', async () => {

@@ -7,6 +7,7 @@ import { CachectlError, ExitCode } from '../../base/errors.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import type { RestorePlan, RestoreSummary } from '../../core/purge/restore.js';
 import { executeRestore, planRestore } from '../../core/purge/restore.js';
+import { rdbRefusal } from '../../core/purge/rdb-version.js';
 import { assertWritable } from '../../core/purge/master-watch.js';
 import { formatRestoreProgress, renderRestorePlan, renderRestoreSummary } from '../../render/purge.js';
 import type { DocumentError } from '../destructive.js';
@@ -68,6 +69,8 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   doc.plan = plan;
   for (const notice of plan.notices) ctx.warn(notice);
   if (ctx.output === 'table') ctx.write(renderRestorePlan(plan, flags.replace === true, ctx.color));
+  const refusal = rdbRefusal(plan.rdb);
+  if (refusal !== undefined) return finish(refusal.exitCode, refusal);
   if (flags.dryRun === true) return finish(ExitCode.Ok);
   if (plan.toRestore === 0) {
     if (ctx.output === 'table') ctx.write('nothing to restore\n');

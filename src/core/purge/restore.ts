@@ -5,7 +5,9 @@
 import type { Redis } from 'ioredis';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { BackupEnding, BackupHeader, ReadRecord } from './backup.js';
-import { BackupReader, payloadRdbVersion } from './backup.js';
+import { BackupReader } from './backup.js';
+import type { RdbCompatibility } from './rdb-version.js';
+import { RdbVersionCheck, rdbRefusal, refusedPayloadHint } from './rdb-version.js';
 import { CachectlError } from '../../base/errors.js';
 import { displayKey } from '../../base/key-format.js';
 import type { KeyItem } from './key-commands.js';
@@ -36,6 +38,8 @@ export interface RestorePlan {
   nodes: { node: string; keys: number }[];
   durationMs: number;
   notices: string[];
+  /** Per target node, the records' RDB versions and those it cannot load (rdbRefusal says so). */
+  rdb: RdbCompatibility;
 }
 
 interface PlanItem extends KeyItem {
@@ -57,6 +61,7 @@ export async function planRestore(topology: Topology, file: string, options: Res
   let existing = 0;
   let payloadBytes = 0;
   let batch: PlanItem[] = [];
+  const rdb = new RdbVersionCheck();
   const flush = async () => {
     if (checkExisting && batch.length > 0) existing += await countExisting(topology, batch);
     batch = [];
@@ -80,13 +85,15 @@ export async function planRestore(topology: Topology, file: string, options: Res
       const owner = routeByOwner(topology, [item]).routed.keys().next().value as NodeHandle | undefined;
       const address = owner?.address ?? 'unassigned';
       nodes.set(address, (nodes.get(address) ?? 0) + 1);
+      rdb.note(owner, record.payload);
       batch.push(item);
       if (batch.length >= ROUND_RECORDS) await flush();
     }
     if (count % 10_000 === 0) options.onProgress?.(count);
   }
   await flush();
-  const notices: string[] = [];
+  const compatibility = await rdb.finish();
+  const notices: string[] = [...compatibility.notices];
   if (ending.kind !== 'complete') {
     const how =
       ending.kind === 'truncated'
@@ -112,6 +119,7 @@ export async function planRestore(topology: Topology, file: string, options: Res
     nodes: [...nodes].map(([node, keys]) => ({ node, keys })),
     durationMs: Date.now() - started,
     notices,
+    rdb: compatibility,
   };
 }
 
@@ -242,7 +250,7 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
       } else if (failed.kind === 'fatal') {
         counts.failed += 1;
         counts.processed += 1;
-        fatal ??= payloadError(node, item.record, failed.reply, failed.error);
+        fatal ??= payloadError(node, item.record, failed.reply, failed.error, plan.rdb);
       } else if (failed.kind === 'doubt') {
         // It may have been restored; retrying without REPLACE could not tell ours from someone else's.
         counts.unknown += 1;
@@ -259,6 +267,8 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
   };
 
   try {
+    const refusal = rdbRefusal(plan.rdb);
+    if (refusal !== undefined) throw refusal;
     let round: RestoreItem[] = [];
     let bytes = 0;
     for (;;) {
@@ -329,12 +339,11 @@ function restoreArgs(record: ReadRecord, replace: boolean): (string | Buffer)[] 
   return args;
 }
 
-function payloadError(node: NodeHandle, record: ReadRecord, reply: string, error: CachectlError): CachectlError {
+function payloadError(node: NodeHandle, record: ReadRecord, reply: string, error: CachectlError, rdb: RdbCompatibility): CachectlError {
   const where = `key ${displayKey(record.key)} (record #${record.index + 1} at byte offset ${record.offset})`;
   if (/payload version or checksum|Bad data format/i.test(reply)) {
-    const version = payloadRdbVersion(record.payload);
     return new CachectlError('RESTORE', `${node.address} refused the DUMP payload of ${where}: ${reply.split('\n')[0]}`, {
-      hint: `the payload is RDB version ${version ?? '?'}: restore into a Redis at least as new as the one the backup came from`,
+      hint: refusedPayloadHint(rdb, node.address, record.payload),
       cause: error,
     });
   }
