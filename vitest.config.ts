@@ -44,7 +44,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/integration/**/*.test.tsx', 'test/e2e/**/*.test.ts'],
           ...REDIS_PROJECT,
         },
       },

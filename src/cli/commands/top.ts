@@ -18,12 +18,19 @@ import { JsonArrayWriter, renderNdjsonLine } from '../../render/json.js';
 import type { GlobalFlags } from '../globals.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import { prepareInteractiveEnv } from '../interactive-env.js';
+import type { NamespaceFlags } from '../namespace-flags.js';
+import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
+import type { NamespaceOptions } from '../../core/namespaces/namespace-key.js';
+import { DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_OPS } from '../../core/traffic/sample-traffic.js';
+import { LiveTraffic } from '../../core/traffic/live-traffic.js';
+import type { Topology } from '../../connection/topology.js';
 
-interface TopFlags {
+interface TopFlags extends NamespaceFlags {
   refresh: string;
   iterations?: string;
   latencyLimit: string;
   sort: NodeSort;
+  maxOps: string;
 }
 
 export interface TopSettings {
@@ -31,6 +38,10 @@ export interface TopSettings {
   iterations: number | undefined;
   latencyLimitMs: number;
   sort: NodeSort;
+  /** How the namespace panel groups keys (the same inference as `keys`). */
+  namespaces: NamespaceOptions;
+  /** The namespace panel does not sample a node busier than this. */
+  maxOpsPerSec: number;
 }
 
 /** The fastest refresh: ten INFOs per node per second is already more than a dashboard needs. */
@@ -42,13 +53,15 @@ export function topCommand(runtime: Runtime): Command {
     .option('--refresh <duration>', `refresh interval, at least ${MIN_REFRESH_MS}ms`, '1s')
     .option('--iterations <n>', 'stop after n refreshes (default: run until q or Ctrl-C)')
     .option('--latency-limit <duration>', 'p99 round trip above which latency is flagged (5× is critical)', `${DEFAULT_LATENCY_LIMIT_MS}ms`)
-    .addOption(new Option('--sort <by>', 'initial order of the node table (s cycles)').choices([...NODE_SORTS]).default('topology'));
-  return command
+    .addOption(new Option('--sort <by>', 'initial order of the node table (s cycles)').choices([...NODE_SORTS]).default('topology'))
+    .option('--max-ops <n>', "the namespace panel (n) does not sample a node busier than this many ops/s (MONITOR's cost)", String(DEFAULT_MAX_OPS));
+  return addNamespaceFlags(command)
     .addHelpText(
       'after',
       `
 On a terminal: a full-screen dashboard. Keys: q quit, p pause, s sort, ↑/↓ select, enter detail,
-esc back, c/h/l charts, t chart scope, ? help.
+esc back, n traffic per namespace on the selected node (MONITOR while shown), c/h/l charts,
+t chart scope, ? help.
 Not a terminal, or -o ndjson: one JSON snapshot per refresh on stdout (-o json: one JSON array).
 
 Examples:
@@ -68,7 +81,7 @@ export function topSettings(flags: TopFlags): TopSettings {
   const latencyLimitMs = parseDuration(flags.latencyLimit, '--latency-limit');
   if (latencyLimitMs <= 0) throw usageError('--latency-limit', `must be above 0, got ${JSON.stringify(flags.latencyLimit)}`, 'e.g. --latency-limit 10ms');
   const iterations = flags.iterations === undefined ? undefined : parseCount(flags.iterations, '--iterations', { min: 1 });
-  return { refreshMs, iterations, latencyLimitMs, sort: flags.sort };
+  return { refreshMs, iterations, latencyLimitMs, sort: flags.sort, namespaces: namespaceOptionsFrom(flags), maxOpsPerSec: parseCount(flags.maxOps, '--max-ops', { min: 1 }) };
 }
 
 type Mode = 'tui' | 'ndjson' | 'json';
@@ -117,6 +130,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
           color: ctx.color,
           latencyLimitMs: settings.latencyLimitMs,
           initialSort: settings.sort,
+          openTraffic: (address) => liveTraffic(topology, address, settings),
           iterations: settings.iterations,
           signal: ctx.signal,
         });
@@ -131,6 +145,13 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
   } finally {
     await model.close();
   }
+}
+
+/** The namespace panel's sampler for one node of the topology: never changes a setting. */
+function liveTraffic(topology: Topology, address: string, settings: TopSettings): LiveTraffic {
+  const node = [...topology.masters(), ...topology.replicas()].find((candidate) => candidate.address === address);
+  if (node === undefined) throw new CachectlError('USAGE', `${address} is no longer part of the topology`);
+  return new LiveTraffic(node, { db: topology.db, namespaces: settings.namespaces, maxOpsPerSec: settings.maxOpsPerSec, maxBufferBytes: DEFAULT_MAX_BUFFER_BYTES });
 }
 
 /** Writes every new snapshot until --iterations or an interrupt; a JSON array is closed either way. */

@@ -74,7 +74,20 @@ export interface WriteHeavyKey {
   readsAtMost: number;
 }
 
-export interface TrafficReport {
+/** What a window's counts say, per namespace and per key: the part of a report `top`'s panel shows too. */
+export interface TrafficSummary {
+  /** Key-miss events were observed on every sampled node, so hit rates are real. */
+  hitRates: boolean;
+  totals: Omit<TrafficNamespaceRow, 'namespace' | 'share'> & { keyless: number };
+  namespaces: TrafficNamespaceRow[];
+  hotKeys: HotKey[];
+  stampedes: Stampede[];
+  writeHeavy: WriteHeavyKey[];
+  /** Namespaces read in the window and written only without a TTL. */
+  neverExpiring: string[];
+}
+
+export interface TrafficReport extends TrafficSummary {
   topology: Topology['kind'];
   db: number;
   /** Actual length of the window, in ms. */
@@ -83,16 +96,7 @@ export interface TrafficReport {
   /** False when sampling stopped early on any node (buffer limit, lost connection). */
   complete: boolean;
   interrupted: boolean;
-  /** Key-miss events were observed on every sampled node, so hit rates are real. */
-  hitRates: boolean;
   nodes: NodeTraffic[];
-  totals: Omit<TrafficNamespaceRow, 'namespace' | 'share'> & { keyless: number };
-  namespaces: TrafficNamespaceRow[];
-  hotKeys: HotKey[];
-  stampedes: Stampede[];
-  writeHeavy: WriteHeavyKey[];
-  /** Namespaces read in the window and written only without a TTL. */
-  neverExpiring: string[];
   stops: string[];
 }
 
@@ -175,6 +179,21 @@ function perSec(count: number, ms: number): number {
 }
 
 function buildReport(topology: Topology, options: TrafficOptions, stats: TrafficStats, nodes: NodeTraffic[], durationMs: number, stops: string[], interrupted: boolean): TrafficReport {
+  return {
+    topology: topology.kind,
+    db: topology.db,
+    durationMs: Math.round(durationMs),
+    requestedMs: options.durationMs,
+    complete: stops.length === 0,
+    interrupted,
+    nodes,
+    ...summarizeTraffic(stats, nodes, durationMs, options.top ?? 10),
+    stops,
+  };
+}
+
+/** The counts so far as rows: namespaces by traffic, totals, and the keys that stand out (`top` of each list). */
+export function summarizeTraffic(stats: TrafficStats, nodes: readonly NodeTraffic[], durationMs: number, top: number): TrafficSummary {
   const hitRates = nodes.every((node) => node.missEvents !== 'off');
   const totalAccesses = [...stats.namespaces.values()].reduce((sum, entry) => sum + entry.ops, 0);
   const rows: TrafficNamespaceRow[] = [...stats.namespaces.entries()].map(([namespace, entry]) => {
@@ -202,7 +221,6 @@ function buildReport(topology: Topology, options: TrafficOptions, stats: Traffic
   const sum = (pick: (row: TrafficNamespaceRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
   const reads = sum((row) => row.reads);
   const misses = hitRates ? sum((row) => row.misses ?? 0) : null;
-  const top = options.top ?? 10;
   const readCounts = new Map(stats.readKeys.top(Number.MAX_SAFE_INTEGER).map((hit) => [hit.item.toString('latin1'), hit.count]));
   const writeHeavy = stats.writtenKeys
     .top(Number.MAX_SAFE_INTEGER)
@@ -210,14 +228,7 @@ function buildReport(topology: Topology, options: TrafficOptions, stats: Traffic
     .filter((entry) => entry.writes >= 20 && entry.writes >= 10 * Math.max(1, entry.readsAtMost))
     .slice(0, top);
   return {
-    topology: topology.kind,
-    db: topology.db,
-    durationMs: Math.round(durationMs),
-    requestedMs: options.durationMs,
-    complete: stops.length === 0,
-    interrupted,
     hitRates,
-    nodes,
     totals: {
       ops: sum((row) => row.ops),
       opsPerSec: perSec(sum((row) => row.ops), durationMs),
@@ -240,6 +251,5 @@ function buildReport(topology: Topology, options: TrafficOptions, stats: Traffic
     stampedes: stats.stampedeList().slice(0, top),
     writeHeavy,
     neverExpiring: rows.filter((row) => row.reads > 0 && row.writesWithoutTtl > 0 && row.writesWithTtl === 0 && row.expires === 0).map((row) => row.namespace),
-    stops,
   };
 }

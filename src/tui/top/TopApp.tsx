@@ -16,6 +16,8 @@ import { HelpView } from '../shared/HelpView.js';
 import { topHelpNotes } from './help-notes.js';
 import { Line } from '../shared/Line.js';
 import { NodeTable } from './NodeTable.js';
+import { TrafficPanel } from './TrafficPanel.js';
+import type { LiveTraffic } from '../../core/traffic/live-traffic.js';
 import type { SnapshotSource } from './use-snapshot.js';
 import { useSnapshot } from './use-snapshot.js';
 import { useTerminalSize } from '../shared/use-terminal-size.js';
@@ -39,6 +41,8 @@ export interface TopAppProps {
   latencyLimitMs: number;
   color: boolean;
   initialSort?: NodeSort;
+  /** Starts a traffic sampler on a node for the namespace panel (n); without it the panel says it is not available. */
+  openTraffic?: (address: string) => LiveTraffic;
 }
 
 /** Header lines above, the help line below. */
@@ -56,7 +60,7 @@ interface UiState {
 
 const BINDINGS = activeBindings(TOP_KEYS, false);
 
-export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = 'topology' }: TopAppProps): ReactElement {
+export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = 'topology', openTraffic }: TopAppProps): ReactElement {
   const { exit } = useApp();
   const state = useSnapshot(source);
   const { columns, rows: terminalRows } = useTerminalSize();
@@ -107,6 +111,14 @@ export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = '
         onFocus?.(selectedRow.address, true);
         source.refreshNow();
         return;
+      case 'traffic':
+        if (ui.view === 'traffic') {
+          set({ view: 'table' });
+          return;
+        }
+        if (selectedRow === undefined) return;
+        set({ selectedAddress: selectedRow.address, view: 'traffic' });
+        return;
       case 'back':
         set({ view: ui.view === 'help' ? ui.helpFrom : 'table' });
         return;
@@ -144,6 +156,13 @@ export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = '
   } else if (view === 'detail' && selectedRow !== undefined) {
     const detail = snapshot?.detail?.address === selectedRow.address ? snapshot.detail : null;
     content = <DetailView row={selectedRow} detail={detail} width={columns} height={body} latencyLimitMs={latencyLimitMs} color={color} />;
+  } else if (view === 'traffic' && selectedRow !== undefined) {
+    content =
+      openTraffic === undefined ? (
+        <Line segments={[{ text: 'the namespace panel is not available here', tone: 'dim' }]} color={color} />
+      ) : (
+        <TrafficPanel address={selectedRow.address} open={openTraffic} width={columns} height={body} color={color} />
+      );
   } else {
     // The table takes what it needs (header, rows, maybe a "more" line) but leaves room for one chart.
     const wanted = rows.length + 1;

@@ -4,7 +4,7 @@
 import type { KeyBinding } from '../shared/key-table.js';
 import { keyTable } from '../shared/key-table.js';
 
-export type TopView = 'table' | 'detail' | 'help';
+export type TopView = 'table' | 'detail' | 'traffic' | 'help';
 
 export type TopAction =
   | 'quit'
@@ -13,6 +13,7 @@ export type TopAction =
   | 'up'
   | 'down'
   | 'detail'
+  | 'traffic'
   | 'back'
   | 'help'
   | 'chart-next'
@@ -20,7 +21,7 @@ export type TopAction =
   | 'chart-latency'
   | 'chart-scope';
 
-const MAIN: readonly TopView[] = ['table', 'detail'];
+const MAIN: readonly TopView[] = ['table', 'detail', 'traffic'];
 
 const BINDINGS: readonly KeyBinding<TopAction, TopView>[] = [
   { action: 'quit', strokes: [{ input: 'q' }, { input: 'c', ctrl: true }], label: 'q', hint: 'quit', description: 'quit (also Ctrl-C)' },
@@ -29,7 +30,8 @@ const BINDINGS: readonly KeyBinding<TopAction, TopView>[] = [
   { action: 'up', strokes: [{ key: 'upArrow' }, { input: 'k' }], label: '↑↓', hint: 'select', description: 'select a node (also k / j)', contexts: MAIN },
   { action: 'down', strokes: [{ key: 'downArrow' }, { input: 'j' }], label: '↑↓', hint: 'select', description: 'select a node (also k / j)', contexts: MAIN },
   { action: 'detail', strokes: [{ key: 'return' }], label: 'enter', hint: 'detail', description: 'detail of the selected node: latency histogram, top commands, findings, slowlog', contexts: ['table'] },
-  { action: 'back', strokes: [{ key: 'escape' }], label: 'esc', hint: 'back', description: 'back to the node table', contexts: ['detail', 'help'] },
+  { action: 'traffic', strokes: [{ input: 'n' }], label: 'n', hint: 'namespaces', description: 'traffic per namespace on the selected node: hit rate, reads, writes (samples MONITOR while shown)', contexts: MAIN },
+  { action: 'back', strokes: [{ key: 'escape' }], label: 'esc', hint: 'back', description: 'back to the node table', contexts: ['detail', 'traffic', 'help'] },
   { action: 'chart-next', strokes: [{ input: 'c' }], label: 'c', hint: 'chart', description: 'next chart (ops/s, hit rate, p99 latency)', contexts: ['table'] },
   { action: 'chart-hit-rate', strokes: [{ input: 'h' }], label: 'h', hint: 'hit chart', description: 'hit-rate chart', contexts: ['table'], panelOnly: true },
   { action: 'chart-latency', strokes: [{ input: 'l' }], label: 'l', hint: 'p99 chart', description: 'p99 latency chart', contexts: ['table'], panelOnly: true },

@@ -8,6 +8,7 @@ import type { Poller } from '../../base/poller.js';
 import type { LeaveReason } from '../shared/run-full-screen.js';
 import { runFullScreen } from '../shared/run-full-screen.js';
 import { TopApp } from './TopApp.js';
+import type { LiveTraffic } from '../../core/traffic/live-traffic.js';
 
 export interface TopTuiOptions {
   poller: Poller<DashboardSnapshot>;
@@ -21,6 +22,8 @@ export interface TopTuiOptions {
   initialSort: NodeSort;
   /** Quit after this many refreshes. */
   iterations?: number;
+  /** Starts the namespace panel's traffic sampler on a node. */
+  openTraffic?: (address: string) => LiveTraffic;
   /** Aborts on an outside interrupt (SIGINT from the CLI). */
   signal: AbortSignal;
 }
@@ -29,7 +32,7 @@ export interface TopTuiOptions {
 export async function runTopTui(options: TopTuiOptions): Promise<LeaveReason> {
   const { poller, model } = options;
   return runFullScreen(
-    () => <TopApp source={poller} onFocus={(address, detail) => model.focus(address, detail)} latencyLimitMs={options.latencyLimitMs} color={options.color} initialSort={options.initialSort} />,
+    () => <TopApp source={poller} onFocus={(address, detail) => model.focus(address, detail)} latencyLimitMs={options.latencyLimitMs} color={options.color} initialSort={options.initialSort} openTraffic={options.openTraffic} />,
     {
       stdout: options.stdout,
       stdin: options.stdin,
