@@ -39,6 +39,7 @@ export class Runtime {
   private secrets: string[] = [];
   private output: OutputFormat = 'table';
   private color = false;
+  private stopNotices: (() => void) | undefined;
 
   constructor(
     readonly io: CliIO,
@@ -86,6 +87,14 @@ export class Runtime {
         for (const warning of resolved.warnings) ctx.warn(warning);
         // Loaded when a command first connects: --help and usage errors never need the connection layer.
         const { connect } = await import('../connection/connect.js');
+        const { onDriverNotice } = await import('../connection/node-client.js');
+        // The driver says these once per connection; a run says each once.
+        const said = new Set<string>();
+        this.stopNotices = onDriverNotice((notice) => {
+          if (said.has(notice.kind)) return;
+          said.add(notice.kind);
+          ctx.warn(notice.message);
+        });
         this.topology = await connect(resolved.options);
         return this.topology;
       },
@@ -216,6 +225,8 @@ export class Runtime {
     const topology = this.topology;
     this.topology = undefined;
     if (topology !== undefined) await topology.close();
+    this.stopNotices?.();
+    this.stopNotices = undefined;
   }
 }
 

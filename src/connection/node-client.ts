@@ -33,8 +33,63 @@ let driver: typeof import('ioredis') | undefined;
  * a synchronous require keeps createNodeClient synchronous.)
  */
 function ioredis(): typeof import('ioredis') {
-  driver ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  if (driver === undefined) {
+    driver = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    interceptDriverWarnings();
+  }
   return driver;
+}
+
+/** Something ioredis would have printed itself, said in cachectl's words, for the front end to show. */
+export interface DriverNotice {
+  kind: 'password-not-needed' | 'auth-needs-acl';
+  message: string;
+}
+
+const noticeListeners = new Set<(notice: DriverNotice) => void>();
+
+/** Subscribes to driver notices (see interceptDriverWarnings); returns the unsubscribe function. */
+export function onDriverNotice(listener: (notice: DriverNotice) => void): () => void {
+  noticeListeners.add(listener);
+  return () => noticeListeners.delete(listener);
+}
+
+/**
+ * ioredis prints a few findings of its AUTH handshake with console.warn ("[WARN] This Redis server's
+ * `default` user does not require a password…"), once per connection, in its own words, with no
+ * hook to turn it off. Those exact texts (and only those) are taken off console.warn and handed to
+ * onDriverNotice listeners instead; everything else still reaches the original console.warn.
+ */
+function interceptDriverWarnings(): void {
+  // The one place the connection layer touches the console: to keep the driver off it.
+  // eslint-disable-next-line no-console
+  const original = console.warn.bind(console);
+  // eslint-disable-next-line no-console
+  console.warn = (...args: unknown[]) => {
+    const notice = typeof args[0] === 'string' && args.length === 1 ? driverNotice(args[0]) : undefined;
+    if (notice === undefined) {
+      original(...args);
+      return;
+    }
+    for (const listener of noticeListeners) listener(notice);
+  };
+}
+
+/** ioredis' handshake warnings (redis/event_handler.js, handleAuthError) in cachectl's words. */
+export function driverNotice(text: string): DriverNotice | undefined {
+  if (/^\[WARN\] (Redis server|This Redis server's `default` user) does not require a password, but a password was supplied/.test(text)) {
+    return {
+      kind: 'password-not-needed',
+      message: 'the server needs no password (its default user has none), so the password given was not used: drop it (-a/--password, the URL, REDISCLI_AUTH or CACHECTL_PASSWORD)',
+    };
+  }
+  if (/^\[ERROR\] The server returned "wrong number of arguments for 'auth' command"/.test(text)) {
+    return {
+      kind: 'auth-needs-acl',
+      message: 'the server refused AUTH with a user name: Redis 5 and older have no ACL users, so drop --user (or the user in the URL) and give only the password',
+    };
+  }
+  return undefined;
 }
 
 export function createNodeClient(
@@ -240,6 +295,19 @@ export function translateError(error: unknown, endpoint: Endpoint, context: Erro
   if (!context.tls && (code === 'ECONNRESET' || /Connection is closed|socket hang up/i.test(message))) {
     return new CachectlError('CONNECT', `${who} closed the connection before answering`, {
       hint: 'if this is a TLS port, use rediss:// or --tls; otherwise check the server log (maxclients, protected-mode)',
+      cause: error,
+    });
+  }
+  if (err?.name === 'MaxRetriesPerRequestError' || message.startsWith('Reached the max retries per request limit')) {
+    // ioredis gave up on a command after the connection dropped and its reconnect attempts failed.
+    return new CachectlError('CONNECT', `lost the connection to ${who} and could not re-establish it`, {
+      hint: 'check that the server is up (it may have restarted, failed over or hit maxclients), then run again',
+      cause: error,
+    });
+  }
+  if (/Connection is closed|Stream isn't writeable/i.test(message)) {
+    return new CachectlError('CONNECT', `${who} closed the connection`, {
+      hint: 'check that the server is up and the server log (restart, maxclients, timeout, a CLIENT KILL)',
       cause: error,
     });
   }

@@ -46,6 +46,23 @@ describe('redis-cli flags', () => {
   });
 });
 
+describe('ioredis never speaks for itself', () => {
+  const NOT_NEEDED = /^warning: the server needs no password \(its default user has none\), so the password given was not used: drop it/;
+
+  it('a password the server does not need: said once in our words, no "[WARN]" from the driver', async () => {
+    const result = await runCli(['nodes', '-u', `redis://:unneeded@127.0.0.1:${redis.single.port}`, '-o', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(PASSWORD_WARNING), expect.stringMatching(NOT_NEEDED)]);
+  });
+
+  it('once per run even when every node of a Cluster says it', async () => {
+    const seeds = redis.cluster.seeds.map((seed) => `${seed.host}:${seed.port}`).join(',');
+    const result = await runCli(['nodes', '--cluster', seeds, '-o', 'json'], { env: { REDISCLI_AUTH: 'unneeded' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(NOT_NEEDED)]);
+  });
+});
+
 describe('every subcommand --help lists its own options, then the connection and output flags', () => {
   const commands = ['nodes', 'keys', 'audit-ttl', 'purge', 'restore', 'memory', 'top', 'browse'];
   it.each(commands)('%s --help', async (command) => {

@@ -3,7 +3,7 @@
 // (checked against real servers in test/integration/connection.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { ErrorContext } from '../../src/connection/node-client.js';
-import { translateError } from '../../src/connection/node-client.js';
+import { driverNotice, translateError } from '../../src/connection/node-client.js';
 import { CachectlError } from '../../src/base/errors.js';
 
 const endpoint = { host: '10.0.0.5', port: 6380 };
@@ -19,6 +19,35 @@ function systemError(message: string, code: string, extra: Record<string, unknow
 function replyError(message: string, command?: string): Error {
   return Object.assign(new Error(message), { name: 'ReplyError', ...(command === undefined ? {} : { command: { name: command, args: [] } }) });
 }
+
+describe('translateError: the driver\'s own texts', () => {
+  it('"Reached the max retries per request limit": the connection was lost and not re-established', () => {
+    const error = translateError(Object.assign(new Error('Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.'), { name: 'MaxRetriesPerRequestError' }), endpoint, plain);
+    expect(error.code).toBe('CONNECT');
+    expect(error.message).toBe('lost the connection to node 10.0.0.5:6380 and could not re-establish it');
+    expect(error.hint).toMatch(/server is up/);
+  });
+
+  it('"Connection is closed." on a TLS connection: the node closed it, in our words', () => {
+    const error = translateError(new Error('Connection is closed.'), endpoint, tls);
+    expect(error.code).toBe('CONNECT');
+    expect(error.message).toBe('node 10.0.0.5:6380 closed the connection');
+  });
+});
+
+describe('driverNotice: what ioredis prints with console.warn', () => {
+  it.each([
+    "[WARN] This Redis server's `default` user does not require a password, but a password was supplied",
+    '[WARN] Redis server does not require a password, but a password was supplied.',
+  ])('%s → password-not-needed', (text) => {
+    expect(driverNotice(text)?.kind).toBe('password-not-needed');
+    expect(driverNotice(text)?.message).not.toMatch(/\[WARN\]/);
+  });
+
+  it('leaves every other warning alone', () => {
+    expect(driverNotice('(node:1) ExperimentalWarning: something')).toBeUndefined();
+  });
+});
 
 describe('translateError', () => {
   it('WRONGPASS: AUTH, naming the user and the node, never the password', () => {
