@@ -8,6 +8,7 @@
 
 import type { Redis } from 'ioredis';
 import { CachectlError } from '../../base/errors.js';
+import { assertTypeKnown, isCoreType, noKeyOfTypeNotice } from './scan-type.js';
 import { parseInfo, parseKeyspace } from '../../base/info.js';
 import { sleep } from '../../base/sleep.js';
 import { avoidTouching, isConnectionRefused } from '../../connection/node-client.js';
@@ -116,11 +117,14 @@ export async function* scanKeys(topology: Topology, options: ScanOptions): Async
     shards = shards.filter((shard) => shard.id === owner);
   }
   const limiter = new Limiter(options.rate, options.limit);
-  yield* mergeBounded(
-    shards.map((shard) => scanShard(topology, shard, options, limiter)),
-    options.concurrency ?? 4,
-    options.signal,
-  );
+  const unusualType = options.type !== undefined && !isCoreType(options.type) ? options.type : undefined;
+  if (unusualType !== undefined) await assertTypeKnown(shards.map((shard) => shard.node), unusualType);
+  let found = false;
+  for await (const event of mergeBounded(shards.map((shard) => scanShard(topology, shard, options, limiter)), options.concurrency ?? 4, options.signal)) {
+    if (event.kind === 'batch' && event.batch.size > 0) found = true;
+    yield event;
+  }
+  if (unusualType !== undefined && !found && shards.length > 0) yield { kind: 'notice', node: shards[0]!.node.address, message: noKeyOfTypeNotice(unusualType) };
 }
 
 async function* scanShard(topology: Topology, initial: Shard, options: ScanOptions, limiter: Limiter): AsyncGenerator<ScanEvent> {
