@@ -9,7 +9,7 @@ import { purgeScenario } from './purge.js';
 import { snapshotScenario } from './snapshot.js';
 import { startupScenario } from './startup.js';
 import { topScenario } from './top.js';
-import { trafficScenario } from './traffic.js';
+import { trafficClusterScenario, trafficScenario } from './traffic.js';
 
 /** @type {import('../lib/runner.js').Scenario[]} */
-export const scenarios = [keysScenario, bigkeysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario, startupScenario, snapshotScenario];
+export const scenarios = [keysScenario, bigkeysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario, trafficClusterScenario, startupScenario, snapshotScenario];
