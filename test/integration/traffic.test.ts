@@ -204,3 +204,48 @@ describe('traffic on a Cluster', () => {
     cluster.disconnect();
   });
 });
+
+describe('traffic --replica', () => {
+  it("samples the replica: reads sent to it exactly, writes as they arrive by replication, the master untouched", async () => {
+    const { server: master, admin } = await privateServer();
+    const { server: replicaServer, admin: replica } = await privateServer();
+    await replica.call('REPLICAOF', master.host, String(master.port));
+    await waitFor('the replica to sync', async () => (/master_link_status:up/.test(await replica.info('replication')) ? true : undefined), { timeoutMs: 10_000 });
+    await waitFor('the master to list it', async () => (/slave0:.*state=online/.test(await admin.info('replication')) ? true : undefined), { timeoutMs: 10_000 });
+    for (let i = 0; i < 20; i++) await admin.set(`tr:page:${i}`, 'v', 'EX', 600);
+    const topology = await open({ endpoints: [{ host: master.host, port: master.port }] });
+    expect(topology.replicas().map((node) => node.address)).toEqual([`${replicaServer.host}:${replicaServer.port}`]);
+    let reads = 0;
+    try {
+      const report = await sampleTraffic(topology, options(new RestoreState(path.join(stateDir, 'replica.json')), {
+        replica: true,
+        enableMissEvents: false,
+        durationMs: 3000,
+        onStarted: () => {
+          void (async () => {
+            for (let i = 0; i < 200; i++) {
+              await replica.get(`tr:page:${i % 40}`);
+              reads += 1;
+            }
+            for (let i = 0; i < 30; i++) await admin.set(`tr:job:${i}`, 'x');
+          })();
+        },
+      }));
+      expect(report.nodes.map((node) => node.address)).toEqual([`${replicaServer.host}:${replicaServer.port}`]);
+      expect(reads).toBe(200);
+      expect(report.namespaces.find((row) => row.namespace === namespaceOf('tr:page:1'))?.reads).toBe(200);
+      // Writes reach a replica only by replication: MONITOR there shows them as the master's link sends them.
+      expect(report.namespaces.find((row) => row.namespace === namespaceOf('tr:job:1'))?.writes).toBe(30);
+    } finally {
+      await topology.close();
+    }
+    expect(await monitorCount(admin)).toBe(0);
+    expect(await notifyFlags(replica)).toBe('');
+    replica.disconnect();
+    admin.disconnect();
+  });
+});
+
+async function monitorCount(client: Redis): Promise<number> {
+  return String(await client.call('CLIENT', 'LIST')).split('\n').filter((line) => / cmd=monitor /.test(line)).length;
+}
