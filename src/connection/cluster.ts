@@ -61,12 +61,17 @@ export class ClusterTopology implements Topology {
   readonly db = 0;
   private masterNodes: NodeHandle[] = [];
   private replicaNodes: NodeHandle[] = [];
+  private outsiderNodes: NodeHandle[] = [];
+  /** The addresses the user gave, kept apart from `seeds`, which later become the masters. */
+  private readonly givenSeeds: readonly Endpoint[];
   private slotOwner: Int16Array = new Int16Array(SLOT_COUNT).fill(-1);
 
   private constructor(
     private readonly pool: NodePool,
     private seeds: Endpoint[],
-  ) {}
+  ) {
+    this.givenSeeds = [...seeds];
+  }
 
   /** Discovers the cluster from the first seed that answers (the pool reuses a seed connection already open). */
   static async open(pool: NodePool, seeds: Endpoint[]): Promise<ClusterTopology> {
@@ -117,6 +122,15 @@ export class ClusterTopology implements Topology {
       const spec = { id: line.id, endpoint: fix(line.endpoint), role: 'replica' as const, slots: [], flags: line.flags };
       return this.pool.handle(line.masterId === undefined ? spec : { ...spec, masterId: line.masterId });
     });
+    const listed = new Set(lines.map((line) => formatEndpoint(fix(line.endpoint))));
+    this.outsiderNodes = [
+      ...lines
+        .filter((line) => line.role === 'master' && line.slots.length === 0)
+        .map((line) => this.pool.handle({ id: line.id, endpoint: fix(line.endpoint), role: 'master', slots: [], flags: line.flags })),
+      ...this.givenSeeds
+        .filter((endpoint) => !listed.has(formatEndpoint(endpoint)))
+        .map((endpoint) => this.pool.handle({ id: formatEndpoint(endpoint), endpoint, role: 'seed', slots: [], flags: [] })),
+    ];
     const owner = new Int16Array(SLOT_COUNT).fill(-1);
     this.masterNodes.forEach((node, index) => {
       for (const [from, to] of node.slots) owner.fill(index, from, to + 1);
@@ -143,6 +157,10 @@ export class ClusterTopology implements Topology {
 
   sentinels(): readonly NodeHandle[] {
     return [];
+  }
+
+  outsiders(): readonly NodeHandle[] {
+    return this.outsiderNodes;
   }
 
   nodeForKey(key: Buffer): NodeHandle {

@@ -27,6 +27,8 @@ export class SentinelTopology implements Topology {
   private masterNode!: NodeHandle;
   private replicaNodes: NodeHandle[] = [];
   private sentinelNodes: NodeHandle[] = [];
+  /** The --sentinel addresses as given: the learned peers are added to sentinelAddresses. */
+  private readonly givenSentinels: readonly Endpoint[];
 
   private constructor(
     private readonly pool: NodePool,
@@ -35,7 +37,9 @@ export class SentinelTopology implements Topology {
     private sentinelAddresses: Endpoint[],
     private readonly masterName: string,
     readonly db: number,
-  ) {}
+  ) {
+    this.givenSentinels = [...sentinelAddresses];
+  }
 
   static async open(pool: NodePool, sentinelPool: NodePool, options: ConnectionOptions): Promise<SentinelTopology> {
     const { sentinels, masterName } = options;
@@ -135,6 +139,14 @@ export class SentinelTopology implements Topology {
 
   sentinels(): readonly NodeHandle[] {
     return this.sentinelNodes;
+  }
+
+  /** --sentinel addresses the group does not list as peers (a sentinel that never answered, or a wrong address). */
+  outsiders(): readonly NodeHandle[] {
+    const listed = new Set(this.sentinelNodes.map((node) => node.address));
+    return this.givenSentinels
+      .filter((endpoint) => !listed.has(formatEndpoint(endpoint)))
+      .map((endpoint) => this.sentinelPool.handle({ id: formatEndpoint(endpoint), endpoint, role: 'sentinel', slots: [], flags: [] }, 'sentinel'));
   }
 
   nodeForKey(): NodeHandle {

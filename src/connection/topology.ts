@@ -9,7 +9,8 @@ import type { ErrorContext, NodeCredentials } from './node-client.js';
 import { connectNode, createNodeClient, translateError } from './node-client.js';
 
 export type TopologyKind = 'standalone' | 'cluster' | 'sentinel';
-export type NodeRole = 'master' | 'replica' | 'sentinel';
+/** `seed`: an address given to connect through that is not in the deployment's own node list (it never answered). */
+export type NodeRole = 'master' | 'replica' | 'sentinel' | 'seed';
 
 /** An inclusive range of cluster hash slots. */
 export type SlotRange = readonly [number, number];
@@ -54,6 +55,12 @@ export interface Topology {
   sentinels(): readonly NodeHandle[];
   /** The master that owns a key (its slot, for a cluster). */
   nodeForKey(key: Buffer): NodeHandle;
+  /**
+   * Nodes that are neither serving masters, replicas nor sentinels in use, for `nodes` to list: a
+   * cluster master without slots (failed over and gone), an address the user gave that the
+   * deployment does not list (role `seed`, or `sentinel` for a --sentinel address).
+   */
+  outsiders?(): readonly NodeHandle[];
   /** Re-discovers the nodes (after a failover); returns true when the set of masters changed. */
   refresh(): Promise<boolean>;
   close(): Promise<void>;

@@ -117,6 +117,44 @@ describe('nodes against the shared servers', () => {
     }
   });
 
+  it('cluster rows do not depend on the seed: masters by first slot, each followed by its replicas', async () => {
+    const orders = await Promise.all(
+      redis.cluster.nodes.map(async (node) => {
+        const result = await runCli(['nodes', '--url', url(node.port), '-o', 'json']);
+        expect(result.code, result.stderr).toBe(0);
+        return json(result).nodes;
+      }),
+    );
+    const first = orders[0]!;
+    for (const order of orders) expect(order.map((n) => n.address)).toEqual(first.map((n) => n.address));
+    // Masters by their first slot, each one's replicas right after it.
+    const masters = first.filter((n) => n.role === 'master');
+    expect(masters.map((m) => m.slots[0]![0])).toEqual([...masters.map((m) => m.slots[0]![0])].sort((a, b) => a - b));
+    first.forEach((node, index) => {
+      if (node.role === 'replica') expect([first[index - 1]!.address, first[index - 1]!.master]).toContain(node.master);
+    });
+  });
+
+  it('a cluster seed that never answers is listed as down, not dropped (exit 2)', async () => {
+    const dead = await freePort();
+    const result = await runCli(['nodes', '--cluster', `127.0.0.1:${dead},127.0.0.1:${redis.cluster.seeds[0]!.port}`, '-o', 'json']);
+    expect(result.code).toBe(2);
+    const report = json(result);
+    expect(report.nodes).toHaveLength(7);
+    expect(report.nodes.at(-1)).toMatchObject({ address: `127.0.0.1:${dead}`, role: 'seed', status: 'down' });
+    expect(result.stderr.trimEnd().split('\n')).toEqual([`warning: seed 127.0.0.1:${dead} is down: cannot connect to seed 127.0.0.1:${dead}: connection refused`]);
+  });
+
+  it('a --sentinel address that never answers is listed as a sentinel that is down, after the others', async () => {
+    const { sentinels, masterName } = redis.sentinel;
+    const dead = await freePort();
+    const result = await runCli(['nodes', '--sentinel', `127.0.0.1:${dead},127.0.0.1:${sentinels[0]!.port}`, '--master', masterName, '-o', 'json']);
+    expect(result.code).toBe(2);
+    const report = json(result);
+    expect(report.nodes.map((n) => n.role)).toEqual(['master', 'replica', 'sentinel', 'sentinel', 'sentinel', 'sentinel']);
+    expect(report.nodes.filter((n) => n.status === 'down').map((n) => n.address)).toEqual([`127.0.0.1:${dead}`]);
+  });
+
   it('cluster as a table shows slot ranges with their counts', async () => {
     const result = await runCli(['nodes', '--url', url(redis.cluster.seeds[0]!.port), '-o', 'table']);
     expect(result.code).toBe(0);

@@ -41,9 +41,51 @@ const PINGS = 3;
 
 export async function describeNodes(topology: Topology, signal?: AbortSignal): Promise<NodesReport> {
   const handles = [...topology.masters(), ...topology.replicas(), ...topology.sentinels()];
-  const byId = new Map(handles.map((node) => [node.id, node]));
-  const nodes = await Promise.all(handles.map((node) => describeNode(node, topology.db, byId, signal)));
-  return { topology: topology.kind, nodes };
+  const outsiders = topology.outsiders?.() ?? [];
+  const byId = new Map([...handles, ...outsiders].map((node) => [node.id, node]));
+  const [nodes, extra] = await Promise.all([
+    Promise.all(handles.map((node) => describeNode(node, topology.db, byId, signal))),
+    Promise.all(outsiders.map((node) => describeNode(node, topology.db, byId, signal))),
+  ]);
+  // A given address that answers but is not in the node list is another name of a listed node
+  // (a host name for an IP): only the ones that do not answer say something new.
+  return { topology: topology.kind, nodes: orderNodes([...nodes, ...extra.filter((node) => node.role !== 'seed' || node.status === 'down')]) };
+}
+
+const ROLE_ORDER: Record<NodeReport['role'], number> = { master: 0, replica: 1, sentinel: 2, seed: 3 };
+
+/**
+ * The order rows are shown in, whatever node the topology was learned from: masters by their first
+ * slot (then address), each followed by its replicas by address; then replicas of masters not
+ * listed, sentinels and seeds, each by address.
+ */
+export function orderNodes(nodes: readonly NodeReport[]): NodeReport[] {
+  const byAddress = (a: NodeReport, b: NodeReport): number => compareAddresses(a.address, b.address);
+  const firstSlot = (node: NodeReport): number => node.slots[0]?.[0] ?? Number.POSITIVE_INFINITY;
+  const masters = nodes.filter((node) => node.role === 'master').sort((a, b) => firstSlot(a) - firstSlot(b) || byAddress(a, b));
+  const placed = new Set<NodeReport>();
+  const ordered: NodeReport[] = [];
+  for (const master of masters) {
+    ordered.push(master);
+    placed.add(master);
+    for (const replica of nodes.filter((node) => node.role === 'replica' && node.master === master.address).sort(byAddress)) {
+      ordered.push(replica);
+      placed.add(replica);
+    }
+  }
+  const rest = nodes.filter((node) => !placed.has(node)).sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || byAddress(a, b));
+  return [...ordered, ...rest];
+}
+
+/** host:port addresses compared by host, then by port as a number (so :7002 comes before :10000). */
+function compareAddresses(a: string, b: string): number {
+  const split = (address: string): [string, number] => {
+    const at = address.lastIndexOf(':');
+    return [address.slice(0, at), Number(address.slice(at + 1))];
+  };
+  const [hostA, portA] = split(a);
+  const [hostB, portB] = split(b);
+  return hostA < hostB ? -1 : hostA > hostB ? 1 : portA - portB;
 }
 
 async function describeNode(node: NodeHandle, db: number, byId: Map<string, NodeHandle>, signal?: AbortSignal): Promise<NodeReport> {
