@@ -60,8 +60,14 @@ export function renderTrafficReport(report: TrafficReport, color: boolean, rowsS
   let out = `${namespaceTable(report, rowsShown, color)}\n`;
   out += keyTable(
     'Hottest keys',
-    ['KEY', 'NAMESPACE', 'ACCESSES'],
-    report.hotKeys.map((hot) => [truncate(displayKey(hot.key), 60), truncate(hot.namespace, 40), `${hot.error > 0 ? '≤' : ''}${hot.accesses.toLocaleString('en-US')}`]),
+    ['KEY', 'NAMESPACE', 'ACCESSES', 'VALUE', 'READ/S ≤'],
+    report.hotKeys.map((hot) => [
+      truncate(displayKey(hot.key), 60),
+      truncate(hot.namespace, 40),
+      `${hot.error > 0 ? '≤' : ''}${hot.accesses.toLocaleString('en-US')}`,
+      hot.valueBytes === null ? '-' : formatBytes(hot.valueBytes),
+      hot.readBytesPerSecAtMost === null ? '-' : `${formatBytes(hot.readBytesPerSecAtMost)}/s`,
+    ]),
     color,
   );
   if (report.hotKeys.length === 0) out += '\nHottest keys: none stands out (no key was accessed three times as often as the average key)\n';

@@ -181,6 +181,36 @@ describe('traffic on a single node', () => {
   });
 });
 
+describe('traffic: the size of hot keys', () => {
+  it('reads the value size of a hot string key after the window, and what its reads can have sent', async () => {
+    const { server, admin } = await privateServer();
+    await admin.set('big:report:1', 'x'.repeat(100_000));
+    await admin.hset('big:profile:1', 'a', '1');
+    const topology = await open({ endpoints: [{ host: server.host, port: server.port }] });
+    try {
+      const report = await sampleTraffic(topology, options(new RestoreState(path.join(stateDir, 'sizes.json')), {
+        enableMissEvents: false,
+        durationMs: 2500,
+        onStarted: () => {
+          void (async () => {
+            for (let i = 0; i < 20; i++) await admin.get(`small:${i}`);
+            for (let i = 0; i < 200; i++) await admin.getBuffer('big:report:1');
+            for (let i = 0; i < 150; i++) await admin.hget('big:profile:1', 'a');
+          })();
+        },
+      }));
+      const big = report.hotKeys.find((hot) => hot.key.toString() === 'big:report:1');
+      expect(big).toMatchObject({ reads: 200, valueBytes: 100_000 });
+      expect(big!.readBytesPerSecAtMost).toBe(Math.round((200 * 100_000 * 1000) / report.durationMs));
+      // Not a string: its size is not what a read sends.
+      expect(report.hotKeys.find((hot) => hot.key.toString() === 'big:profile:1')).toMatchObject({ reads: 150, valueBytes: null, readBytesPerSecAtMost: null });
+    } finally {
+      await topology.close();
+    }
+    admin.disconnect();
+  });
+});
+
 describe('traffic on a Cluster', () => {
   it('samples every master at once and matches the truth; every master gets its setting back', async () => {
     const seeds = redis.cluster.seeds;

@@ -3,6 +3,7 @@
 // for us, and always puts back a key-miss setting it changed, whatever ends the run.
 
 import { CachectlError } from '../../base/errors.js';
+import { avoidTouching } from '../../connection/node-client.js';
 import type { Topology } from '../../connection/topology.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import type { RestoreState } from './miss-events.js';
@@ -65,6 +66,12 @@ export interface HotKey {
   accesses: number;
   /** The count may overstate the truth by this much (0: exact). */
   error: number;
+  /** Reads among the accesses (at most; 0 when the key left the bounded read table). */
+  reads: number;
+  /** STRLEN after the window for a string key; null for other types, a key gone, or where it could not be read. */
+  valueBytes: number | null;
+  /** reads × valueBytes per second: what reads of it can have sent at most (GETRANGE, EXISTS… send less). */
+  readBytesPerSecAtMost: number | null;
 }
 
 export interface WriteHeavyKey {
@@ -139,7 +146,29 @@ export async function sampleTraffic(topology: Topology, options: TrafficOptions)
     await Promise.all(samplers.map((sampler) => sampler.drain()));
     await Promise.all(samplers.map((sampler) => sampler.restore()));
   }
-  return buildReport(topology, options, stats, samplers.map((sampler) => sampler.result), ended - started, stops, signal?.aborted === true);
+  const report = buildReport(topology, options, stats, samplers.map((sampler) => sampler.result), ended - started, stops, signal?.aborted === true);
+  await sizeHotKeys(topology, report.hotKeys, report.durationMs);
+  return report;
+}
+
+/**
+ * The value size of each hot string key, read once after the window (STRLEN, O(1), at most `top`
+ * keys), so a hot key that is also big — the one that saturates the network — stands out. STRLEN
+ * refreshes the key's LRU/LFU state where the server has no CLIENT NO-TOUCH; for a key read many
+ * times a second that changes nothing the server would evict.
+ */
+async function sizeHotKeys(topology: Topology, hotKeys: HotKey[], durationMs: number): Promise<void> {
+  for (const hot of hotKeys) {
+    try {
+      const client = await topology.nodeForKey(hot.key).ready();
+      await avoidTouching(client);
+      if ((await client.type(hot.key)) !== 'string') continue;
+      hot.valueBytes = await client.strlen(hot.key);
+      hot.readBytesPerSecAtMost = durationMs > 0 ? Math.round((hot.reads * hot.valueBytes * 1000) / durationMs) : null;
+    } catch {
+      // the size is a hint: a node that cannot be asked leaves it unknown
+    }
+  }
 }
 
 async function waitWindow(options: TrafficOptions, signals: (AbortSignal | undefined)[], commands: () => number, started: number): Promise<void> {
@@ -164,14 +193,14 @@ async function waitWindow(options: TrafficOptions, signals: (AbortSignal | undef
  * often as the average key: when accesses are spread evenly there is no hot key, and none is shown
  * rather than ten arbitrary ones.
  */
-function hotKeys(stats: TrafficStats, top: number): HotKey[] {
+function hotKeys(stats: TrafficStats, top: number, readCounts: ReadonlyMap<string, number>): HotKey[] {
   const { floorCount, distinctAtLeast, total } = stats.accesses;
   const mean = distinctAtLeast > 0 ? total / distinctAtLeast : 0;
   const threshold = Math.max(floorCount + 1, 3 * mean, 3);
   return stats.accesses
     .top(top)
     .filter((hit) => hit.count - hit.error >= threshold)
-    .map((hit) => ({ key: hit.item, namespace: stats.namespaceOf(hit.item), accesses: hit.count, error: hit.error }));
+    .map((hit) => ({ key: hit.item, namespace: stats.namespaceOf(hit.item), accesses: hit.count, error: hit.error, reads: readCounts.get(hit.item.toString('latin1')) ?? 0, valueBytes: null, readBytesPerSecAtMost: null }));
 }
 
 function perSec(count: number, ms: number): number {
@@ -247,7 +276,7 @@ export function summarizeTraffic(stats: TrafficStats, nodes: readonly NodeTraffi
       keyless: stats.keyless,
     },
     namespaces: rows,
-    hotKeys: hotKeys(stats, top),
+    hotKeys: hotKeys(stats, top, readCounts),
     stampedes: stats.stampedeList().slice(0, top),
     writeHeavy,
     neverExpiring: rows.filter((row) => row.reads > 0 && row.writesWithoutTtl > 0 && row.writesWithTtl === 0 && row.expires === 0).map((row) => row.namespace),
