@@ -4,7 +4,7 @@
 import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
-import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
+import { count, exampleText, flaggedTypesText, instantLine, maybeEstimated, namespaceText, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
 
 export interface AuditMarkdownOptions {
   /** Namespace rows listed. @default 20 */
@@ -57,18 +57,19 @@ export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdo
 
   const offending = report.namespaces.filter((namespace) => namespace.violations > 0);
   if (offending.length > 0) {
-    out.push('| Namespace | Rule | Keys | No TTL | TTL too long | Violating | Examples |', '| --- | --- | ---: | ---: | ---: | ---: | --- |');
+    out.push('| Namespace | Rule | Keys | No TTL | TTL too long | Violating | Types | Examples |', '| --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
     // Rows stop before the report would pass maxChars (room kept for the closing lines).
     let size = out.join('\n').length;
     let listed = 0;
     for (const namespace of offending.slice(0, top)) {
       const line = row([
-        code(short(namespace.namespace)),
+        code(short(namespaceText(namespace))),
         code(namespace.rule),
         inline(maybeEstimated(namespace.keys, namespace.estimatedKeys)),
         count(namespace.noTtl),
         count(namespace.ttlTooLong),
         formatShare(namespace.share),
+        inline(flaggedTypesText(namespace)),
         namespace.examples.slice(0, examples).map((example) => code(short(exampleText(example)))).join('<br>'),
       ]);
       if (size + line.length + 1 > maxChars - 600) break;

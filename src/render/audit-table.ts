@@ -6,7 +6,7 @@ import type { NamespaceResult, TtlAuditReport } from '../core/audit/ttl-audit.js
 import { formatThreshold } from '../core/audit/ttl-policy.js';
 import type { Cell } from './table.js';
 import { palette, renderTable, truncate } from './table.js';
-import { count, exampleText, instantLine, maybeEstimated, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
+import { count, exampleText, flaggedTypesText, instantLine, maybeEstimated, namespaceText, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
 
 export interface AuditTableOptions {
   color: boolean;
@@ -46,16 +46,18 @@ function renderNamespaces(rows: NamespaceResult[], options: AuditTableOptions): 
     { header: 'NO TTL', align: 'right' as const },
     { header: 'TTL TOO LONG', align: 'right' as const },
     { header: 'VIOLATING', align: 'right' as const },
+    { header: 'TYPES' },
     { header: 'EXAMPLES' },
   ];
   const shown = rows.slice(0, options.top);
   const cells: Cell[][] = shown.map((row) => [
-    row.namespace,
+    namespaceText(row),
     { text: row.rule, tone: 'dim' },
     maybeEstimated(row.keys, row.estimatedKeys),
     row.noTtl === 0 ? '0' : { text: count(row.noTtl), tone: row.violations > 0 ? 'warning' : 'dim' },
     row.ttlTooLong === 0 ? '0' : { text: count(row.ttlTooLong), tone: 'warning' },
     row.violations === 0 ? { text: '0%', tone: 'ok' } : { text: formatShare(row.share), tone: row.share >= 0.5 ? 'critical' : 'warning' },
+    { text: flaggedTypesText(row), tone: 'dim' },
     // Examples are a hint in a terminal (JSON has them whole): short, so rows stay on one line.
     { text: truncate(row.examples.slice(0, options.examples).map((example) => truncate(exampleText(example), 48)).join(', '), 100), tone: 'dim' },
   ]);

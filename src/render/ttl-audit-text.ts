@@ -3,7 +3,7 @@
 
 import { formatDuration } from '../base/duration.js';
 import { decodeKeyFromJson, displayKey } from '../base/key-format.js';
-import type { InstantFigure, KeyExample, RuleResult, TtlAuditReport } from '../core/audit/ttl-audit.js';
+import type { InstantFigure, KeyExample, NamespaceResult, RuleResult, TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatShare } from '../base/units.js';
 
 export function count(n: number): string {
@@ -64,4 +64,20 @@ export function statusNote(report: TtlAuditReport): string | undefined {
   if (report.status === 'partial') return 'PARTIAL: interrupted before the scan finished; the figures cover only what was scanned';
   if (report.status === 'incomplete') return 'INCOMPLETE: some nodes could not be scanned; their keys are missing from the figures';
   return undefined;
+}
+
+/**
+ * The types of a row's flagged keys, most common first: `hash` when there is one type, else
+ * `hash 3,200, zset 2`; `-` when none were typed (no flagged keys, or a scan that could not type them).
+ */
+export function flaggedTypesText(row: Pick<NamespaceResult, 'flaggedTypes'>): string {
+  const entries = Object.entries(row.flaggedTypes);
+  if (entries.length === 0) return '-';
+  if (entries.length === 1) return entries[0]![0];
+  return entries.map(([type, n]) => `${type} ${count(n)}`).join(', ');
+}
+
+/** A row's namespace, with how many values its ‹var› stands for when it was rolled up. */
+export function namespaceText(row: Pick<NamespaceResult, 'namespace' | 'distinctValues'>): string {
+  return row.distinctValues === undefined ? row.namespace : `${row.namespace} (${count(row.distinctValues)} values)`;
 }

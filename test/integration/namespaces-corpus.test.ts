@@ -54,6 +54,8 @@ const groupFor = groupOf(expected.groups);
 interface Target {
   name: string;
   topology: () => Topology;
+  /** A client that writes to the target (for keys added by one test and removed again). */
+  writer: () => Redis | Cluster;
 }
 
 let single: SingleRedis;
@@ -79,8 +81,8 @@ afterAll(async () => {
 });
 
 const targets: Target[] = [
-  { name: 'single', topology: () => singleTopology },
-  { name: 'cluster', topology: () => clusterTopology },
+  { name: 'single', topology: () => singleTopology, writer: () => new Redis({ port: single.port, host: single.host, enableAutoPipelining: true }) },
+  { name: 'cluster', topology: () => clusterTopology, writer: () => new Cluster(cluster.seeds, { enableAutoPipelining: true, redisOptions: { protocol: 2 } }) },
 ];
 
 describe.each(targets)('the real-library corpus on $name', (target) => {
@@ -192,6 +194,27 @@ describe.each(targets)('the real-library corpus on $name', (target) => {
     expect((junit.match(/<testcase /g) ?? []).length).toBeLessThanOrEqual(plain.rules.length + 10);
     expect(junit.length).toBeLessThan(20_000);
     expect(renderAuditMarkdown(plain).length).toBeLessThan(60_000);
+  });
+
+  it('rolls an unknown layout’s many one-key offenders into one audit row, first, with the types of its keys', async () => {
+    const writer = target.writer();
+    // More than the corpus' worst offender (3,200 BullMQ job hashes), one key per tenant.
+    const tenants = Array.from({ length: 4000 }, (_, i) => `tenants:acme-${String(i).padStart(4, '0')}-xyz:cfg`);
+    try {
+      await Promise.all(tenants.map((key) => writer.hset(key, 'plan', 'pro')));
+      const report = await runTtlAudit(target.topology(), { scan: {}, rules: buildRules({}), namespaces: NAMESPACES, gate: { failIfEmpty: false } });
+      expect(report.namespaces[0]).toMatchObject({ namespace: 'tenants:‹var›:cfg', keys: tenants.length, violations: tenants.length, distinctValues: tenants.length, flaggedTypes: { hash: tenants.length } });
+      // The corpus' worst offender keeps its place behind it, typed too.
+      const worst = [...expected.groups].sort((a, b) => b.noTtl - a.noTtl)[0]!;
+      expect(report.namespaces[1]).toMatchObject({ namespace: worst.name, violations: worst.noTtl });
+      expect(Object.values(report.namespaces[1]!.flaggedTypes).reduce((sum, n) => sum + n, 0)).toBe(worst.noTtl);
+      // The audit groups the way `keys` does: the same row name there.
+      const keys = await buildKeysReport(target.topology(), { scan: { match: Buffer.from('tenants:*'), wantType: true, wantTtl: true, wantMemory: false }, namespaces: NAMESPACES, sort: 'keys', top: 10 });
+      expect(allRows(keys.namespaces).find((row) => row.namespace === 'tenants:‹var›:cfg')?.keys).toBe(tenants.length);
+    } finally {
+      await Promise.all(tenants.map((key) => writer.del(key)));
+      writer.disconnect();
+    }
   });
 
   it('keeps a literal hash tag apart from the inferred placeholders, segment by segment', () => {

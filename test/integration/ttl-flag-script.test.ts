@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PipelineBatcher, ScriptBatcher, TTL_NONE, TTL_WITHIN } from '../../src/core/scan/scan-batch.js';
+import { KEY_TYPES, PipelineBatcher, ScriptBatcher, TTL_NONE, TTL_WITHIN } from '../../src/core/scan/scan-batch.js';
 import type { KeyBatch } from '../../src/core/scan/scan-batch.js';
 import { adminClient } from '../fixtures/index.js';
 
@@ -60,6 +60,24 @@ describe('TTL_FLAG_SCRIPT', () => {
       if (ttl === undefined) expect(got, hex).toBe(TTL_NONE);
       else if (ttl > 24 * HOUR) expect(got, hex).toBeGreaterThan(47 * HOUR);
       else expect(got === TTL_WITHIN || (got > 0 && got <= HOUR), hex).toBe(true);
+    }
+  });
+
+  it('types the keys it flags, and only those, when asked', async () => {
+    const typed = `${prefix}typed:`;
+    await Promise.all([client.hset(`${typed}h`, 'f', 'v'), client.zadd(`${typed}z`, 1, 'm'), client.set(`${typed}s`, 'v', 'PX', 48 * HOUR), client.rpush(`${typed}l`, 'v'), client.sadd(`${typed}within`, 'v')]);
+    await client.pexpire(`${typed}within`, HOUR);
+    try {
+      const seen = new Map<string, string>();
+      let cursor = '0';
+      do {
+        const batch = await new ScriptBatcher(client).run({ cursor, count: 50, match: Buffer.from(`${typed}*`), wantType: true, wantTtl: false, wantMemory: false, samples: 5, ttlFlagAbove: 24 * HOUR });
+        batch.keys.forEach((key, i) => seen.set(key.toString().slice(typed.length), KEY_TYPES[batch.types[i]!]!));
+        cursor = batch.cursor;
+      } while (cursor !== '0');
+      expect(Object.fromEntries(seen)).toEqual({ h: 'hash', z: 'zset', s: 'string', l: 'list', within: 'unknown' });
+    } finally {
+      await client.del(`${typed}h`, `${typed}z`, `${typed}s`, `${typed}l`, `${typed}within`);
     }
   });
 });

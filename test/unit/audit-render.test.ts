@@ -8,6 +8,7 @@ import { code, inline, renderAuditMarkdown } from '../../src/render/audit-markdo
 import { renderAuditTable } from '../../src/render/audit-table.js';
 import { ruleRequirement } from '../../src/render/ttl-audit-text.js';
 import { auditBatches, batch } from '../helpers/audit-report.js';
+import { keyBatch } from '../helpers/key-batch.js';
 import { findAll, parseXml, XmlError } from '../helpers/xml.js';
 
 const HOUR = 3_600_000;
@@ -267,5 +268,44 @@ describe('incompleteVerdict', () => {
     const failedSoFar = incompleteVerdict({ result: 'fail', failed: ['default'], summary: 'FAIL: x' }, 'partial');
     expect(failedSoFar.result).toBe('incomplete');
     expect(failedSoFar.summary).toContain('rules failed on the keys scanned: default');
+  });
+});
+
+describe('types and rolled-up rows in every format', () => {
+  const report = () =>
+    auditBatches({
+      shards: {
+        a: [
+          keyBatch([
+            ...Array.from({ length: 20 }, (_, i) => ({ key: `tenants:t${'abcdefghijklmnopqrst'[i]!}x:cfg`, type: 'hash' as const })),
+            { key: 'q:1', type: 'zset' },
+            { key: 'q:2', type: 'list' },
+            { key: 'q:3', type: 'list' },
+          ]),
+        ],
+      },
+    });
+
+  it('table: a TYPES column with the flagged keys’ types, and the values a ‹var› row stands for', () => {
+    const text = renderAuditTable(report(), { color: false, top: 20, examples: 1 });
+    const header = text.split('\n').find((line) => line.includes('NAMESPACE'))!;
+    expect(header).toContain('TYPES');
+    const tenants = text.split('\n').find((line) => line.includes('tenants:‹var›:cfg'))!;
+    expect(tenants).toContain('tenants:‹var›:cfg (20 values)');
+    expect(tenants).toMatch(/\bhash\b/);
+    expect(text.split('\n').find((line) => line.includes('q:‹id›'))).toContain('list 2, zset 1');
+  });
+
+  it('JSON rows carry flaggedTypes and distinctValues', () => {
+    const rows = report().namespaces;
+    expect(rows[0]).toMatchObject({ namespace: 'tenants:‹var›:cfg', flaggedTypes: { hash: 20 }, distinctValues: 20 });
+    expect(rows[1]).toMatchObject({ namespace: 'q:‹id›', flaggedTypes: { list: 2, zset: 1 } });
+  });
+
+  it('Markdown: a Types column, and the values a ‹var› row stands for', () => {
+    const markdown = renderAuditMarkdown(report());
+    expect(markdown).toContain('| Namespace | Rule | Keys | No TTL | TTL too long | Violating | Types | Examples |');
+    expect(markdown).toContain('`tenants:‹var›:cfg (20 values)`');
+    expect(markdown).toContain('| list 2, zset 1 |');
   });
 });

@@ -6,6 +6,7 @@ import { quickReport, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
 import { formatShare } from '../../src/base/units.js';
 import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { auditBatches as audit, batch } from '../helpers/audit-report.js';
+import { keyBatch } from '../helpers/key-batch.js';
 
 const HOUR = 3_600_000;
 const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };
@@ -49,6 +50,42 @@ describe('TtlAggregator and summarizeAudit', () => {
     expect(report.namespaces[0]).toMatchObject({ keys: 5, noTtl: 2, fieldsPartlyExpire: 1, expireByFields: 2 });
     expect(report.namespaces[0]!.examples).toEqual([{ key: 'h:3', ttlMs: null }, { key: 'h:4', ttlMs: null }]);
     expect(report.rules[0]!.reason).toBe('2 of 5 keys (40%) violate it (2 without TTL (1 of them hashes only some of whose fields expire)); allowed: 0');
+  });
+
+  it('rolls many small literal siblings into one ‹var› row, so an unknown layout’s 2,000 one-key rows are its worst offender', () => {
+    const tenants: [string, number][] = Array.from({ length: 2000 }, (_, i) => [`tenants:acme-${String(i).padStart(4, '0')}-xyz:cfg`, TTL_NONE]);
+    const cache: [string, number][] = Array.from({ length: 300 }, (_, i) => [`cache:${i}`, TTL_NONE]);
+    const report = audit({ shards: { a: [batch([...tenants.slice(0, 1000), ...cache])], b: [batch(tenants.slice(1000))] } });
+    expect(report.namespaces[0]).toMatchObject({ namespace: 'tenants:‹var›:cfg', keys: 2000, violations: 2000, distinctValues: 2000 });
+    expect(report.namespaces[1]).toMatchObject({ namespace: 'cache:‹id›', violations: 300 });
+    expect(report.namespaces[1]!.distinctValues).toBeUndefined();
+    expect(report.namespaces).toHaveLength(2);
+    // A big literal sibling stays a row of its own, as in the keys tree.
+    const shared: [string, number][] = Array.from({ length: 40 }, (_, i) => [`tenants:shared:${i}`, TTL_NONE]);
+    const beside = audit({ shards: { a: [batch([...tenants, ...shared])] } });
+    expect(beside.namespaces.map((row) => [row.namespace, row.violations])).toEqual([
+      ['tenants:‹var›:cfg', 2000],
+      ['tenants:shared:‹id›', 40],
+    ]);
+  });
+
+  it('counts the types of the keys each row flags, most common first, and leaves keys within their TTL untyped', () => {
+    const report = audit({
+      rules: { maxTtlMs: HOUR },
+      shards: {
+        a: [
+          keyBatch([
+            { key: 'bull:q:1', type: 'hash', ttl: TTL_NONE },
+            { key: 'bull:q:2', type: 'hash', ttl: TTL_NONE },
+            { key: 'bull:q:3', type: 'zset', ttl: 2 * HOUR },
+            { key: 'bull:q:4', type: 'list', ttl: 60_000 },
+            { key: 'bull:q:5', type: 'set', ttl: TTL_WITHIN },
+          ]),
+        ],
+      },
+    });
+    expect(report.namespaces[0]!.flaggedTypes).toEqual({ hash: 2, zset: 1 });
+    expect(Object.keys(report.namespaces[0]!.flaggedTypes)).toEqual(['hash', 'zset']);
   });
 
   it('does not count keys that vanished during the scan, anywhere', () => {

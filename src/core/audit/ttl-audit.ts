@@ -8,10 +8,11 @@ import { parseKeyspace, parseInfo } from '../../base/info.js';
 import { encodeKeyForJson } from '../../base/key-format.js';
 import type { JsonKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
-import { namespaceName, yearsAsIds } from '../namespaces/namespace-key.js';
-import { MAX_NAMESPACES, OVERFLOW_NAMESPACE } from '../namespaces/namespaces.js';
+import { namespaceName, namespacePath, VARIABLE_PLACEHOLDER } from '../namespaces/namespace-key.js';
+import { buildTree, MAX_NAMESPACES, NamespaceStats, OVERFLOW_NAMESPACE, rolledNodes } from '../namespaces/namespaces.js';
+import type { NamespaceNode, TreeLeaf } from '../namespaces/namespaces.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys, shardsOf } from '../scan/scan.js';
 import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
@@ -79,6 +80,13 @@ export interface NamespaceResult {
   violations: number;
   /** violations / keys, 0..1. */
   share: number;
+  /**
+   * Types of the keys this row flags (without a TTL, or with one over the rule's maximum), by the
+   * server's type name: a hint at which library wrote them. Keys within their TTL are not typed.
+   */
+  flaggedTypes: Record<string, number>;
+  /** For a row rolled up by cardinality (`tenants:‹var›:cfg`): how many distinct values its ‹var› stands for. */
+  distinctValues?: number;
   examples: KeyExample[];
   /** Under --limit without a pattern: keys extrapolated to the whole keyspace. */
   estimatedKeys?: number;
@@ -260,6 +268,8 @@ class RowStats {
   fieldsPartlyExpire = 0;
   expireByFields = 0;
   ttlTooLong = 0;
+  /** Flagged keys per type code (KEY_TYPES). */
+  readonly types: number[] = [];
   examples: { key: Buffer; ttl: number }[] = [];
 
   merge(other: RowStats, examples: number): void {
@@ -268,6 +278,7 @@ class RowStats {
     this.fieldsPartlyExpire += other.fieldsPartlyExpire;
     this.expireByFields += other.expireByFields;
     this.ttlTooLong += other.ttlTooLong;
+    for (let i = 0; i < other.types.length; i += 1) this.types[i] = (this.types[i] ?? 0) + (other.types[i] ?? 0);
     for (const example of other.examples) if (this.examples.length < examples) this.examples.push(example);
   }
 }
@@ -286,6 +297,8 @@ interface ShardTally {
 export class TtlAggregator {
   private readonly shards = new Map<string, ShardTally>();
   private rowCount = 0;
+  /** Each row name's path (the name of every level), found once when the name is first seen. */
+  private readonly paths = new Map<string, string[]>();
   private readonly matcher: RuleMatcher;
   private readonly examples: number;
 
@@ -328,13 +341,18 @@ export class TtlAggregator {
         if (this.rowCount >= MAX_NAMESPACES) stats = rows.get(OVERFLOW_NAMESPACE);
         if (stats === undefined) {
           stats = new RowStats();
-          rows.set(this.rowCount >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name, stats);
+          const slot = this.rowCount >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
+          rows.set(slot, stats);
+          if (slot === name && !this.paths.has(name)) this.paths.set(name, namespacePath(key, this.namespaces).names);
           this.rowCount += 1;
           tally.rowCount += 1;
         }
       }
       stats.keys += 1;
       if (ttl === TTL_WITHIN) continue;
+      // Typed only where the scan read it (the keys it flags); 0 is "not read".
+      const type = batch.types[i]!;
+      if (type !== 0 && (ttl === TTL_NONE || ttl === TTL_SOME_FIELDS || (ttl >= 0 && rule.maxTtlMs !== null && ttl > rule.maxTtlMs))) stats.types[type] = (stats.types[type] ?? 0) + 1;
       let violation = false;
       if (ttl === TTL_ALL_FIELDS) {
         // Every field expires: the hash goes away with its last field, like a key with a TTL.
@@ -378,7 +396,7 @@ export class TtlAggregator {
   }
 
   /** Rows merged over shards, per rule, plus the shard-level counters. */
-  result(): { rows: Map<string, RowStats>[]; vanished: number; unknown: number; exempt: number } {
+  result(): { rows: Map<string, RowStats>[]; distinct: Map<string, number>; vanished: number; unknown: number; exempt: number } {
     const rows = this.rules.map(() => new Map<string, RowStats>());
     let vanished = 0;
     let unknown = 0;
@@ -399,19 +417,60 @@ export class TtlAggregator {
         }
       });
     }
-    // Years stay literal by shape, but beside an ‹id› row of the same place they are IDs (as in the keys tree).
-    for (const merged of rows) {
-      for (const [name, stats] of merged) {
-        const asIds = yearsAsIds(name);
-        const target = asIds === name ? undefined : merged.get(asIds);
-        if (target === undefined) continue;
-        target.merge(stats, this.examples);
-        merged.delete(name);
-      }
+    return { ...this.rollUp(rows), vanished, unknown, exempt };
+  }
+
+  /**
+   * Rows grouped the way `cachectl keys` groups them: the rows' names make the same tree (years
+   * beside an ‹id› row filed under it, many small literal siblings rolled into ‹var›), and each
+   * row is merged into the tree row it landed in, so 2,000 one-key tenants are one offender.
+   */
+  private rollUp(rows: Map<string, RowStats>[]): { rows: Map<string, RowStats>[]; distinct: Map<string, number> } {
+    const keysByName = new Map<string, number>();
+    for (const merged of rows) for (const [name, stats] of merged) keysByName.set(name, (keysByName.get(name) ?? 0) + stats.keys);
+    const leaves: TreeLeaf[] = [];
+    for (const [name, keys] of keysByName) {
+      const stats = new NamespaceStats();
+      stats.keys = keys;
+      leaves.push({ path: this.paths.get(name) ?? [name], stats });
     }
-    return { rows, vanished, unknown, exempt };
+    const root = buildTree(leaves, this.namespaces);
+    const landing = rolledNodes(root, this.namespaces);
+    const distinct = new Map<string, number>();
+    const grouped = rows.map((merged) => {
+      const out = new Map<string, RowStats>();
+      for (const [name, stats] of merged) {
+        const node = name === OVERFLOW_NAMESPACE ? undefined : landing(this.paths.get(name) ?? [name]);
+        const target = node?.name ?? name;
+        if (node !== undefined && target.includes(VARIABLE_PLACEHOLDER) && !distinct.has(target)) distinct.set(target, distinctOf(root, target) ?? 0);
+        const into = out.get(target);
+        if (into === undefined) out.set(target, stats);
+        else into.merge(stats, this.examples);
+      }
+      return out;
+    });
+    return { rows: grouped, distinct };
   }
 }
+
+/** How many values the last ‹var› segment of `name` stands for in the tree. */
+function distinctOf(root: NamespaceNode, name: string): number | undefined {
+  const at = name.lastIndexOf(VARIABLE_PLACEHOLDER) + VARIABLE_PLACEHOLDER.length;
+  const rolled = name.slice(0, at);
+  const find = (node: NamespaceNode): NamespaceNode | undefined => {
+    for (const child of node.children) {
+      if (child.name === rolled) return child;
+      if (rolled.startsWith(child.name)) {
+        const found = find(child);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  return find(root)?.distinct;
+}
+
+
 
 /** Runs the scan and judges it. The instant figure is taken first unless the caller already has it. */
 export async function runTtlAudit(topology: Topology, options: TtlAuditOptions): Promise<TtlAuditReport> {
@@ -422,7 +481,8 @@ export async function runTtlAudit(topology: Topology, options: TtlAuditOptions):
     // step), measured at 15-20% more per call: aiming at 1.25 ms keeps calls well under ~2 ms.
     targetBatchMicros: AUDIT_BATCH_MICROS,
     ...options.scan,
-    wantType: false,
+    // Only the keys the audit flags are typed (see BatchRequest.ttlFlagAbove): a hint per row.
+    wantType: true,
     wantTtl: true,
     wantMemory: false,
     ttlFlagAbove: aggregator.flagAbove,
@@ -440,7 +500,7 @@ export type AuditSummaryOptions = Pick<TtlAuditOptions, 'rules' | 'gate' | 'patt
 
 /** Turns the aggregated counts into the report: per-rule verdicts, estimates for a sample, the overall verdict. */
 export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregator: TtlAggregator, progress: ScanProgress, options: AuditSummaryOptions): TtlAuditReport {
-  const { rows, vanished, unknown, exempt } = aggregator.result();
+  const { rows, distinct, vanished, unknown, exempt } = aggregator.result();
   const aborted = options.scan.signal?.aborted === true;
   const status = runStatus(aborted, progress.failed.length);
   let scanned = 0;
@@ -471,8 +531,11 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
         ttlTooLong: stats.ttlTooLong,
         violations,
         share: stats.keys > 0 ? violations / stats.keys : 0,
+        flaggedTypes: typeNames(stats.types),
         examples: stats.examples.map(({ key, ttl }) => ({ ...encodeKeyForJson(key), ttlMs: ttl < 0 ? null : ttl })),
       };
+      const values = distinct.get(name);
+      if (values !== undefined) row.distinctValues = values;
       if (scale !== null) {
         row.estimatedKeys = estimate(stats.keys);
         row.estimatedViolations = estimate(violations);
@@ -520,6 +583,15 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
     nodes: progress.nodes,
     notices,
   };
+}
+
+/** Counts per type code as counts per type name, most common first. */
+function typeNames(counts: readonly number[]): Record<string, number> {
+  const named: [string, number][] = [];
+  counts.forEach((count, code) => {
+    if (count > 0) named.push([KEY_TYPES[code] ?? 'unknown', count]);
+  });
+  return Object.fromEntries(named.sort((a, b) => b[1] - a[1]));
 }
 
 function emptyRuleResult(rule: TtlRule): RuleResult {

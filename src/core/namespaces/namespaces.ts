@@ -35,7 +35,16 @@ export class NamespaceStats {
   withTtl = 0;
   ttlMin = Infinity;
   ttlMax = -Infinity;
-  readonly ttlHistogram = new Uint32Array(TTL_BUCKETS);
+  /** Keys per TTL bucket; allocated with the first TTL (a namespace without any needs none). */
+  ttlHistogram: Uint32Array | undefined;
+
+  /** Counts one key with a TTL of `ttl` ms. */
+  addTtl(ttl: number): void {
+    this.withTtl += 1;
+    if (ttl < this.ttlMin) this.ttlMin = ttl;
+    if (ttl > this.ttlMax) this.ttlMax = ttl;
+    (this.ttlHistogram ??= new Uint32Array(TTL_BUCKETS))[ttlBucket(ttl)]! += 1;
+  }
   /** Keys per type code (KEY_TYPES); grows when a module type is first seen. */
   readonly types: number[] = new Array<number>(KEY_TYPES.length).fill(0);
   example: Buffer | undefined;
@@ -49,7 +58,11 @@ export class NamespaceStats {
     this.withTtl += other.withTtl;
     this.ttlMin = Math.min(this.ttlMin, other.ttlMin);
     this.ttlMax = Math.max(this.ttlMax, other.ttlMax);
-    for (let i = 0; i < TTL_BUCKETS; i += 1) this.ttlHistogram[i]! += other.ttlHistogram[i]!;
+    const theirs = other.ttlHistogram;
+    if (theirs !== undefined) {
+      const mine = (this.ttlHistogram ??= new Uint32Array(TTL_BUCKETS));
+      for (let i = 0; i < TTL_BUCKETS; i += 1) mine[i]! += theirs[i]!;
+    }
     for (let i = 0; i < other.types.length; i += 1) this.types[i] = (this.types[i] ?? 0) + other.types[i]!;
     this.example ??= other.example;
   }
@@ -61,7 +74,7 @@ export class NamespaceStats {
     const rank = Math.ceil(q * this.withTtl);
     let seen = 0;
     for (let i = 0; i < TTL_BUCKETS; i += 1) {
-      seen += this.ttlHistogram[i]!;
+      seen += this.ttlHistogram?.[i] ?? 0;
       if (seen >= rank) return Math.min(this.ttlMax, Math.max(this.ttlMin, bucketMidpoint(i)));
     }
     return this.ttlMax;
@@ -144,10 +157,7 @@ export class NamespaceAggregator {
       } else if (ttl === TTL_ALL_FIELDS) {
         stats.expireByFields += 1;
       } else if (ttl >= 0) {
-        stats.withTtl += 1;
-        if (ttl < stats.ttlMin) stats.ttlMin = ttl;
-        if (ttl > stats.ttlMax) stats.ttlMax = ttl;
-        stats.ttlHistogram[ttlBucket(ttl)]! += 1;
+        stats.addTtl(ttl);
       }
     }
   }
@@ -289,19 +299,35 @@ export function buildTree(leaves: Iterable<TreeLeaf>, options: NamespaceOptions)
  * does not hold it.
  */
 export function rolledNode(root: NamespaceNode, path: readonly string[], options: NamespaceOptions): NamespaceNode | undefined {
-  let node = root;
-  for (let depth = 0; depth < path.length; depth += 1) {
-    const segment = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, options);
-    let next = node.children.find((child) => child.segment === segment);
-    if (next === undefined) {
-      const scope = scopeOf(node);
-      const into = NUMBER.test(segment) && scope.numbersAreIds ? ID_PLACEHOLDER : acceptsVariable(scope, segment) ? VARIABLE_PLACEHOLDER : undefined;
-      if (into !== undefined) next = node.children.find((child) => child.segment === into);
+  return rolledNodes(root, options)(path);
+}
+
+/** rolledNode for many paths of one tree: each level's children indexed once, not searched per path. */
+export function rolledNodes(root: NamespaceNode, options: NamespaceOptions): (path: readonly string[]) => NamespaceNode | undefined {
+  const indexes = new Map<NamespaceNode, { bySegment: Map<string, NamespaceNode>; scope: VariableScope }>();
+  const indexOf = (node: NamespaceNode) => {
+    let index = indexes.get(node);
+    if (index === undefined) {
+      index = { bySegment: new Map(node.children.map((child) => [child.segment, child])), scope: scopeOf(node) };
+      indexes.set(node, index);
     }
-    if (next === undefined) return undefined;
-    node = next;
-  }
-  return node;
+    return index;
+  };
+  return (path) => {
+    let node = root;
+    for (let depth = 0; depth < path.length; depth += 1) {
+      const segment = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, options);
+      const { bySegment, scope } = indexOf(node);
+      let next = bySegment.get(segment);
+      if (next === undefined) {
+        const into = NUMBER.test(segment) && scope.numbersAreIds ? ID_PLACEHOLDER : acceptsVariable(scope, segment) ? VARIABLE_PLACEHOLDER : undefined;
+        if (into !== undefined) next = bySegment.get(into);
+      }
+      if (next === undefined) return undefined;
+      node = next;
+    }
+    return node;
+  };
 }
 
 /**

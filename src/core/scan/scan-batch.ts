@@ -75,8 +75,9 @@ export interface BatchRequest {
   samples: number;
   /**
    * TTL audit mode: every key comes back, but only keys without an expiry, gone, or with a PTTL
-   * above this many ms carry their PTTL; the others report TTL_WITHIN. Type and memory are not
-   * measured. Infinity flags only keys without an expiry. (The pipeline fallback sends exact PTTLs.)
+   * above this many ms carry their PTTL; the others report TTL_WITHIN. With wantType, only the
+   * flagged keys are typed; memory is not measured. Infinity flags only keys without an expiry.
+   * (The pipeline fallback sends exact PTTLs, and types every key under wantType.)
    */
   ttlFlagAbove?: number;
   /**
@@ -261,11 +262,14 @@ export function decodeColumns(cursor: string, packed: Buffer, serverMicros: numb
 // ambiguous (the client sees more separators than keys - 1); that batch is asked for again with
 // ARGV[6] = '1', which sends the lengths instead ("3,10,7"). Exact PTTLs travel only for the keys
 // the audit has to look at, packed as (u32 index, f64 pttl): doubles, so far-future expiries keep
-// every digit. Returns { next cursor, keys, count or lengths, flagged, server µs }.
+// every digit. With ARGV[8] = '1' the flagged keys' types come too, one name per flagged key joined
+// with "\n" (a hint at which library wrote them; TYPE only for flagged keys keeps a healthy keyspace
+// as cheap as before). Returns { next cursor, keys, count or lengths, flagged, server µs, types }.
 export const TTL_FLAG_SCRIPT = `${SCAN_PREAMBLE}local above = tonumber(ARGV[5])
 local withLengths = ARGV[6] == '1'
 local withFields = ARGV[7] == '1'
-local lengths, flagged, n = {}, {}, 0
+local withTypes = ARGV[8] == '1'
+local lengths, flagged, types, n = {}, {}, {}, 0
 for i = 1, #keys do
   local k = keys[i]
   if withLengths then lengths[i] = #k end
@@ -274,6 +278,7 @@ for i = 1, #keys do
   if pttl < 0 or (above >= 0 and pttl > above) then
     n = n + 1
     flagged[n] = struct.pack('>I4d', i - 1, pttl)
+    if withTypes then types[n] = redis.call('TYPE', k)['ok'] end
   end
 end
 local joined, layout
@@ -283,7 +288,7 @@ else
   joined, layout = table.concat(keys, '\\n'), #keys
 end
 local t1 = redis.call('TIME')
-return {reply[1], joined, layout, table.concat(flagged), (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2])}
+return {reply[1], joined, layout, table.concat(flagged), (t1[1] - t0[1]) * 1000000 + (t1[2] - t0[2]), table.concat(types, '\\n')}
 `;
 
 /**
@@ -291,7 +296,7 @@ return {reply[1], joined, layout, table.concat(flagged), (t1[1] - t0[1]) * 10000
  * comma-separated lengths; undefined means the join is ambiguous and the batch must be asked for
  * with lengths.
  */
-export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer | number, flagged: Buffer, serverMicros: number): KeyBatch | undefined {
+export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer | number, flagged: Buffer, serverMicros: number, flaggedTypes?: Buffer): KeyBatch | undefined {
   // One copy of the key bytes per batch, and views into it: cheaper than a copy per key, and a
   // kept key pins only its batch's key bytes (the socket buffer the reply arrived in is released).
   const owned = Buffer.from(keyBytes);
@@ -328,9 +333,13 @@ export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer |
     memory: new Float64Array(size).fill(UNKNOWN),
     serverMicros,
   };
-  for (let at = 0; at + 12 <= flagged.length; at += 12) {
+  const typeNames = flaggedTypes === undefined || flaggedTypes.length === 0 ? [] : flaggedTypes.toString('latin1').split('\n');
+  for (let at = 0, n = 0; at + 12 <= flagged.length; at += 12, n += 1) {
     const key = flagged.readUInt32BE(at);
-    if (key < size) batch.ttls[key] = flagged.readDoubleBE(at + 4);
+    if (key >= size) continue;
+    batch.ttls[key] = flagged.readDoubleBE(at + 4);
+    const type = typeNames[n];
+    if (type !== undefined) batch.types[key] = typeCode(type);
   }
   return batch;
 }
@@ -342,7 +351,7 @@ function scriptArgs(request: BatchRequest): (string | Buffer)[] {
 function flagArgs(request: BatchRequest, above: number, withLengths: boolean): (string | Buffer)[] {
   // -1 tells the script there is no maximum; a threshold is whole milliseconds like PTTL.
   const threshold = Number.isFinite(above) ? String(Math.floor(above)) : '-1';
-  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0', request.fieldTtl === true ? '1' : '0'];
+  return [request.cursor, String(request.count), request.match ?? '', request.type ?? '', threshold, withLengths ? '1' : '0', request.fieldTtl === true ? '1' : '0', request.wantType ? '1' : '0'];
 }
 
 const scanScript = new ScriptRunner(SCAN_SCRIPT);
@@ -358,8 +367,8 @@ export class ScriptBatcher {
     if (request.ttlFlagAbove !== undefined) {
       for (;;) {
         const reply = await flagScript.run(this.client, [], flagArgs(request, request.ttlFlagAbove, this.flagLengths));
-        const [cursor, keys, layout, flagged, micros] = reply as [Buffer, Buffer, Buffer | number, Buffer, number];
-        const batch = decodeFlagged(cursor.toString(), keys, layout, flagged, Number(micros));
+        const [cursor, keys, layout, flagged, micros, types] = reply as [Buffer, Buffer, Buffer | number, Buffer, number, Buffer];
+        const batch = decodeFlagged(cursor.toString(), keys, layout, flagged, Number(micros), types);
         if (batch !== undefined) return batch;
         // SCAN from the same cursor again is allowed (cursors are stateless); nothing was consumed.
         this.flagLengths = true;
