@@ -84,6 +84,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'snapshot', summary: 'everything about the servers now, in one HTML file for the postmortem', load: async () => (await import('./commands/snapshot.js')).snapshotCommand },
   { name: 'diff', summary: 'compare two keyspaces per namespace; a CI gate with --fail-on', load: async () => (await import('./commands/diff.js')).diffCommand },
   { name: 'context', summary: 'list, show and switch the named connection profiles of the config file', load: async () => (await import('./commands/context.js')).contextCommand },
+  { name: 'completion', summary: 'print the shell completion script: bash, zsh or fish', load: async () => (await import('./commands/completion.js')).completionCommand },
   { name: 'version', summary: 'print the cachectl version', load: async () => (await import('./commands/version.js')).versionCommand },
   { name: 'browse', summary: 'explore the keyspace interactively, with safe purges', load: async () => (await import('./commands/browse.js')).browseCommand },
 ];

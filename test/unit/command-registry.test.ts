@@ -25,7 +25,8 @@ describe('commandNamed', () => {
     expect(named('--', 'keys')).toBeUndefined();
   });
 
-  it('every entry loads a command of its own name', async () => {
+  // Imports every command module (and what each imports) cold: seconds on a loaded machine.
+  it('every entry loads a command of its own name', { timeout: 30_000 }, async () => {
     for (const entry of COMMANDS) {
       const factory = await entry.load();
       expect(typeof factory).toBe('function');
