@@ -2,10 +2,17 @@
 // killed mid-purge (the purge re-discovers the topology and continues, then deletes the keys of the
 // disturbed shard once more, because the promoted replica may not have seen every deletion), and a
 // server where UNLINK does not exist.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
+import { BackupReader } from '../../src/core/purge/backup.js';
 import type { PurgeEvent } from '../../src/core/purge/execute.js';
+import { disposePlan, planPurge } from '../../src/core/purge/plan.js';
+import { purgeSession } from '../../src/core/purge/session.js';
+import type { PurgeSummary } from '../../src/core/purge/tally.js';
 import { keySlot } from '../../src/base/slot.js';
 import type { ClusterFixture, RedisProcess, SentinelFixture } from '../fixtures/index.js';
 import { adminClient, startCluster, startRedis, startSentinel, waitFor, withAdminClient } from '../fixtures/index.js';
@@ -148,6 +155,45 @@ describe('purge through a failover', () => {
     expect(summary.notReached).toBeGreaterThan(0);
     expect(accounted(summary)).toBe(KEYS);
   }, 60_000);
+});
+
+describe('a whole shard lost mid-purge with --backup', () => {
+  it('the summary states the backup as it is on disk: its byte size and the records it holds', async () => {
+    // No replicas: killing a master loses its shard for good; reads and writes go on elsewhere.
+    const cluster: ClusterFixture = await startCluster({ masters: 3, replicasPerMaster: 0, args: ['--cluster-require-full-coverage', 'no'] });
+    stoppers.push(() => cluster.stop());
+    const topology: Topology = await open(clusterOptions(cluster.seeds, 5_000));
+    stoppers.push(() => topology.close());
+    // Values of some size, so a size counted from the wrong place cannot pass by accident.
+    await writeStrings(topology, keys, (key) => Buffer.concat([key, Buffer.alloc(200, 0x61)]));
+    const victim = topology.nodeForKey(keys[0]!).endpoint.port;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-shard-loss-'));
+    stoppers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'shard-loss.bak');
+
+    const plan = await planPurge(topology, pattern);
+    stoppers.push(async () => disposePlan(plan));
+    let killed = false;
+    let summary: PurgeSummary | undefined;
+    for await (const event of purgeSession(topology, plan, { backupFile: file, tool: 'test', rate: 3_000, retryWindowMs: 1_500 })) {
+      if (event.kind === 'progress' && !killed && aFifth(event.progress.processed)) {
+        killed = true;
+        await cluster.killNode(victim);
+      }
+      if (event.kind === 'done') summary = event.summary;
+    }
+    expect(killed).toBe(true);
+    expect(summary!.status).toBe('failed');
+    expect(summary!.notReached).toBeGreaterThan(0);
+    expect(accounted(summary!)).toBe(KEYS);
+
+    let records = 0;
+    const reader = new BackupReader(file);
+    const iterator = reader.records();
+    for (let next = await iterator.next(); next.done !== true; next = await iterator.next()) records += 1;
+    expect(summary!.backup).toEqual({ file, records, bytes: statSync(file).size });
+    expect(records).toBeGreaterThanOrEqual(summary!.deleted);
+  }, 90_000);
 });
 
 /**
