@@ -136,6 +136,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     // the scan fell from 1.7 ms (1 ms batches) to 1.3 ms, for a few percent more scan time.
     targetBatchMicros: rate === undefined ? 700 : 250,
     ...(flags.scripts === false ? { noScripts: true } : {}),
+    ...(flags.backup !== undefined ? { backup: true } : {}),
     signal: ctx.signal,
     // Formatting costs a little on every tick; without a terminal nothing would be shown anyway.
     ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`) } : {}),

@@ -7,6 +7,14 @@
 //   record  'R' · u32 key length · u32 payload length · f64 expireAt · key · payload · u32 crc32(all before)
 //   end     'E' · u32 record count · u32 crc32('E' · count)       (written when the purge stops cleanly)
 // expireAt is absolute Unix time in ms, or -1 for a key without expiry.
+//
+// Format 2 adds chunked records for keys too big for one DUMP (chunked-dump.ts). One such record is
+//   begin   'B' · u32 key length · f64 expireAt · u8 type length · type · key · u32 crc32(all before)
+//   chunk   'C' · u32 body length · body · u32 crc32(all before), any number of them; the body is
+//           u8 chunk kind · u32 item count · (u32 length · bytes) per item (see ChunkedType)
+//   finish  'F' · u32 chunk count · u8 flags · u32 crc32(all before)    (flags: 1 = the key vanished while read)
+//   or      'X' · u32 crc32('X')                                         (reading it failed: the record is void)
+// and counts as one record. Format 1 files (no chunked records) are read as before.
 
 import * as zlib from 'node:zlib';
 import { constants as fsConstants } from 'node:fs';
@@ -18,9 +26,17 @@ import { displayKey } from '../../base/key-format.js';
 import type { JsonKey } from '../../base/key-format.js';
 
 export const BACKUP_MAGIC = Buffer.from('CACHECTL BACKUP\n', 'latin1');
-export const BACKUP_FORMAT_VERSION = 1;
+export const BACKUP_FORMAT_VERSION = 2;
+/** Versions this reader understands: 1 has only DUMP records. */
+const READABLE_VERSIONS = new Set([1, 2]);
 const RECORD_TAG = 0x52; // R
 const END_TAG = 0x45; // E
+const BEGIN_TAG = 0x42; // B
+const CHUNK_TAG = 0x43; // C
+const FINISH_TAG = 0x46; // F
+const VOID_TAG = 0x58; // X
+/** No chunk cachectl writes comes near this; a larger length field is damage. */
+const MAX_CHUNK = 256 * 1024 * 1024;
 const RECORD_FIXED = 1 + 4 + 4 + 8;
 /** No Redis string or DUMP payload we can RESTORE is larger (proto-max-bulk-len tops out below this). */
 const MAX_FIELD = 0xffff_ffff;
@@ -43,6 +59,26 @@ export interface BackupRecord {
   payload: Buffer;
   /** Absolute expiry, Unix ms; -1 when the key had none. */
   expireAt: number;
+}
+
+/**
+ * What a chunked record holds, and how its chunks' items read:
+ * - string: one item per chunk, the next bytes of the value;
+ * - hash: field, value pairs; hash-ttl: field, value, expireAt (decimal Unix ms, -1 for none) triples;
+ * - list: elements in order; set: members; zset: member, score (as Redis prints it) pairs;
+ * - stream: per entry its ID, the number of field/value pairs (decimal), then the pairs; a last
+ *   chunk of kind STREAM_META holds last-generated-id, entries-added and max-deleted-entry-id
+ *   (the latter two empty where the server has none).
+ */
+export type ChunkedType = 'string' | 'hash' | 'hash-ttl' | 'list' | 'set' | 'zset' | 'stream';
+export const CHUNKED_TYPES: readonly ChunkedType[] = ['string', 'hash', 'hash-ttl', 'list', 'set', 'zset', 'stream'];
+export const ELEMENTS_CHUNK = 0;
+export const STREAM_META_CHUNK = 1;
+export const VANISHED_FLAG = 1;
+
+export interface Chunk {
+  kind: number;
+  items: Buffer[];
 }
 
 // --- CRC32 ----------------------------------------------------------------------------------
@@ -99,6 +135,48 @@ export function encodeRecord(record: BackupRecord): Buffer {
   return out;
 }
 
+function withCrc(parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  const crc = Buffer.allocUnsafe(4);
+  crc.writeUInt32BE(crc32(body), 0);
+  return Buffer.concat([body, crc]);
+}
+
+function u32(value: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
+  out.writeUInt32BE(value >>> 0, 0);
+  return out;
+}
+
+export function encodeBegin(key: Buffer, type: ChunkedType, expireAt: number): Buffer {
+  const fixed = Buffer.allocUnsafe(1 + 4 + 8 + 1);
+  fixed[0] = BEGIN_TAG;
+  fixed.writeUInt32BE(key.length, 1);
+  fixed.writeDoubleBE(expireAt, 5);
+  fixed[13] = type.length;
+  return withCrc([fixed, Buffer.from(type, 'latin1'), key]);
+}
+
+export function encodeChunk(chunk: Chunk): Buffer {
+  const parts: Buffer[] = [Buffer.from([CHUNK_TAG]), u32(0), Buffer.from([chunk.kind]), u32(chunk.items.length)];
+  let length = 1 + 4 + 1 + 4;
+  for (const item of chunk.items) {
+    parts.push(u32(item.length), item);
+    length += 4 + item.length;
+  }
+  if (length > MAX_CHUNK) throw new CachectlError('BACKUP', `a chunk of ${length} bytes is too large for the backup format`);
+  parts[1] = u32(length);
+  return withCrc(parts);
+}
+
+function encodeFinish(chunks: number, flags: number): Buffer {
+  const fixed = Buffer.allocUnsafe(1 + 4 + 1);
+  fixed[0] = FINISH_TAG;
+  fixed.writeUInt32BE(chunks >>> 0, 1);
+  fixed[5] = flags;
+  return withCrc([fixed]);
+}
+
 function encodeEnd(records: number): Buffer {
   const out = Buffer.allocUnsafe(1 + 4 + 4);
   out[0] = END_TAG;
@@ -152,11 +230,50 @@ export class BackupWriter {
   }
 
   append(record: BackupRecord): void {
+    if (this.chunks >= 0) throw new CachectlError('BACKUP', 'a chunked record is open');
+    this.push(encodeRecord(record));
+    this.records += 1;
+  }
+
+  /** Bytes appended but not yet written. */
+  get buffered(): number {
+    return this.pendingBytes;
+  }
+
+  private push(encoded: Buffer): void {
     if (this.failed !== undefined) throw this.failed;
-    const encoded = encodeRecord(record);
     this.pending.push(encoded);
     this.pendingBytes += encoded.length;
+  }
+
+  private chunks = -1;
+
+  /** Starts a chunked record: chunks follow, then `finishChunked` or `voidChunked`. */
+  beginChunked(key: Buffer, type: ChunkedType, expireAt: number): void {
+    if (this.chunks >= 0) throw new CachectlError('BACKUP', 'a chunked record is already open');
+    this.push(encodeBegin(key, type, expireAt));
+    this.chunks = 0;
+  }
+
+  appendChunk(chunk: Chunk): void {
+    if (this.chunks < 0) throw new CachectlError('BACKUP', 'no chunked record is open');
+    this.push(encodeChunk(chunk));
+    this.chunks += 1;
+  }
+
+  /** Ends the chunked record; it counts as one record. `vanished`: the key was gone before it was read to the end. */
+  finishChunked(vanished = false): void {
+    if (this.chunks < 0) throw new CachectlError('BACKUP', 'no chunked record is open');
+    this.push(encodeFinish(this.chunks, vanished ? VANISHED_FLAG : 0));
+    this.chunks = -1;
     this.records += 1;
+  }
+
+  /** Voids the open chunked record (reading it failed): restore skips it. */
+  voidChunked(): void {
+    if (this.chunks < 0 || this.failed !== undefined) return;
+    this.push(withCrc([Buffer.from([VOID_TAG])]));
+    this.chunks = -1;
   }
 
   /** Writes everything appended so far and fsyncs it. */
@@ -184,6 +301,7 @@ export class BackupWriter {
   async close(): Promise<void> {
     try {
       if (this.failed === undefined) {
+        this.voidChunked();
         this.pending.push(encodeEnd(this.records));
         this.pendingBytes += 9;
         await this.sync();
@@ -216,11 +334,25 @@ function backupError(file: string, error: unknown, records: number): CachectlErr
 
 // --- Reading --------------------------------------------------------------------------------
 
+/** How a chunked record ended: finished, finished but the key vanished mid-read, voided, or cut off by the end of the file. */
+export type ChunkedEnd = 'complete' | 'vanished' | 'void' | 'cut';
+
+/** A chunked record's chunks, read from the file as they are asked for (one chunk in memory at a time). */
+export interface ChunkedRead {
+  type: ChunkedType;
+  /** The next chunk, or undefined after the last. */
+  next(): Promise<Chunk | undefined>;
+  /** Reads (and checks) any chunks not asked for, and says how the record ended. */
+  done(): Promise<ChunkedEnd>;
+}
+
 export interface ReadRecord extends BackupRecord {
   /** Byte offset of the record in the file. */
   offset: number;
   /** 0-based index of the record. */
   index: number;
+  /** Set for a chunked record (format 2): `payload` is empty and the value comes in chunks. */
+  chunked?: ChunkedRead;
 }
 
 /** How the file ended: the end marker, a clean cut between records, or a cut inside one. */
@@ -231,9 +363,21 @@ export type BackupEnding =
 
 const READ_BLOCK = 1024 * 1024;
 
+type Frame =
+  | { tag: 'R'; offset: number; key: Buffer; payload: Buffer; expireAt: number }
+  | { tag: 'E'; offset: number; count: number }
+  | { tag: 'B'; offset: number; key: Buffer; type: ChunkedType; expireAt: number }
+  | { tag: 'C'; offset: number; chunk: Chunk }
+  | { tag: 'F'; offset: number; chunks: number; flags: number }
+  | { tag: 'X'; offset: number }
+  /** End of file between frames. */
+  | { tag: 'eof'; offset: number }
+  /** End of file inside a frame. */
+  | { tag: 'cut'; offset: number };
+
 /**
- * Reads and checks a backup file record by record, without holding more than one record (and a
- * read block) in memory. Calls `onEnd` with how it ended. A damaged header or record throws a
+ * Reads and checks a backup file record by record, without holding more than one record (or one
+ * chunk of a chunked record) and a read block in memory. A damaged header or record throws a
  * CachectlError (code BACKUP) naming the byte offset and, when readable, the key.
  */
 export class BackupReader {
@@ -249,7 +393,8 @@ export class BackupReader {
       handle = await open(this.file, 'r');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new CachectlError('BACKUP', `cannot read backup ${this.file}: ${code === 'ENOENT' ? 'no such file' : String(code ?? error)}`, {
+      const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code ?? error);
+      throw new CachectlError('BACKUP', `cannot read backup ${this.file}: ${reason}`, {
         hint: 'give the file a purge wrote with --backup',
         cause: error,
       });
@@ -296,8 +441,8 @@ export class BackupReader {
     } catch {
       throw corrupt(this.file, 0, 'its header is not valid JSON');
     }
-    if (header.formatVersion !== BACKUP_FORMAT_VERSION) {
-      throw new CachectlError('BACKUP', `${this.file} has backup format version ${String(header.formatVersion)}; this cachectl reads version ${BACKUP_FORMAT_VERSION}`, {
+    if (!READABLE_VERSIONS.has(header.formatVersion)) {
+      throw new CachectlError('BACKUP', `${this.file} has backup format version ${String(header.formatVersion)}; this cachectl reads versions ${[...READABLE_VERSIONS].join(' and ')}`, {
         hint: 'restore it with the cachectl version that wrote it (see its header "tool")',
       });
     }
@@ -307,48 +452,148 @@ export class BackupReader {
 
     let index = 0;
     let lastKey: Buffer | undefined;
-    for (;;) {
+    const file = this.file;
+    const damaged = (offset: number, problem: string) => corrupt(file, offset, problem, lastKey);
+    /** Checks the CRC of `length` bytes at `at` (followed by their CRC) and moves past them. */
+    const checked = (length: number, what: string, offset: number): Buffer => {
+      const body = buffer.subarray(at, at + length);
+      if (crc32(body) !== buffer.readUInt32BE(at + length)) throw damaged(offset, `${what} fails its checksum`);
+      at += length + 4;
+      return body;
+    };
+
+    const readFrame = async (): Promise<Frame> => {
       // Drop consumed bytes so memory stays at about one block plus one record.
       if (at > READ_BLOCK) {
         base += at;
         buffer = buffer.subarray(at);
         at = 0;
       }
-      if (!(await ensure(at, 1))) return { kind: 'unfinished', records: index, offset: base + at };
       const offset = base + at;
+      if (!(await ensure(at, 1))) return { tag: 'eof', offset };
       const tag = buffer[at]!;
-      if (tag === END_TAG) {
-        if (!(await ensure(at, 9))) return { kind: 'truncated', records: index, offset };
-        const count = buffer.readUInt32BE(at + 1);
-        if (crc32(buffer.subarray(at, at + 5)) !== buffer.readUInt32BE(at + 5)) throw corrupt(this.file, offset, 'its end marker checksum does not match', lastKey);
-        if (count !== index >>> 0) throw corrupt(this.file, offset, `its end marker counts ${count} records but ${index} were read`, lastKey);
-        if (await ensure(at + 9, 1)) throw corrupt(this.file, offset + 9, 'there are bytes after its end marker', lastKey);
-        return { kind: 'complete', records: index };
+      const cut: Frame = { tag: 'cut', offset };
+      switch (tag) {
+        case END_TAG: {
+          if (!(await ensure(at, 9))) return cut;
+          const count = buffer.readUInt32BE(at + 1);
+          checked(5, 'its end marker', offset);
+          return { tag: 'E', offset, count };
+        }
+        case RECORD_TAG: {
+          if (!(await ensure(at, RECORD_FIXED))) return cut;
+          const keyLength = buffer.readUInt32BE(at + 1);
+          const payloadLength = buffer.readUInt32BE(at + 5);
+          const bodyLength = RECORD_FIXED + keyLength + payloadLength;
+          if (!(await ensure(at, bodyLength + 4))) return cut;
+          const key = Buffer.from(buffer.subarray(at + RECORD_FIXED, at + RECORD_FIXED + keyLength));
+          const body = checked(bodyLength, `record #${index + 1} (key ${displayKey(key)} as read)`, offset);
+          return { tag: 'R', offset, key, payload: Buffer.from(body.subarray(RECORD_FIXED + keyLength)), expireAt: body.readDoubleBE(9) };
+        }
+        case BEGIN_TAG: {
+          if (!(await ensure(at, 14))) return cut;
+          const keyLength = buffer.readUInt32BE(at + 1);
+          const typeLength = buffer[at + 13]!;
+          const bodyLength = 14 + typeLength + keyLength;
+          if (!(await ensure(at, bodyLength + 4))) return cut;
+          const type = buffer.toString('latin1', at + 14, at + 14 + typeLength) as ChunkedType;
+          const key = Buffer.from(buffer.subarray(at + 14 + typeLength, at + bodyLength));
+          const body = checked(bodyLength, `record #${index + 1} (key ${displayKey(key)} as read)`, offset);
+          if (!CHUNKED_TYPES.includes(type)) throw damaged(offset, `record #${index + 1} has the unknown chunked type ${JSON.stringify(type)}`);
+          return { tag: 'B', offset, key, type, expireAt: body.readDoubleBE(5) };
+        }
+        case CHUNK_TAG: {
+          if (!(await ensure(at, 5))) return cut;
+          const length = buffer.readUInt32BE(at + 1);
+          if (length > MAX_CHUNK) throw damaged(offset, `a chunk of record #${index + 1} has a damaged length`);
+          if (!(await ensure(at, length + 4))) return cut;
+          const body = checked(length, `a chunk of record #${index + 1}`, offset);
+          return { tag: 'C', offset, chunk: parseChunk(body, () => damaged(offset, `a chunk of record #${index + 1} is malformed`)) };
+        }
+        case FINISH_TAG: {
+          if (!(await ensure(at, 10))) return cut;
+          const body = checked(6, `the end of record #${index + 1}`, offset);
+          return { tag: 'F', offset, chunks: body.readUInt32BE(1), flags: body[5]! };
+        }
+        case VOID_TAG: {
+          if (!(await ensure(at, 5))) return cut;
+          checked(1, `the void mark of record #${index + 1}`, offset);
+          return { tag: 'X', offset };
+        }
+        default:
+          throw damaged(offset, `record #${index + 1} does not start with a record tag`);
       }
-      if (tag !== RECORD_TAG) throw corrupt(this.file, offset, `record #${index + 1} does not start with a record tag`, lastKey);
-      if (!(await ensure(at, RECORD_FIXED))) return { kind: 'truncated', records: index, offset };
-      const keyLength = buffer.readUInt32BE(at + 1);
-      const payloadLength = buffer.readUInt32BE(at + 5);
-      const total = RECORD_FIXED + keyLength + payloadLength + 4;
-      if (!(await ensure(at, total))) return { kind: 'truncated', records: index, offset };
-      const body = RECORD_FIXED + keyLength + payloadLength;
-      const key = Buffer.from(buffer.subarray(at + RECORD_FIXED, at + RECORD_FIXED + keyLength));
-      if (crc32(buffer.subarray(at, at + body)) !== buffer.readUInt32BE(at + body)) {
-        throw corrupt(this.file, offset, `record #${index + 1} (key ${displayKey(key)} as read) fails its checksum`, lastKey);
+    };
+
+    for (;;) {
+      const frame = await readFrame();
+      switch (frame.tag) {
+        case 'eof':
+          return { kind: 'unfinished', records: index, offset: frame.offset };
+        case 'cut':
+          return { kind: 'truncated', records: index, offset: frame.offset };
+        case 'E':
+          if (frame.count !== index >>> 0) throw damaged(frame.offset, `its end marker counts ${frame.count} records but ${index} were read`);
+          if (await ensure(at, 1)) throw damaged(frame.offset + 9, 'there are bytes after its end marker');
+          return { kind: 'complete', records: index };
+        case 'R':
+          yield { key: frame.key, payload: frame.payload, expireAt: frame.expireAt, offset: frame.offset, index };
+          index += 1;
+          lastKey = frame.key;
+          break;
+        case 'B': {
+          let ended: ChunkedEnd | undefined;
+          let chunks = 0;
+          const next = async (): Promise<Chunk | undefined> => {
+            if (ended !== undefined) return undefined;
+            const inner = await readFrame();
+            if (inner.tag === 'C') {
+              chunks += 1;
+              return inner.chunk;
+            }
+            if (inner.tag === 'F') {
+              if (inner.chunks !== chunks) throw damaged(inner.offset, `record #${index + 1} ends after ${inner.chunks} chunks but ${chunks} were read`);
+              ended = (inner.flags & VANISHED_FLAG) !== 0 ? 'vanished' : 'complete';
+            } else if (inner.tag === 'X') ended = 'void';
+            else if (inner.tag === 'eof' || inner.tag === 'cut') ended = 'cut';
+            else throw damaged(inner.offset, `record #${index + 1} (key ${displayKey(frame.key)}) is not finished before the next record`);
+            return undefined;
+          };
+          const done = async (): Promise<ChunkedEnd> => {
+            while (ended === undefined) await next();
+            return ended;
+          };
+          yield { key: frame.key, payload: Buffer.alloc(0), expireAt: frame.expireAt, offset: frame.offset, index, chunked: { type: frame.type, next, done } };
+          const how = await done();
+          if (how === 'cut') return { kind: 'truncated', records: index, offset: frame.offset };
+          if (how !== 'void') {
+            index += 1;
+            lastKey = frame.key;
+          }
+          break;
+        }
+        default:
+          throw damaged(frame.offset, `a part of a chunked record follows no record start (record #${index + 1})`);
       }
-      const record: ReadRecord = {
-        key,
-        payload: Buffer.from(buffer.subarray(at + RECORD_FIXED + keyLength, at + body)),
-        expireAt: buffer.readDoubleBE(at + 9),
-        offset,
-        index,
-      };
-      at += total;
-      index += 1;
-      lastKey = key;
-      yield record;
     }
   }
+}
+
+function parseChunk(body: Buffer, malformed: () => CachectlError): Chunk {
+  if (body.length < 10) throw malformed();
+  const kind = body[5]!;
+  const count = body.readUInt32BE(6);
+  const items: Buffer[] = [];
+  let at = 10;
+  for (let i = 0; i < count; i += 1) {
+    if (at + 4 > body.length) throw malformed();
+    const length = body.readUInt32BE(at);
+    if (at + 4 + length > body.length) throw malformed();
+    items.push(Buffer.from(body.subarray(at + 4, at + 4 + length)));
+    at += 4 + length;
+  }
+  if (at !== body.length) throw malformed();
+  return { kind, items };
 }
 
 function corrupt(file: string, offset: number, problem: string, lastGood?: Buffer): CachectlError {

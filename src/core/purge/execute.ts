@@ -20,7 +20,11 @@ import { keyMatches } from './plan.js';
 import { sleep } from '../../base/sleep.js';
 import { connectionEpoch, scriptingUnavailable } from '../scan/scan.js';
 import { SLOT_COUNT } from '../../base/slot.js';
-import { dumpKeys } from './dump.js';
+import { displayKey } from '../../base/key-format.js';
+import { formatBytes } from '../../base/units.js';
+import type { BigKey } from './dump.js';
+import { dumpKeys, isBigKey } from './dump.js';
+import { backupBigKey } from './chunked-dump.js';
 import type { Entry } from './rounds.js';
 import { planRounds } from './rounds.js';
 import type { PurgeEvent, PurgeSummary } from './tally.js';
@@ -88,6 +92,8 @@ class PurgeRun {
   private readonly cluster: boolean;
   private readonly averageBytes: number;
   private readonly watch: MasterWatch;
+  /** Keys of this round too big for one DUMP, found by dumpOn: backed up in chunks afterwards, one at a time. */
+  private readonly bigKeys = new Map<Entry, BigKey>();
 
   constructor(
     private readonly topology: Topology,
@@ -185,6 +191,7 @@ class PurgeRun {
     const backup = this.options.backup;
     if (backup !== undefined) {
       await this.phase(live, mode, 'dump');
+      await this.backupBigKeys(mode);
       toDelete = live.filter((entry) => entry.backedUp);
       // Durable before anything is deleted: a purge killed after this line loses nothing.
       await backup.sync();
@@ -378,6 +385,8 @@ class PurgeRun {
           const entry = group[i]!;
           if (dumped === null) {
             if (mode === 'delete') this.tally.gone(node.address);
+          } else if (isBigKey(dumped)) {
+            this.bigKeys.set(entry, dumped);
           } else {
             this.options.backup!.append({ key: entry.key, payload: dumped.payload, expireAt: dumped.pttl >= 0 ? now + dumped.pttl : -1 });
             entry.backedUp = true;
@@ -406,6 +415,55 @@ class PurgeRun {
     }
     if (fatal !== undefined) throw fatal;
     return lastError;
+  }
+
+  /**
+   * The round's big keys, one after another (a chunked record must not interleave with others in
+   * the file), each read in chunks from its current owner; retried like any other read while the
+   * topology recovers. A type only DUMP can read is DUMPed whole, with a notice saying so.
+   */
+  private async backupBigKeys(mode: Mode): Promise<void> {
+    const backup = this.options.backup!;
+    const entries = [...this.bigKeys];
+    this.bigKeys.clear();
+    for (const [entry, big] of entries) {
+      const deadline = Date.now() + this.retryWindowMs;
+      for (let attempt = 0; ; attempt += 1) {
+        if (this.aborted()) return;
+        const { routed } = routeByOwner(this.topology, [entry]);
+        const node = routed.keys().next().value as NodeHandle | undefined;
+        try {
+          if (node === undefined) throw new CachectlError('CLUSTER', 'no master serves the slot of a big key');
+          const client = await this.clientFor(node);
+          const outcome = await backupBigKey(client, entry.key, big, backup, this.options.signal === undefined ? {} : { signal: this.options.signal });
+          if (outcome.kind === 'backed-up') entry.backedUp = true;
+          else if (outcome.kind === 'gone' && mode === 'delete') this.tally.gone(node.address);
+          else if (outcome.kind === 'unsupported') await this.dumpWhole(client, node, entry, big, outcome.reason, mode);
+          break;
+        } catch (error) {
+          // The backup file failing (disk full) is never retried.
+          if (error instanceof CachectlError && error.code === 'BACKUP') throw error;
+          const failure = node === undefined ? undefined : classifyFailure(node, error);
+          if (failure?.kind === 'fatal') throw failure.error;
+          if (Date.now() > deadline) throw failure?.error ?? error;
+          this.markSlots([entry]);
+          await this.relocate(attempt);
+        }
+      }
+    }
+  }
+
+  /** The explicit fallback for a big key chunks cannot capture: one DUMP, and a notice with its size. */
+  private async dumpWhole(client: Redis, node: NodeHandle, entry: Entry, big: BigKey, reason: string, mode: Mode): Promise<void> {
+    this.notice(`key ${displayKey(entry.key)} is ${reason}: it is backed up with one DUMP of about ${formatBytes(big.bytes)}, which holds the server while it runs`);
+    const unlimited = { bigBytes: Infinity, bigElements: Infinity, budgetBytes: Infinity, budgetElements: Infinity };
+    const [dumped] = await dumpKeys(client, [entry.key], false, unlimited);
+    if (dumped === null || dumped === undefined || isBigKey(dumped)) {
+      if (mode === 'delete') this.tally.gone(node.address);
+      return;
+    }
+    this.options.backup!.append({ key: entry.key, payload: dumped.payload, expireAt: dumped.pttl >= 0 ? Date.now() + dumped.pttl : -1 });
+    entry.backedUp = true;
   }
 
   /** UNLINK (or DEL) per group; counts only what the replies say. */

@@ -26,7 +26,8 @@ import { keySlot } from '../../base/slot.js';
 import { throttle } from '../../base/throttle.js';
 import { runStatus } from '../../base/status.js';
 import type { RunStatus } from '../../base/status.js';
-import { formatShare } from '../../base/units.js';
+import { formatBytes, formatShare } from '../../base/units.js';
+import { DEFAULT_DUMP_LIMITS } from './dump.js';
 
 export interface PlanOptions {
   /**
@@ -56,6 +57,8 @@ export interface PlanOptions {
    * planned keys, so a rejected key is never touched.
    */
   keyFilter?: (key: Buffer) => boolean;
+  /** The purge will back its keys up: say how many are too big for one DUMP (needs memory 'exact'). */
+  backup?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -109,6 +112,11 @@ export interface PurgePlan {
   notices: string[];
   /** Nodes that failed while planning, with the reason. */
   failures: string[];
+  /**
+   * Keys whose measured memory is over the DUMP limit: a backup reads them in chunks. Null when
+   * memory was not measured per key (only a sample, or none).
+   */
+  bigKeys: { keys: number; overBytes: number } | null;
   /** The matched keys, one spool per shard; execution reads them. Call disposePlan when done. */
   spools: KeySpool[];
 }
@@ -148,7 +156,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   const namespaceOptions = { delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true };
   const aggregator = new NamespaceAggregator(namespaceOptions);
   const progress = new ScanProgress();
-  const shards = new Map<string, { spool: KeySpool; node: string; memory: number; measured: number }>();
+  const shards = new Map<string, { spool: KeySpool; node: string; memory: number; measured: number; big: number }>();
   const sampler = new Reservoir<Buffer>(options.sampleKeys ?? 10);
   const memorySampler = new Reservoir<{ key: Buffer; shard: string }>(memoryMode === 'sample' ? (options.memorySample ?? 10_000) : 0);
   const shardCount = Math.max(1, topology.masters().length);
@@ -157,7 +165,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   const shardOf = (id: string, node: string) => {
     let shard = shards.get(id);
     if (shard === undefined) {
-      shard = { spool: new KeySpool(spoolOptions), node, memory: 0, measured: 0 };
+      shard = { spool: new KeySpool(spoolOptions), node, memory: 0, measured: 0, big: 0 };
       shards.set(id, shard);
     }
     return shard;
@@ -188,6 +196,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
           if (memory !== UNKNOWN) {
             shard.memory += memory;
             shard.measured += 1;
+            if (memory > DEFAULT_DUMP_LIMITS.bigBytes) shard.big += 1;
           }
           sampler.offer(key);
           memorySampler.offer({ key, shard: event.shard });
@@ -200,6 +209,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
         shard.node = event.node;
         shard.memory = 0;
         shard.measured = 0;
+        shard.big = 0;
         aggregator.discardShard(event.shard);
         memorySampler.remove((item) => item.shard === event.shard);
       }
@@ -231,6 +241,12 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   } else {
     memory = { total: memoryMode === 'none' || matched > 0 ? null : 0, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
   }
+  const bigKeys = memoryMode === 'exact' ? { keys: [...shards.values()].reduce((sum, shard) => sum + shard.big, 0), overBytes: DEFAULT_DUMP_LIMITS.bigBytes } : null;
+  if (options.backup === true && bigKeys !== null && bigKeys.keys > 0) {
+    notices.push(
+      `${bigKeys.keys.toLocaleString('en-US')} key${bigKeys.keys === 1 ? ' is' : 's are'} larger than ${formatBytes(bigKeys.overBytes)}: the backup reads ${bigKeys.keys === 1 ? 'it' : 'them'} in chunks so no call holds the server long (writes to such a key during its read may be partly captured)`,
+    );
+  }
   const tree = aggregator.tree();
   const { rows, more, remainder } = namespaceRows(tree, options.topNamespaces ?? 10, memory);
   notices.push(...queueLayoutWarnings(tree));
@@ -256,6 +272,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
     durationMs: Date.now() - started,
     notices,
     failures,
+    bigKeys,
     spools,
   };
 }
@@ -530,6 +547,7 @@ export function planToJson(plan: PurgePlan): PurgePlanJson {
     durationMs: plan.durationMs,
     notices: plan.notices,
     failures: plan.failures,
+    bigKeys: plan.bigKeys,
   };
   if (encoded.keyBase64 !== undefined) json.patternBase64 = encoded.keyBase64;
   return json;

@@ -13,6 +13,8 @@ import { displayKey } from '../../base/key-format.js';
 import type { KeyItem } from './key-commands.js';
 import { classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
 import { sleep } from '../../base/sleep.js';
+import type { ChunkedRestoreOptions, ChunkedRestoreOutcome } from './chunked-restore.js';
+import { chunkedDescription, restoreChunked } from './chunked-restore.js';
 
 export interface RestorePlanOptions {
   /** Accept a file without its end marker (a purge that was killed): restore its intact records. */
@@ -75,6 +77,19 @@ export async function planRestore(topology: Topology, file: string, options: Res
       break;
     }
     const record = next.value;
+    if (record.chunked !== undefined) {
+      // Read (and checked) to its end; a voided record or one the file cuts off is not a record.
+      for (let chunk = await record.chunked.next(); chunk !== undefined; chunk = await record.chunked.next()) {
+        for (const item of chunk.items) payloadBytes += item.length;
+      }
+      const end = await record.chunked.done();
+      if (end === 'void' || end === 'cut') continue;
+      if (end === 'vanished') {
+        count += 1;
+        expired += 1;
+        continue;
+      }
+    }
     count += 1;
     payloadBytes += record.payload.length;
     if (isExpired(record.expireAt, Date.now())) {
@@ -266,6 +281,45 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
     return fatal === undefined ? (error === undefined ? {} : { error }) : { fatal };
   };
 
+  /** One chunked record on the master owning its key; waits for a master like a round does, then fails on errors. */
+  const restoreChunkedRecord = async (record: ReadRecord): Promise<ChunkedRestoreOutcome> => {
+    if (isExpired(record.expireAt, Date.now())) {
+      const end = await record.chunked!.done();
+      return end === 'void' || end === 'cut' ? end : 'expired';
+    }
+    const deadline = Date.now() + (options.retryWindowMs ?? 30_000);
+    for (let attempt = 0; ; attempt += 1) {
+      const { routed } = routeByOwner(topology, [{ key: record.key, slot: slotOf(topology, record.key) }]);
+      const node = routed.keys().next().value as NodeHandle | undefined;
+      let client: Redis | undefined;
+      try {
+        if (node !== undefined) client = await node.ready();
+      } catch {
+        client = undefined;
+      }
+      if (node !== undefined && client !== undefined) {
+        const chunkedOptions: ChunkedRestoreOptions = { replace: options.replace === true };
+        if (options.signal !== undefined) chunkedOptions.signal = options.signal;
+        try {
+          const outcome = await restoreChunked(client, record, chunkedOptions);
+          if (outcome === 'restored') perNode.set(node.address, (perNode.get(node.address) ?? 0) + 1);
+          return outcome;
+        } catch (error) {
+          if (error instanceof CachectlError) throw error;
+          const failed = node.translate(error);
+          throw new CachectlError(failed.code, `restoring ${chunkedDescription(record)} failed on ${node.address}: ${failed.message}`, {
+            hint: failed.hint ?? 'check the server; running the same restore again skips keys already restored',
+            cause: error,
+          });
+        }
+      }
+      if (options.signal?.aborted === true) return 'interrupted';
+      if (Date.now() > deadline) throw new CachectlError('CONNECT', `no master answered for ${chunkedDescription(record)}`, { hint: 'check the servers (cachectl nodes), then run the same restore again' });
+      await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)), options.signal);
+      await topology.refresh().catch(() => false);
+    }
+  };
+
   try {
     const refusal = rdbRefusal(plan.rdb);
     if (refusal !== undefined) throw refusal;
@@ -277,6 +331,25 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
         break;
       }
       const next = await records.next();
+      if (next.done !== true && next.value.chunked !== undefined) {
+        // A big key, restored in chunks before the next record is read: the round so far goes first.
+        if (round.length > 0) {
+          await restoreRound(round);
+          round = [];
+          bytes = 0;
+        }
+        const outcome = await restoreChunkedRecord(next.value);
+        if (outcome === 'interrupted') {
+          status = 'interrupted';
+          break;
+        }
+        if (outcome !== 'void' && outcome !== 'cut') {
+          counts.processed += 1;
+          counts[outcome] += 1;
+        }
+        yield { kind: 'progress', progress: progress() };
+        continue;
+      }
       if (next.done !== true) {
         const record = next.value;
         if (isExpired(record.expireAt, Date.now())) {
