@@ -147,7 +147,7 @@ describe('chunked records', () => {
     writer.finishChunked();
     await writer.close();
     const bytes = readFileSync(file);
-    bytes[chunkAt + 20] ^= 0xff;
+    bytes[chunkAt + 20] = bytes[chunkAt + 20]! ^ 0xff;
     writeFileSync(file, bytes);
     const error = await readAll(file).then(
       () => undefined,
