@@ -4,6 +4,7 @@
 import { displayKey } from '../base/key-format.js';
 import { formatBytes, formatShare } from '../base/units.js';
 import type { TrafficNamespaceRow, TrafficReport } from '../core/traffic/sample-traffic.js';
+import type { NodeFigures } from '../core/traffic/node-figures.js';
 import type { Cell } from './table.js';
 import { renderTable, truncate } from './table.js';
 
@@ -101,4 +102,22 @@ function summaryLine(report: TrafficReport): string {
   if (peak > 0) parts.push(`peak monitor buffer ${formatBytes(peak)}`);
   const state = report.interrupted ? ' — PARTIAL (interrupted)' : report.complete ? '' : ' — INCOMPLETE (sampling stopped early)';
   return parts.join(' · ') + state;
+}
+
+/** Where MONITOR was refused: each node's figures from INFO over the window, and where hot keys can come from. */
+export function renderNodeFigures(nodes: readonly NodeFigures[], durationMs: number, color: boolean): string {
+  const rows: Cell[][] = nodes.map((node) =>
+    node.error !== undefined
+      ? [node.address, { text: `INFO failed: ${truncate(node.error, 60)}`, tone: 'critical' }, '', '', '']
+      : [node.address, rate(node.opsPerSec), hitCell({ hitRate: node.hitRate, reads: node.lookups ?? 0 }), (node.lookups ?? 0).toLocaleString('en-US'), node.maxmemoryPolicy ?? '-'],
+  );
+  const columns = [{ header: 'NODE' }, { header: 'OPS/S', align: 'right' as const }, { header: 'HIT RATE', align: 'right' as const }, { header: 'LOOKUPS', align: 'right' as const }, { header: 'POLICY' }];
+  let out = `No per-namespace figures (MONITOR is not permitted). Each node over the same ${(durationMs / 1000).toFixed(1)}s, from INFO:\n`;
+  out += `${renderTable(columns, rows, color)}\n`;
+  const lfu = nodes.filter((node) => node.lfu).map((node) => node.address);
+  out +=
+    lfu.length > 0
+      ? `Hot keys: ${lfu.join(', ')} ${lfu.length === 1 ? 'keeps' : 'keep'} LFU frequencies: \`cachectl bigkeys\` names the most accessed keys from OBJECT FREQ.\n`
+      : 'Hot keys: no node has an LFU eviction policy, so the server keeps no per-key access counts to read.\n';
+  return out;
 }

@@ -60,7 +60,7 @@ describe('cachectl traffic under a restricted ACL user', () => {
     const result = await runCli(['traffic', ...target(), '--user', 'noperm', '--duration', '1s'], as('noperm'));
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/MONITOR is not permitted here .*traffic cannot sample commands/);
-    expect(result.stderr).toMatch(/cachectl top.*cachectl bigkeys/);
+    expect(result.stderr).toMatch(/cachectl bigkeys.*cachectl top/);
   });
 
   it('without CONFIG: samples reads and writes, and says why there is no hit rate', async () => {
@@ -68,6 +68,40 @@ describe('cachectl traffic under a restricted ACL user', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ hitRates: false, nodes: [{ missEvents: 'off' }] });
     expect(result.stderr).toMatch(/no hit rate — cannot read notify-keyspace-events \(.*NOPERM/);
+  });
+});
+
+describe('cachectl traffic where MONITOR is not permitted but INFO is', () => {
+  const user = ['--user', 'nomonitor'];
+  const asUser = { env: { ...env(), REDISCLI_AUTH: 'nomonitor-pw' } };
+  beforeAll(async () => {
+    await admin.call('ACL', 'SETUSER', 'nomonitor', 'on', '>nomonitor-pw', '~*', '&*', '+@all', '-monitor');
+    await admin.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lfu');
+    for (let i = 0; i < 40; i++) await admin.set(`e2e:page:${i}`, 'html', 'EX', 600);
+  });
+  afterAll(async () => {
+    await admin.call('ACL', 'DELUSER', 'nomonitor');
+    await admin.call('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
+  });
+
+  it('falls back to each node\'s hit rate and ops/s from INFO over the window, points to bigkeys for hot keys, exit 2', async () => {
+    const stop = backgroundReads();
+    const result = await runCli(['traffic', '--url', url, ...user, '--duration', '1500ms', '-o', 'table'], asUser);
+    await stop();
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/^No per-namespace figures \(MONITOR is not permitted\)\. Each node over the same 1\.5s, from INFO:$/m);
+    // The background loop reads 40 keys that exist (hits) and the 20 it rewrites: the hit rate is 100%.
+    expect(result.stdout).toMatch(new RegExp(`^${server.host}:${server.port} +[\\d,.]+ +100% +[\\d,]+ +allkeys-lfu$`, 'm'));
+    expect(result.stdout).toMatch(/Hot keys: .* keeps LFU frequencies: `cachectl bigkeys` names the most accessed keys/);
+    expect(result.stderr).toMatch(/^error: .*MONITOR is not permitted here .*no per-namespace figures — per-namespace figures need a user with \+monitor/m);
+  });
+
+  it('-o json: one document with the refusal and the node figures', async () => {
+    const result = await runCli(['traffic', '--url', url, ...user, '--duration', '500ms', '-o', 'json'], asUser);
+    expect(result.code).toBe(2);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({ monitor: false, error: { code: 'NOPERM', exitCode: 2 }, durationMs: 500, nodes: [{ address: `${server.host}:${server.port}`, maxmemoryPolicy: 'allkeys-lfu', lfu: true }] });
+    expect(typeof doc.nodes[0].opsPerSec).toBe('number');
   });
 });
 

@@ -14,8 +14,11 @@ import type { ChangedSetting } from '../../core/traffic/miss-events.js';
 import { RestoreState, manualRestoreCommand, restoreSetting } from '../../core/traffic/miss-events.js';
 import type { TrafficOptions, TrafficReport } from '../../core/traffic/sample-traffic.js';
 import { DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_OPS, DEFAULT_TRAFFIC_MS, MAX_TRAFFIC_MS, sampleTraffic } from '../../core/traffic/sample-traffic.js';
+import { MonitorRefusedError } from '../../core/traffic/node-sampler.js';
+import { sampleNodeFigures } from '../../core/traffic/node-figures.js';
+import type { NodeHandle } from '../../connection/topology.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
-import { renderTrafficReport } from '../../render/traffic.js';
+import { renderNodeFigures, renderTrafficReport } from '../../render/traffic.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
 import type { CommandContext, Runtime } from '../runtime.js';
@@ -101,16 +104,40 @@ that could not be put back (the manual command is printed), 130 interrupted (wha
         const topology = await ctx.connect();
         refuseOverLeftovers(state, topology.masters().concat(topology.replicas()).map((node) => node.address));
         ctx.status(`sampling ${formatDuration(settings.durationMs)}…`);
-        const report = await sampleTraffic(topology, {
-          ...settings,
-          restoreState: state,
-          signal: ctx.signal,
-          onProgress: (elapsedMs, commands) => ctx.status(`sampling: ${formatDuration(elapsedMs)} of ${formatDuration(settings.durationMs)}, ${commands.toLocaleString('en-US')} commands`),
-        });
+        let report: TrafficReport;
+        try {
+          report = await sampleTraffic(topology, {
+            ...settings,
+            restoreState: state,
+            signal: ctx.signal,
+            onProgress: (elapsedMs, commands) => ctx.status(`sampling: ${formatDuration(elapsedMs)} of ${formatDuration(settings.durationMs)}, ${commands.toLocaleString('en-US')} commands`),
+          });
+        } catch (error) {
+          if (!(error instanceof MonitorRefusedError)) throw error;
+          return withoutMonitor(ctx, runtime, error, settings.replica === true ? topology.replicas() : topology.masters(), settings.durationMs);
+        }
         writeReport(ctx, report, settings.rows);
         return warnAndExitCode(ctx, report);
       }),
     );
+}
+
+/**
+ * MONITOR refused: what INFO still tells over the same window — each node's ops/s and hit rate, and
+ * whether its policy keeps LFU frequencies for `bigkeys` to name hot keys. The exit code stays the
+ * refusal's (2): the per-namespace report that was asked for could not be made.
+ */
+async function withoutMonitor(ctx: CommandContext, runtime: Runtime, refusal: MonitorRefusedError, nodes: readonly NodeHandle[], durationMs: number): Promise<ExitCodeValue> {
+  ctx.status(`MONITOR not permitted; reading INFO over ${formatDuration(durationMs)}…`);
+  const figures = await sampleNodeFigures(nodes, durationMs, ctx.signal);
+  if (ctx.output === 'table') {
+    ctx.write(renderNodeFigures(figures, durationMs, ctx.color));
+    return runtime.report(refusal);
+  }
+  const error = { code: refusal.code, message: refusal.message, hint: refusal.hint ?? null, exitCode: refusal.exitCode };
+  const document = { monitor: false, error, durationMs, nodes: figures };
+  ctx.write(ctx.output === 'json' ? renderJson(document) : renderNdjsonLine({ type: 'nodes-without-monitor', ...document }));
+  return runtime.report(refusal, { json: false });
 }
 
 /** A run must not stack its change on top of one an earlier run has not put back. */

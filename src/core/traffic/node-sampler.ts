@@ -62,12 +62,15 @@ const MARKER_PREFIX = Buffer.from('cachectl-traffic-end:');
 /** How long the end-of-window markers may take to come back before the sample is closed anyway. */
 const MARKER_WAIT_MS = 3000;
 
+/** MONITOR is not permitted on a node: `traffic` falls back to what INFO tells. */
+export class MonitorRefusedError extends CachectlError {}
+
 /** MONITOR refused (an ACL without +monitor, a managed service): say what still works. */
 function monitorRefused(address: string, error: unknown): CachectlError {
   const reason = error instanceof Error ? error.message : String(error);
   if (/NOPERM|unknown command|no permissions/i.test(reason)) {
-    return new CachectlError('NOPERM', `${address}: MONITOR is not permitted here (${reason.split('\n')[0]}); traffic cannot sample commands`, {
-      hint: 'node hit rates: `cachectl top` or `cachectl memory`; hot keys under an LFU policy: `cachectl bigkeys`',
+    return new MonitorRefusedError('NOPERM', `${address}: MONITOR is not permitted here (${reason.split('\n')[0]}); traffic cannot sample commands, so there are no per-namespace figures`, {
+      hint: 'per-namespace figures need a user with +monitor; hot keys under an LFU policy: `cachectl bigkeys`; live node figures: `cachectl top`',
     });
   }
   return new CachectlError('SERVER', `${address}: MONITOR failed: ${reason}`);
