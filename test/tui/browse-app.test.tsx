@@ -251,6 +251,36 @@ describe('browse: sort and filter', () => {
   });
 });
 
+describe('browse: labels', () => {
+  /** A BullMQ queue, connect-redis sessions and an unknown layout of 20 one-key tenants. */
+  const LABELLED: KeySpec[] = [
+    ['bull:emails:1', 'hash', TTL_NONE, 300],
+    ['bull:emails:2', 'hash', TTL_NONE, 300],
+    ['bull:emails:wait', 'list', TTL_NONE, 100],
+    ['bull:emails:meta', 'hash', TTL_NONE, 100],
+    ['bull:emails:marker', 'zset', TTL_NONE, 100],
+    ['sess:Xk3vQ9pLm2Rt7Yw4Zb8Nc1Hd6Jf5Gs0a', 'string', 60_000, 200],
+    ...Array.from({ length: 20 }, (_, i): KeySpec => [`tenants:t${'abcdefghijklmnopqrst'[i]!}x:cfg`, 'hash', TTL_NONE, 50]),
+  ];
+
+  it('draws the library label and the values of a ‹var› row beside the namespace, and / finds rows by label', async () => {
+    const tree = new FakeTree(LABELLED.length);
+    tree.add(LABELLED);
+    tree.finish();
+    const { frame, press } = mount(fakeSource({ tree }));
+    let text = await until(frame, 'scan complete');
+    expect(text.split('\n').find((line) => line.includes('sess:'))).toContain('sess:  (connect-redis sessions)');
+    await press('/', 'bull', ENTER, ENTER);
+    text = await until(frame, 'emails:');
+    expect(text.split('\n').find((line) => line.includes('emails:'))).toContain('emails:  (BullMQ queue "emails")');
+    await press(LEFT, ESC, '/', 'tenants', ENTER, ENTER);
+    text = await until(frame, '‹var›');
+    expect(text.split('\n').find((line) => line.includes('‹var›'))).toContain('‹var›:  (20 values)');
+    await press(LEFT, ESC, '/', 'connect-redis', ENTER);
+    expect(rowLabels(frame())).toEqual(['sess:']);
+  });
+});
+
 describe('browse: preview', () => {
   const binary = Buffer.from([0xff, 0x00, 0x61, 0x62, 0x0a, 0x63]);
   const previews = new Map<string, KeyPreview>([

@@ -71,7 +71,8 @@ export function TreeBody({ rows, level, snapshot, cursor, height, layout, delimi
       {rows.slice(first, first + height).map((row, i) => {
         const selected = first + i === cursor;
         const share = rowShare(row, level, byMemory);
-        const name = row.kind === 'namespace' && row.hasChildren ? `${row.label}${delimiter}` : row.label;
+        const base = row.kind === 'namespace' && row.hasChildren ? `${row.label}${delimiter}` : row.label;
+        const name = row.note === undefined ? base : `${base}  (${row.note})`;
         const text = `${selected ? '> ' : '  '}${truncate(name, layout.name).padEnd(layout.name)} ${(byMemory ? formatBytes(row.memory) : '-').padStart(layout.memory)} ${formatShare(share).padStart(layout.percent)} ${shareBar(share, layout.bar)} ${formatCount(row.keys).padStart(layout.keys)} ${formatCount(row.noTtl).padStart(layout.noTtl)}`;
         return (
           <Text key={row.id} inverse={selected} color={color && row.kind !== 'namespace' ? 'gray' : undefined} wrap="truncate-end">

@@ -21,6 +21,8 @@ export interface TreeRow {
   keys: number;
   memory: number;
   noTtl: number;
+  /** Drawn beside the name: the library layout it is (`BullMQ queue "emails"`), how many values a ‹var› row holds. */
+  note?: string;
   /** Whether it has children to open (otherwise enter lists its keys). */
   hasChildren: boolean;
   node?: NamespaceNode;
@@ -59,8 +61,9 @@ export function treeRows(level: NamespaceNode, sort: NamespaceSort, filter: stri
   const needle = filter.toLowerCase();
   const rows: TreeRow[] = [];
   for (const child of sortNamespaces(level.children, sort)) {
-    if (needle !== '' && !child.segment.toLowerCase().includes(needle)) continue;
-    rows.push({
+    const note = rowNote(child);
+    if (needle !== '' && !child.segment.toLowerCase().includes(needle) && !(note?.toLowerCase().includes(needle) ?? false)) continue;
+    const row: TreeRow = {
       id: child.name,
       kind: child.name === OVERFLOW_NAMESPACE ? 'overflow' : 'namespace',
       label: child.segment,
@@ -69,7 +72,9 @@ export function treeRows(level: NamespaceNode, sort: NamespaceSort, filter: stri
       noTtl: child.stats.noTtl,
       hasChildren: child.children.length > 0,
       node: child,
-    });
+    };
+    if (note !== undefined) row.note = note;
+    rows.push(row);
   }
   if (level.depth > 0 && level.children.length > 0) {
     const own = ownStats(level);
@@ -81,6 +86,14 @@ export function treeRows(level: NamespaceNode, sort: NamespaceSort, filter: stri
     }
   }
   return rows;
+}
+
+/** What the explorer says beside a namespace, as `keys` does beside its row: values of a ‹var›, the library's label. */
+export function rowNote(node: NamespaceNode): string | undefined {
+  const parts: string[] = [];
+  if (node.distinct !== undefined) parts.push(`${node.distinct.toLocaleString('en-US')} values`);
+  if (node.label !== undefined) parts.push(node.label);
+  return parts.length === 0 ? undefined : parts.join('; ');
 }
 
 function compareRows(a: TreeRow, b: TreeRow, sort: NamespaceSort): number {
