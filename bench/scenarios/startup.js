@@ -62,7 +62,7 @@ async function measureFirstByte(_ctx, io) {
  * work keeps busy, wall time mostly measures waiting for a core; CPU time is what start-up costs.
  * @param {string[]} command program and arguments
  */
-function cpuMs(command) {
+export function cpuMs(command) {
   const result = spawnSync('bash', ['-c', '"$@" >/dev/null 2>&1; times', 'bash', ...command], { cwd: REPO_ROOT, env: toolEnv(), encoding: 'utf8' });
   // `times` prints the shell's own user/system line, then its children's: "0m0.086s 0m0.021s".
   const children = result.stdout.trim().split('\n')[1] ?? '';
