@@ -30,51 +30,56 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
     { header: 'EXAMPLE' },
   ];
   const rows: Cell[][] = [];
-  // Under --limit every figure of the sample is scaled to the keyspace and marked `~`, never some of them.
-  const scaleOf = (row: { keys: number; estimatedKeys?: number }) => (row.estimatedKeys === undefined || row.keys === 0 ? undefined : row.estimatedKeys / row.keys);
-  const count = (n: number, scale: number | undefined) => (scale === undefined ? n.toLocaleString('en-US') : `~${Math.round(n * scale).toLocaleString('en-US')}`);
-  const bytes = (n: number | null, scale: number | undefined) => (n === null ? '-' : scale === undefined ? formatBytes(n) : `~${formatBytes(Math.round(n * scale))}`);
+  // Under --limit every count is the report's own estimate (the JSON's `estimated`), marked `~`, never some of them.
+  const count = (n: number, estimate: number | undefined) => (estimate === undefined ? n.toLocaleString('en-US') : `~${estimate.toLocaleString('en-US')}`);
+  const bytes = (n: number | null, estimate: number | null | undefined) => (n === null ? '-' : estimate === undefined || estimate === null ? formatBytes(n) : `~${formatBytes(estimate)}`);
   const visit = (row: NamespaceRow) => {
-    const scale = scaleOf(row);
+    const est = row.estimated;
     const segment = row.segments[row.segments.length - 1]?.text ?? row.namespace;
     const extra = [row.distinctValues === undefined ? undefined : `${row.distinctValues.toLocaleString('en-US')} values`, row.label ?? undefined].filter((part) => part !== undefined);
+    const typeNames = Object.keys(row.types);
     rows.push([
       `${'  '.repeat(row.depth - 1)}${segment}${extra.length > 0 ? `  (${extra.join('; ')})` : ''}`,
-      count(row.keys, scale),
+      count(row.keys, est?.keys ?? row.estimatedKeys),
       formatShare(row.keysShare),
-      bytes(row.memoryBytes, scale),
+      bytes(row.memoryBytes, est?.memoryBytes),
       formatShare(row.memoryShare),
       row.avgBytes === null ? '-' : formatBytes(row.avgBytes),
-      row.noTtl === 0 ? '0' : { text: count(row.noTtl, scale), tone: row.noTtl === row.keys ? 'warning' : 'plain' },
+      row.noTtl === 0 ? '0' : { text: count(row.noTtl, est?.noTtl), tone: row.noTtl === row.keys ? 'warning' : 'plain' },
       ttlText(row),
-      Object.entries(row.types).map(([type, n]) => (Object.keys(row.types).length === 1 ? type : `${type}:${scale === undefined ? n : `~${Math.round(n * scale)}`}`)).join(' '),
+      typeNames.map((type) => (typeNames.length === 1 ? type : `${type}:${est === undefined ? row.types[type] : `~${est.types[type] ?? 0}`}`)).join(' '),
       // Escaped like redis-cli: a newline or an escape sequence in a key must not break the table or the terminal.
       row.example === null ? '' : { text: truncate(displayKey(decodeKeyFromJson(row.example)), 40), tone: 'dim' },
     ]);
     for (const child of row.children) visit(child);
-    if (row.remainder !== null) rows.push(remainderRow(row.remainder, row.depth + 1, scale));
+    if (row.remainder !== null) rows.push(remainderRow(row.remainder, row.depth + 1));
   };
-  const remainderRow = (rest: NamespaceRemainder, depth: number, scale: number | undefined): Cell[] => [
-    { text: `${'  '.repeat(depth - 1)}… ${rest.namespaces.toLocaleString('en-US')} more namespaces: ${count(rest.keys, scale)} keys${rest.memoryBytes === null ? '' : `, ${bytes(rest.memoryBytes, scale)}`}`, tone: 'dim' },
-    count(rest.keys, scale),
-    '',
-    bytes(rest.memoryBytes, scale),
-    '',
-    '',
-    count(rest.noTtl, scale),
-    '',
-    '',
-    '',
-  ];
+  const remainderRow = (rest: NamespaceRemainder, depth: number): Cell[] => {
+    const est = rest.estimated;
+    const keys = count(rest.keys, est?.keys ?? rest.estimatedKeys);
+    const memory = bytes(rest.memoryBytes, est?.memoryBytes);
+    return [
+      { text: `${'  '.repeat(depth - 1)}… ${rest.namespaces.toLocaleString('en-US')} more namespaces: ${keys} keys${rest.memoryBytes === null ? '' : `, ${memory}`}`, tone: 'dim' },
+      keys,
+      '',
+      memory,
+      '',
+      '',
+      count(rest.noTtl, est?.noTtl),
+      '',
+      '',
+      '',
+    ];
+  };
   for (const row of report.namespaces) visit(row);
-  if (report.remainder !== null) rows.push(remainderRow(report.remainder, 1, report.sampled && report.scanned > 0 ? report.dbsize / report.scanned : undefined));
-  const footerScale = report.sampled && report.scanned > 0 && report.namespaces.some((row) => row.estimatedKeys !== undefined) ? report.dbsize / report.scanned : undefined;
+  if (report.remainder !== null) rows.push(remainderRow(report.remainder, 1));
+  const total = report.estimated ?? undefined;
   const summary = [
-    `${report.scanned.toLocaleString('en-US')} keys scanned${report.sampled ? ` (a sample, --limit; ${report.dbsize.toLocaleString('en-US')} keys on the nodes — ~ marks figures scaled from the sample)` : ''}`,
-    report.memoryBytes === null ? undefined : bytes(report.memoryBytes, footerScale),
-    `${count(report.noTtl, footerScale)} without TTL`,
-    report.expireByFields > 0 ? `${report.expireByFields.toLocaleString('en-US')} hashes expire field by field` : undefined,
-    `${report.namespaceCount.toLocaleString('en-US')} namespaces`,
+    `${report.scanned.toLocaleString('en-US')} keys scanned${report.sampled ? ` (a sample, --limit; ${report.dbsize.toLocaleString('en-US')} keys on the nodes — ${total === undefined ? 'no estimates: a pattern or --type makes the sample an unknown share of them' : `~ marks figures scaled from the sample, ~${total.keys.toLocaleString('en-US')} keys estimated`})` : ''}`,
+    report.memoryBytes === null ? undefined : bytes(report.memoryBytes, total?.memoryBytes),
+    `${count(report.noTtl, total?.noTtl)} without TTL`,
+    report.expireByFields > 0 ? `${count(report.expireByFields, total?.expireByFields)} hashes expire field by field` : undefined,
+    `${report.namespaceCount.toLocaleString('en-US')} namespaces${report.sampled ? ' in the sample' : ''}`,
     `${(report.durationMs / 1000).toFixed(1)}s`,
   ].filter((part) => part !== undefined);
   const state = report.status === 'complete' ? '' : report.status === 'partial' ? ' — PARTIAL (interrupted)' : ' — INCOMPLETE (a node failed)';

@@ -56,9 +56,9 @@ describe('cachectl keys on the shared fixtures', () => {
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as KeysReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['dbsize', 'durationMs', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'remainder', 'sampled', 'scanned', 'status', 'vanished'].sort(),
+      ['dbsize', 'durationMs', 'estimated', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'remainder', 'sampleScale', 'sampled', 'scanned', 'status', 'vanished'].sort(),
     );
-    expect(report).toMatchObject({ status: 'complete', sampled: false, scanned: seeded.length, noTtl: SESSION_KEYS + 4, vanished: 0 });
+    expect(report).toMatchObject({ status: 'complete', sampled: false, sampleScale: null, estimated: null, scanned: seeded.length, noTtl: SESSION_KEYS + 4, vanished: 0 });
     const top = report.namespaces[0]!;
     expect(Object.keys(top).sort()).toEqual(
       ['avgBytes', 'children', 'depth', 'example', 'expireByFields', 'keys', 'keysShare', 'memoryBytes', 'memoryShare', 'namespace', 'noTtl', 'ttl', 'types', 'segments', 'label', 'ownKeys', 'remainder'].sort(),

@@ -83,6 +83,12 @@ describe('--limit', () => {
     expect(Math.abs(estimate('mix:a') - MIXED.a)).toBeLessThan(MIXED.a * 0.1);
     expect(Math.abs(estimate('mix:b') - MIXED.b)).toBeLessThan(MIXED.b * 0.1);
     expect(estimate('mix:a') + estimate('mix:b')).toBe(MIXED.a + MIXED.b);
+    // Every count is extrapolated with the same factor, in the JSON as in the table: totals, no-TTL, memory, types.
+    expect(sample.sampleScale).toBe((MIXED.a + MIXED.b) / limit);
+    expect(sample.estimated).toMatchObject({ keys: MIXED.a + MIXED.b, noTtl: Math.round(sample.noTtl * sample.sampleScale!) });
+    expect(sample.estimated!.memoryBytes).toBe(Math.round(sample.memoryBytes! * sample.sampleScale!));
+    expect(mix.estimated).toMatchObject({ keys: mix.estimatedKeys, noTtl: Math.round(mix.noTtl * sample.sampleScale!), memoryBytes: Math.round(mix.memoryBytes! * sample.sampleScale!) });
+    for (const [type, count] of Object.entries(mix.types)) expect(mix.estimated!.types[type]).toBe(Math.round(count * sample.sampleScale!));
   });
 
   it('marks no estimates when MATCH or TYPE makes the sample an unknown share of the keyspace', async () => {
@@ -91,6 +97,8 @@ describe('--limit', () => {
       expect(sample.sampled).toBe(true);
       expect(sample.scanned).toBe(500);
       expect(sample.namespaces[0]?.estimatedKeys).toBeUndefined();
+      expect(sample.namespaces[0]?.estimated).toBeUndefined();
+      expect(sample.estimated).toBeNull();
     }
   });
 

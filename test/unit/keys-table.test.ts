@@ -42,6 +42,8 @@ function report(fields: Partial<KeysReport> = {}): KeysReport {
     notices: [],
     namespaces: [],
     remainder: null,
+    sampleScale: null,
+    estimated: null,
     ...fields,
   };
 }
@@ -89,12 +91,33 @@ describe('renderKeysTable', () => {
   });
 
   it('marks estimates under --limit, and missing memory as "-"', () => {
-    const tree = row('s', 1, { estimatedKeys: 123_456, memoryBytes: null, memoryShare: null, avgBytes: null, ttl: null });
-    const text = renderKeysTable(report({ sampled: true, scanned: 1000, dbsize: 250_000, memoryBytes: null, namespaces: [tree] }), false, undefined);
+    const tree = row('s', 1, { estimatedKeys: 123_456, estimated: { keys: 123_456, memoryBytes: null, noTtl: 0, expireByFields: 0, types: { string: 123_456 } }, memoryBytes: null, memoryShare: null, avgBytes: null, ttl: null });
+    const text = renderKeysTable(report({ sampled: true, scanned: 1000, dbsize: 250_000, memoryBytes: null, sampleScale: 250, estimated: { keys: 250_000, memoryBytes: null, noTtl: 750, expireByFields: 0 }, namespaces: [tree] }), false, undefined);
     const line = cells(text).find((candidate) => candidate.startsWith('s '));
     expect(line).toBe('s ~123,456 50% - - - 0 - string s:1');
-    expect(text).toContain('1,000 keys scanned (a sample, --limit; 250,000 keys on the nodes — ~ marks figures scaled from the sample)');
+    expect(text).toContain('1,000 keys scanned (a sample, --limit; 250,000 keys on the nodes — ~ marks figures scaled from the sample, ~250,000 keys estimated)');
     expect(text).not.toContain('KiB ·');
+  });
+
+  it('under --limit shows every count of a row and of the footer as the report’s estimate, marked ~', () => {
+    const tree = row('s', 1, {
+      keys: 10,
+      noTtl: 4,
+      memoryBytes: 2048,
+      types: { string: 6, hash: 4 },
+      estimated: { keys: 2500, memoryBytes: 512_000, noTtl: 1000, expireByFields: 0, types: { string: 1500, hash: 1000 } },
+      estimatedKeys: 2500,
+    });
+    const text = renderKeysTable(report({ sampled: true, scanned: 20, dbsize: 5000, memoryBytes: 4096, noTtl: 4, sampleScale: 250, estimated: { keys: 5000, memoryBytes: 1_024_000, noTtl: 1000, expireByFields: 0 }, namespaces: [tree] }), false, undefined);
+    const line = cells(text).find((candidate) => candidate.startsWith('s '));
+    expect(line).toBe('s ~2,500 50% ~500 KiB 25% 205 B ~1,000 1m / 1h / 1d string:~1500 hash:~1000 s:1');
+    expect(text).toContain('~1000 KiB · ~1,000 without TTL · 2 namespaces in the sample');
+  });
+
+  it('says a sample under a pattern has no estimates, and marks nothing', () => {
+    const text = renderKeysTable(report({ sampled: true, scanned: 20, dbsize: 5000, namespaces: [row('s', 1)] }), false, 's:*');
+    expect(text).toContain('no estimates: a pattern or --type makes the sample an unknown share of them');
+    expect(text).not.toContain('~');
   });
 
   it('says "no keys matched" for an empty complete scan, and marks partial and incomplete reports', () => {

@@ -34,6 +34,8 @@ export interface NamespaceRow {
   example: JsonKey | null;
   /** With --limit: keys extrapolated to the whole keyspace from DBSIZE. */
   estimatedKeys?: number;
+  /** With --limit: every count of the row extrapolated the same way (estimated.keys = estimatedKeys). */
+  estimated?: SampleEstimate & { types: Record<string, number> };
   /** Each segment of the name, and whether it was inferred (‹id›) or is the keys' own text. */
   segments: { text: string; inferred: boolean }[];
   /** The known library layout, e.g. `BullMQ queue "emails"`. */
@@ -54,6 +56,18 @@ export interface NamespaceRemainder {
   memoryBytes: number | null;
   noTtl: number;
   estimatedKeys?: number;
+  estimated?: SampleEstimate;
+}
+
+/**
+ * Under --limit (a sample of the whole keyspace): the sample's counts scaled to the keyspace by
+ * DBSIZE / keys scanned. Every count is scaled, never some of them; the table marks them `~`.
+ */
+export interface SampleEstimate {
+  keys: number;
+  memoryBytes: number | null;
+  noTtl: number;
+  expireByFields: number;
 }
 
 export interface KeysReport {
@@ -74,6 +88,10 @@ export interface KeysReport {
   namespaces: NamespaceRow[];
   /** Top-level namespaces cut by --top. */
   remainder: NamespaceRemainder | null;
+  /** Under --limit without a pattern or --type: DBSIZE / keys scanned, the factor every estimate uses; else null. */
+  sampleScale: number | null;
+  /** The totals (keys, memory, keys without TTL) extrapolated with sampleScale; null when not a sample. */
+  estimated: SampleEstimate | null;
 }
 
 export interface KeysReportOptions {
@@ -131,6 +149,18 @@ export async function buildKeysReport(topology: Topology, options: KeysReportOpt
     notices: progress.notices,
     namespaces: rows.rows,
     remainder: rows.remainder,
+    sampleScale: scale ?? null,
+    estimated: scale === undefined ? null : estimateOf({ keys: total, memoryBytes: wantMemory ? memory : null, noTtl: root.stats.noTtl, expireByFields: root.stats.expireByFields }, scale),
+  };
+}
+
+/** A sample's counts scaled to the keyspace (see SampleEstimate). */
+function estimateOf(counts: SampleEstimate, scale: number): SampleEstimate {
+  return {
+    keys: Math.round(counts.keys * scale),
+    memoryBytes: counts.memoryBytes === null ? null : Math.round(counts.memoryBytes * scale),
+    noTtl: Math.round(counts.noTtl * scale),
+    expireByFields: Math.round(counts.expireByFields * scale),
   };
 }
 
@@ -171,7 +201,10 @@ export function namespaceLevel(root: NamespaceNode, options: NamespaceRowOptions
       if (remainder.memoryBytes !== null) remainder.memoryBytes += other.stats.memory;
     }
     if (measured === 0) remainder.memoryBytes = null;
-    if (scale !== undefined) remainder.estimatedKeys = Math.round(remainder.keys * scale);
+    if (scale !== undefined) {
+      remainder.estimated = estimateOf({ keys: remainder.keys, memoryBytes: remainder.memoryBytes, noTtl: remainder.noTtl, expireByFields: 0 }, scale);
+      remainder.estimatedKeys = remainder.estimated.keys;
+    }
     return { kept, remainder };
   };
   const toRow = (node: NamespaceNode, segments: NamespaceRow['segments']): NamespaceRow => {
@@ -205,7 +238,13 @@ export function namespaceLevel(root: NamespaceNode, options: NamespaceRowOptions
       remainder,
     };
     if (node.distinct !== undefined) row.distinctValues = node.distinct;
-    if (scale !== undefined) row.estimatedKeys = Math.round(stats.keys * scale);
+    if (scale !== undefined) {
+      const estimate = estimateOf({ keys: row.keys, memoryBytes: row.memoryBytes, noTtl: row.noTtl, expireByFields: row.expireByFields }, scale);
+      const scaledTypes: Record<string, number> = {};
+      for (const [type, count] of Object.entries(types)) scaledTypes[type] = Math.round(count * scale);
+      row.estimated = { ...estimate, types: scaledTypes };
+      row.estimatedKeys = estimate.keys;
+    }
     return row;
   };
   const { kept, remainder } = cut(root);
