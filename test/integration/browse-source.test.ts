@@ -134,6 +134,27 @@ for (const kind of ['single', 'cluster', 'sentinel'] as const) {
       expect(some.events.at(-1)).toEqual({ kind: 'done', found: 25, truncated: true });
     });
 
+    it('finds the biggest keys of a namespace and all under it, beyond the key list bound, exactly as a brute-force sort', async () => {
+      // A key list stops at its limit; the biggest-keys view scans the whole namespace and keeps only the top.
+      const source = createRedisSource(topology, { scan: { match: MATCH }, namespaces: NAMESPACES, keyListLimit: 25 });
+      const signal = new AbortController().signal;
+      let last: KeyEntry[] = [];
+      let done: { kind: string; found?: number } | undefined;
+      for await (const event of source.biggestKeys(`${P}:user`, signal)) {
+        if (event.kind === 'top') last = event.entries;
+        if (event.kind === 'done') done = event;
+      }
+      // Under `user`: the 300 profiles and the `user` key itself; not the decoy `userx`.
+      expect(done).toEqual({ kind: 'done', found: 301, truncated: false });
+      expect(last).toHaveLength(50);
+      expect(last.some((entry) => entry.key.toString().startsWith(`${P}:userx`))).toBe(false);
+      // Brute force: every key under the namespace, its MEMORY USAGE read directly, sorted the same way.
+      const all = [`${P}:user`, ...Array.from({ length: 300 }, (_, i) => `${P}:user:${i}:profile`)];
+      const sizes = await Promise.all(all.map(async (key) => ({ key, bytes: Number(await (await topology.nodeForKey(Buffer.from(key)).ready()).call('MEMORY', 'USAGE', key)) })));
+      sizes.sort((a, b) => b.bytes - a.bytes || Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+      expect(last.map((entry) => [entry.key.toString(), entry.bytes])).toEqual(sizes.slice(0, 50).map((entry) => [entry.key, entry.bytes]));
+    });
+
     it('previews a listed key, and reports one deleted since listing as gone', async () => {
       const source = createRedisSource(topology, { scan: { match: MATCH }, namespaces: NAMESPACES });
       let listed: KeyEntry | undefined;

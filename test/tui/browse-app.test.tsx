@@ -158,6 +158,29 @@ describe('browse: navigation', () => {
     expect(text).toMatch(/^> app:/m);
   });
 
+  it('b shows the biggest keys of the namespace under the cursor and all under it, biggest first', async () => {
+    const source = fakeSource({
+      tree: completeTree(),
+      keys: {
+        'app:cart:‹id›': [entry('app:cart:1', 'hash', 60_000, 500), entry('app:cart:2', 'hash', 60_000, 90_000)],
+        'app:user:‹id›': [entry('app:user:7', 'string', TTL_NONE, 2_000)],
+        'sess:‹id›': [entry('sess:1', 'string', 60_000, 1_000_000)],
+      },
+    });
+    const { frame, press } = mount(source);
+    await until(frame, 'scan complete');
+    // The cursor is on `app:`: its biggest keys, from the whole namespace (not `sess:`).
+    await press('b');
+    const text = await until(frame, 'app · biggest keys');
+    expect(source.listings).toEqual(['biggest app']);
+    expect(text.split('\n').filter((line) => /app:(cart|user):\d/.test(line)).map((line) => line.trim().split(/\s+/).at(-1))).toEqual(['app:cart:2', 'app:user:7', 'app:cart:1']);
+    expect(text).toContain('the 3 biggest of 3 keys under app');
+    expect(text).not.toContain('sess:1');
+    // Back to the tree where it was opened.
+    await press(LEFT);
+    await until(frame, /^> app:/m);
+  });
+
   it('shows a namespace’s own keys as a row next to its children', async () => {
     const tree = new FakeTree(3);
     tree.add([

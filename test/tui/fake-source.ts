@@ -116,6 +116,15 @@ export function fakeSource(options: FakeSourceOptions): FakeSource {
       yield { kind: 'keys', entries };
       yield { kind: 'done', found: entries.length, truncated: false };
     },
+    async *biggestKeys(namespace: string): AsyncGenerator<KeyListEvent> {
+      source.listings.push(`biggest ${namespace}`);
+      const all = Object.entries(options.keys ?? {})
+        .filter(([name]) => namespace === '' || name === namespace || name.startsWith(`${namespace}:`))
+        .flatMap(([, entries]) => entries);
+      const top = [...all].sort((a, b) => (b.bytes ?? -1) - (a.bytes ?? -1)).slice(0, 50);
+      yield { kind: 'top', entries: top, matched: all.length };
+      yield { kind: 'done', found: all.length, truncated: false };
+    },
     async preview(item) {
       const preview = options.previews?.get(item.key.toString('latin1'));
       if (preview === undefined) throw new Error(`no preview for ${item.key.toString('latin1')}`);

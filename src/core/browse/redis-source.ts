@@ -9,7 +9,7 @@ import { namespaceRows } from '../namespaces/keys-report.js';
 import type { LiveTreeSnapshot } from '../namespaces/live-namespaces.js';
 import { LiveNamespaceTree } from '../namespaces/live-namespaces.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
-import { listNamespaceKeys } from '../namespaces/namespace-keys.js';
+import { biggestNamespaceKeys, listNamespaceKeys } from '../namespaces/namespace-keys.js';
 import type { KeyEntry } from '../namespaces/namespace-keys.js';
 import { namespaceMatcher } from '../namespaces/namespace-match.js';
 import type { NamespaceNode, NamespaceSort } from '../namespaces/namespaces.js';
@@ -59,6 +59,10 @@ export function createRedisSource(topology: Topology, options: RedisSourceOption
         scan: { ...listScan, signal },
       });
     },
+    biggestKeys(namespace, signal) {
+      const matcher = namespaceMatcher(namespace, options.namespaces, match, tree.current().root);
+      return biggestNamespaceKeys(topology, { matcher, top: BIGGEST_KEYS, scan: { ...listScan, signal } });
+    },
     preview(entry) {
       return previewKey(nodeOf(topology, entry, replica === true), entry.key, options.preview);
     },
@@ -70,6 +74,9 @@ export function createRedisSource(topology: Topology, options: RedisSourceOption
   if (options.readonlyReason !== undefined) source.readonlyReason = options.readonlyReason;
   return source;
 }
+
+/** Keys in the explorer's "biggest keys" view (b). */
+export const BIGGEST_KEYS = 50;
 
 /** Where to read a listed key: the replica it was found on under --replica, else its master. */
 function nodeOf(topology: Topology, entry: KeyEntry, replica: boolean): NodeHandle {

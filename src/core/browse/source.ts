@@ -69,6 +69,8 @@ export interface BrowseSource {
   /** The namespace delimiter the tree was built with. */
   delimiter: string;
   listKeys(namespace: string, ownOnly: boolean, signal: AbortSignal): AsyncIterable<KeyListEvent>;
+  /** The biggest keys (by memory) of a namespace and everything under it, from a scan of all of it ('top' events). */
+  biggestKeys(namespace: string, signal: AbortSignal): AsyncIterable<KeyListEvent>;
   preview(entry: KeyEntry): Promise<KeyPreview>;
   /** Writes `node`'s subtree as JSON; resolves with the file's path. */
   exportTree(node: NamespaceNode, snapshot: LiveTreeSnapshot, sort: NamespaceSort): Promise<string>;

@@ -21,6 +21,7 @@ export type BrowseAction =
   | 'sort'
   | 'filter'
   | 'export'
+  | 'biggest'
   | 'delete'
   | 'help'
   | 'quit'
@@ -54,6 +55,14 @@ const BINDINGS: readonly KeyBinding<BrowseAction, BrowseContext>[] = [
   { action: 'sort', strokes: [{ input: 's' }], label: 's', hint: 'sort', description: 'cycle the order: memory, keys, keys without TTL, name', contexts: LISTS },
   { action: 'filter', strokes: [{ input: '/' }], label: '/', hint: 'filter', description: 'show only rows containing a text (esc clears it)', contexts: LISTS },
   { action: 'export', strokes: [{ input: 'e' }], label: 'e', hint: 'export', description: 'write the tree under the cursor as JSON to a file', contexts: LISTS },
+  {
+    action: 'biggest',
+    strokes: [{ input: 'b' }],
+    label: 'b',
+    hint: 'biggest',
+    description: 'the biggest keys (by memory) of the namespace under the cursor and all under it, from a scan of all of it',
+    contexts: LISTS,
+  },
   { action: 'help', strokes: [{ input: '?' }], label: '?', hint: 'help', description: 'show or hide this help' },
   { action: 'quit', strokes: [{ input: 'q' }], label: 'q', hint: 'quit', description: 'quit (the scan stops; nothing is changed)' },
   { action: 'interrupt', strokes: [{ input: 'c', ctrl: true }], label: 'ctrl-c', hint: 'quit', description: 'quit at once', panelOnly: true },

@@ -92,7 +92,7 @@ export function keyHeadings(width: number): string {
 
 export function KeysBody({ rows, state, cursor, height, width }: { rows: KeyEntry[]; state: KeyListState | undefined; cursor: number; height: number; width: number }) {
   if (rows.length === 0) {
-    const why = state === undefined || state.status === 'loading' ? 'listing keys…' : state.status === 'failed' ? `could not list keys: ${state.error ?? ''}` : 'no keys (they may have been deleted or expired since the scan)';
+    const why = state === undefined || state.status === 'loading' ? (state?.biggest === true ? 'scanning for the biggest keys…' : 'listing keys…') : state.status === 'failed' ? `could not list keys: ${state.error ?? ''}` : 'no keys (they may have been deleted or expired since the scan)';
     return <Text dimColor>{why}</Text>;
   }
   const first = scrollOffset(cursor, height, rows.length);

@@ -44,7 +44,8 @@ interface Cursor {
 }
 
 type TreeView = { kind: 'tree'; namespace: string; cursor: Cursor; filter: string };
-type KeysView = { kind: 'keys'; namespace: string; ownOnly: boolean; cursor: Cursor; filter: string; generation: number };
+/** A namespace's key list, or (biggest) the biggest keys of the namespace and all under it. */
+type KeysView = { kind: 'keys'; namespace: string; ownOnly: boolean; biggest?: boolean; cursor: Cursor; filter: string; generation: number };
 type PreviewView = { kind: 'preview'; entry: KeyEntry; scroll: number };
 type View = TreeView | KeysView | PreviewView;
 
@@ -194,6 +195,19 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
     return { target: { kind: 'key', entry: selectedKey }, label: `key ${displayKey(selectedKey.key)}` };
   };
 
+  /** The namespace whose biggest keys `b` shows: the row under the cursor, or the list's own namespace. */
+  const biggestTarget = (now: Derived): string | undefined => {
+    const { view, level, selectedRow, keysView } = now;
+    if (view.kind === 'tree') {
+      if (selectedRow?.kind === 'overflow') {
+        say('the {other} bucket has no pattern of its own; browse a narrower pattern to see its biggest keys', 'warning');
+        return undefined;
+      }
+      return selectedRow === undefined || selectedRow.kind === 'own' ? level?.name : selectedRow.id;
+    }
+    return keysView?.namespace;
+  };
+
   const exportUnderCursor = (state: UiState, now: Derived, latest: LiveTreeSnapshot, latestIndex: Map<string, NamespaceNode>) => {
     let node: NamespaceNode | undefined;
     if (now.view.kind === 'tree') node = now.selectedRow?.kind === 'own' ? now.level : (now.selectedRow?.node ?? now.level);
@@ -259,6 +273,13 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
       case 'export':
         exportUnderCursor(state, now, latest, latestIndex);
         return;
+      case 'biggest': {
+        const namespace = biggestTarget(now);
+        if (namespace === undefined) return;
+        setUi((latestState) => ({ ...latestState, keySort: 'memory' }));
+        setViews([...state.views, { kind: 'keys', namespace, ownOnly: false, biggest: true, cursor: START, filter: '', generation: Date.now() }]);
+        return;
+      }
       case 'delete': {
         if (source.purge === undefined) return;
         const chosen = purgeTarget(now);
@@ -311,7 +332,13 @@ export function BrowseApp({ source, color, onQuit }: BrowseAppProps) {
   const { view, keysView, level } = shown;
   const { sort, keySort, overlay, message } = ui;
   const where =
-    view.kind === 'tree' ? (view.namespace === '' ? '(all keys)' : view.namespace) : keysView === undefined ? '' : `${keysView.namespace} · keys`;
+    view.kind === 'tree'
+      ? view.namespace === ''
+        ? '(all keys)'
+        : view.namespace
+      : keysView === undefined
+        ? ''
+        : `${keysView.namespace === '' ? '(all keys)' : keysView.namespace} · ${keysView.biggest === true ? 'biggest keys' : 'keys'}`;
   const sortText = view.kind === 'tree' ? `sort ${sort}` : view.kind === 'keys' ? `sort ${keySort}` : '';
   const filterText = view.kind !== 'preview' && (view.filter !== '' || overlay?.kind === 'filter') ? ` · filter "${view.filter}"` : '';
   const title = truncate(`cachectl browse · ${source.title} · ${where}${sortText === '' ? '' : ` · ${sortText}`}${filterText}`, width);

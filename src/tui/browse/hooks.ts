@@ -16,6 +16,10 @@ export function useSnapshot(tree: TreeModel): LiveTreeSnapshot {
 export interface KeyListState {
   namespace: string;
   ownOnly: boolean;
+  /** The biggest keys of the namespace and all under it, not a list of its keys. */
+  biggest: boolean;
+  /** Biggest-keys view: keys of the namespace seen by the scan so far (all of them once done). */
+  matched?: number;
   entries: KeyEntry[];
   status: 'loading' | 'done' | 'failed';
   truncated: boolean;
@@ -25,10 +29,11 @@ export interface KeyListState {
 }
 
 /** Lists a namespace's keys while `target` is set; a new target (or none) cancels the listing. */
-export function useKeyList(source: BrowseSource, target: { namespace: string; ownOnly: boolean; generation: number } | undefined): [KeyListState | undefined, (entry: KeyEntry) => void] {
+export function useKeyList(source: BrowseSource, target: { namespace: string; ownOnly: boolean; biggest?: boolean; generation: number } | undefined): [KeyListState | undefined, (entry: KeyEntry) => void] {
   const [state, setState] = useState<KeyListState>();
   const namespace = target?.namespace;
   const ownOnly = target?.ownOnly ?? false;
+  const biggest = target?.biggest === true;
   const generation = target?.generation;
   useEffect(() => {
     if (namespace === undefined) {
@@ -36,7 +41,7 @@ export function useKeyList(source: BrowseSource, target: { namespace: string; ow
       return;
     }
     const controller = new AbortController();
-    let current: KeyListState = { namespace, ownOnly, entries: [], status: 'loading', truncated: false, failedNodes: [] };
+    let current: KeyListState = { namespace, ownOnly, biggest, entries: [], status: 'loading', truncated: false, failedNodes: [] };
     const update = (next: Partial<KeyListState>) => {
       if (controller.signal.aborted) return;
       current = { ...current, ...next };
@@ -45,11 +50,13 @@ export function useKeyList(source: BrowseSource, target: { namespace: string; ow
     setState(current);
     void (async () => {
       try {
-        for await (const event of source.listKeys(namespace, ownOnly, controller.signal)) {
+        const events = biggest ? source.biggestKeys(namespace, controller.signal) : source.listKeys(namespace, ownOnly, controller.signal);
+        for await (const event of events) {
           if (controller.signal.aborted) return;
           if (event.kind === 'keys') update({ entries: [...current.entries, ...event.entries] });
+          else if (event.kind === 'top') update({ entries: event.entries, matched: event.matched });
           else if (event.kind === 'node-failed') update({ failedNodes: [...current.failedNodes, `${event.node} (${event.error.message})`] });
-          else update({ status: 'done', truncated: event.truncated });
+          else update({ status: 'done', truncated: event.truncated, ...(biggest ? { matched: event.found } : {}) });
         }
         if (current.status === 'loading') update({ status: 'done' });
       } catch (error) {
@@ -57,7 +64,7 @@ export function useKeyList(source: BrowseSource, target: { namespace: string; ow
       }
     })();
     return () => controller.abort();
-  }, [source, namespace, ownOnly, generation]);
+  }, [source, namespace, ownOnly, biggest, generation]);
   const remove = (entry: KeyEntry) => setState((previous) => previous && { ...previous, entries: previous.entries.filter((other) => other !== entry) });
   return [state, remove];
 }

@@ -9,7 +9,18 @@ import type { KeyListState } from './hooks.js';
 export function statusLine(snapshot: LiveTreeSnapshot, keyList: KeyListState | undefined): { text: string; warning: boolean } {
   const parts: string[] = [];
   let warning = false;
-  if (keyList !== undefined) {
+  if (keyList?.biggest === true) {
+    const of = `the ${formatCount(keyList.entries.length)} biggest of ${formatCount(keyList.matched ?? 0)} keys under ${keyList.namespace}`;
+    if (keyList.status === 'loading') parts.push(`scanning for the biggest keys… ${of} so far`);
+    else if (keyList.status === 'failed') {
+      parts.push(`scan failed: ${keyList.error ?? ''}`);
+      warning = true;
+    } else parts.push(of);
+    if (keyList.failedNodes.length > 0) {
+      parts.push(`incomplete: ${keyList.failedNodes.join(', ')}`);
+      warning = true;
+    }
+  } else if (keyList !== undefined) {
     if (keyList.status === 'loading') parts.push(`listing keys… ${formatCount(keyList.entries.length)} found`);
     else if (keyList.status === 'failed') {
       parts.push(`listing failed: ${keyList.error ?? ''}`);
