@@ -4,6 +4,7 @@
 import { formatDuration } from '../base/duration.js';
 import type { Finding, FindingId, Severity } from '../core/memory/memory-findings.js';
 import { formatRate, SEVERITY_RANK } from '../core/memory/memory-findings.js';
+import type { KeyspaceSample } from '../core/memory/keyspace-kinds.js';
 import type { MemoryFigures } from '../core/memory/memory-figures.js';
 import type { MemoryNodeReport, MemoryReport, MemoryTotals } from '../core/memory/memory-report.js';
 import { formatBytes } from '../base/units.js';
@@ -23,6 +24,7 @@ const SPOT: Readonly<Record<Exclude<FindingId, 'node-down'>, Spot>> = {
   'fragmentation-noise': 'frag',
   swapping: 'frag',
   'peak-far-above-current': 'peak',
+  'queue-keys-evictable': 'maxmemory',
 };
 
 const TONE: Readonly<Record<Severity, Tone>> = { ok: 'dim', warning: 'warning', critical: 'critical' };
@@ -37,6 +39,7 @@ export function renderMemoryReport(report: MemoryReport, color: boolean): string
     `MEMORY\n${memoryTable(report, color)}`,
     `FRAGMENTATION AND HOUSEKEEPING\n${fragmentationTable(report, color)}`,
     `TRAFFIC${report.nodes.some((node) => node.rates !== null) ? ` (rates over the ${formatDuration(windowOf(report))} window)` : ' (single sample: no rates)'}\n${trafficTable(report, color)}`,
+    ...(report.keyspace === null ? [] : [keyspaceSection(report.keyspace)]),
     `FINDINGS\n${renderFindings(report.findings, color)}`,
   ];
   for (const node of report.nodes) {
@@ -55,6 +58,17 @@ function headline(report: MemoryReport): string {
       ? 'single sample'
       : `sampled twice, ${formatDuration(report.intervalMs)} apart`;
   return `${report.topology}: ${nodes}; ${sample}`;
+}
+
+/** What the keyspace sample looked at and which queues, locks and sessions it found. */
+function keyspaceSection(sample: KeyspaceSample): string {
+  const seen = sample.complete ? `all ${count(sample.sampled)} keys` : `${count(sample.sampled)} of ${count(sample.dbsize)} keys, --sample-keys ${count(sample.limit)}`;
+  const failed = sample.failedNodes.length === 0 ? '' : `\nnot sampled (node failed): ${sample.failedNodes.join(', ')}`;
+  const found =
+    sample.groups.length === 0
+      ? `no queue, lock or session keys${sample.complete ? '' : ' in the sample'}: eviction advice is for a cache`
+      : `must not be evicted: ${sample.groups.map((group) => `${group.label} (${count(group.sampledKeys)} key${group.sampledKeys === 1 ? '' : 's'}${sample.complete ? '' : ' sampled'})`).join(', ')}`;
+  return `KEYSPACE (${seen})\n${found}${failed}`;
 }
 
 function windowOf(report: MemoryReport): number {

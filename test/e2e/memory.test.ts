@@ -105,6 +105,9 @@ describe('cachectl memory (built binary)', () => {
     expect(failOn.code).toBe(2);
     expect(JSON.parse(failOn.stdout)).toMatchObject({ error: { code: 'USAGE', exitCode: 2 } });
     expect(failOn.stderr).toContain('--fail-on expects warning or critical, got "info"');
+    const sample = await runCli(['memory', '--url', 'redis://127.0.0.1:1', '--sample-keys', 'many', '-o', 'table']);
+    expect(sample.code).toBe(2);
+    expect(sample.stderr).toMatch(/^error: --sample-keys expects a whole number of keys from 0 to 1000000, got "many" — 0 skips the sample/);
   });
 
   it('a node killed mid-report is shown down and the run exits 2, even with --fail-on', async () => {

@@ -4,6 +4,7 @@ import { computeInfoRates, lifetimeHitRate, readCounters } from '../../src/core/
 import { readMemoryFigures } from '../../src/core/memory/memory-figures.js';
 import { memoryFindings, nodeDownFinding, sortFindings } from '../../src/core/memory/memory-findings.js';
 import type { MemoryNodeReport, MemoryReport } from '../../src/core/memory/memory-report.js';
+import { DEFAULT_SAMPLE_KEYS } from '../../src/core/memory/keyspace-kinds.js';
 import { exitCodeFor, memorySettings } from '../../src/cli/commands/memory.js';
 import { renderMemoryReport } from '../../src/render/memory.js';
 import { advanceInfo, editInfo, readInfoSample } from '../helpers/info-text.js';
@@ -57,6 +58,7 @@ function report(nodes: MemoryNodeReport[], intervalMs: number): MemoryReport {
     sampledAt: '2026-01-01T00:00:00.000Z',
     intervalMs,
     partial: false,
+    keyspace: null,
     nodes,
     total: {
       nodes: nodes.length,
@@ -123,8 +125,8 @@ describe('renderMemoryReport', () => {
 
 describe('memory command flags and exit codes', () => {
   it('parses --interval as a duration, 0 included, and names the flag when it is not one', () => {
-    expect(memorySettings({}).report).toEqual({ intervalMs: 1000, doctor: false });
-    expect(memorySettings({ interval: '250ms', doctor: true }).report).toEqual({ intervalMs: 250, doctor: true });
+    expect(memorySettings({}).report).toEqual({ intervalMs: 1000, doctor: false, sampleKeys: DEFAULT_SAMPLE_KEYS });
+    expect(memorySettings({ interval: '250ms', doctor: true, sampleKeys: '0' }).report).toEqual({ intervalMs: 250, doctor: true, sampleKeys: 0 });
     expect(memorySettings({ interval: '0' }).report.intervalMs).toBe(0);
     expect(() => memorySettings({ interval: 'soon' })).toThrow(/^--interval expects a duration/);
     expect(() => memorySettings({ interval: '-1s' })).toThrow(/^--interval/);

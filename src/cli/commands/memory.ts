@@ -9,12 +9,14 @@ import type { Severity } from '../../core/memory/memory-findings.js';
 import { SEVERITY_RANK } from '../../core/memory/memory-findings.js';
 import type { MemoryReport, MemoryReportOptions } from '../../core/memory/memory-report.js';
 import { DEFAULT_MEMORY_INTERVAL_MS, sampleMemory } from '../../core/memory/memory-report.js';
+import { DEFAULT_SAMPLE_KEYS } from '../../core/memory/keyspace-kinds.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import { renderMemoryReport } from '../../render/memory.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 
 interface MemoryFlags {
   interval?: string;
+  sampleKeys?: string;
   doctor?: boolean;
   failOn?: string;
 }
@@ -38,7 +40,15 @@ export function memorySettings(flags: MemoryFlags): MemoryCommandOptions {
     }
     failOn = level as MemoryCommandOptions['failOn'];
   }
-  return { report: { intervalMs, doctor: flags.doctor === true }, failOn };
+  const sampleKeys = flags.sampleKeys === undefined ? DEFAULT_SAMPLE_KEYS : parseSampleKeys(flags.sampleKeys);
+  return { report: { intervalMs, doctor: flags.doctor === true, sampleKeys }, failOn };
+}
+
+function parseSampleKeys(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 1_000_000) {
+    throw usageError('--sample-keys', `expects a whole number of keys from 0 to 1000000, got ${JSON.stringify(text)}`, `0 skips the sample; the default is ${DEFAULT_SAMPLE_KEYS}`);
+  }
+  return Number(text);
 }
 
 export function memoryCommand(runtime: Runtime): Command {
@@ -46,6 +56,7 @@ export function memoryCommand(runtime: Runtime): Command {
     .description('memory, fragmentation, eviction and hit-rate report with findings and advice')
     .option('--interval <duration>', 'time between the two INFO samples the rates come from; 0 for a single instant sample (default 1s)')
     .option('--doctor', "append each node's MEMORY DOCTOR text")
+    .option('--sample-keys <n>', `keys to sample (type and TTL only) to find queues, locks and sessions, which must not be evicted; 0 skips it (default ${DEFAULT_SAMPLE_KEYS})`)
     .option('--fail-on <severity>', 'exit 1 when a finding is at least this severe: warning or critical')
     .addHelpText(
       'after',

@@ -2,6 +2,7 @@
 // wrong), how bad, the numbers behind it and what to do. Pure, shared by `memory` and the dashboard.
 
 import type { InfoRates } from './info-rates.js';
+import type { KeyspaceSample } from './keyspace-kinds.js';
 import type { MemoryFigures } from './memory-figures.js';
 import { formatDuration } from '../../base/duration.js';
 import { formatBytes } from '../../base/units.js';
@@ -23,7 +24,8 @@ export type FindingId =
   | 'fragmentation-high'
   | 'fragmentation-noise'
   | 'swapping'
-  | 'peak-far-above-current';
+  | 'peak-far-above-current'
+  | 'queue-keys-evictable';
 
 export type FindingFigure = number | string | boolean | null;
 
@@ -75,12 +77,16 @@ export interface NodeFindingInput {
   figures: MemoryFigures;
   /** Rates over the window; null for a single instant sample. */
   rates: InfoRates | null;
+  /** What a sample of the keyspace holds (queues, locks, sessions); null or absent when not sampled. */
+  keyspace?: KeyspaceSample | null;
 }
 
 /** Every finding for one reachable node, most severe first. */
 export function memoryFindings(input: NodeFindingInput): Finding[] {
   const findings = [
-    ...(input.role === 'master' ? [maxmemoryUnset(input), memoryHigh(input), noevictionNearLimit(input), volatileWithoutTtl(input), evictionsNow(input)] : []),
+    ...(input.role === 'master'
+      ? [maxmemoryUnset(input), memoryHigh(input), noevictionNearLimit(input), volatileWithoutTtl(input), evictionsNow(input), queueKeysEvictable(input)]
+      : []),
     hitRateLow(input),
     ...fragmentation(input),
     swapping(input),
@@ -129,7 +135,9 @@ function maxmemoryUnset(input: NodeFindingInput): Finding | null {
     'maxmemory-unset',
     'warning',
     `no maxmemory set: the cache grows until the machine runs out of memory (${usedBytes === null ? 'n/a' : formatBytes(usedBytes)} used${system})`,
-    'set maxmemory to about 75% of the memory the server may use, with an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory …, then CONFIG REWRITE)',
+    keepKeys(input) === null
+      ? 'set maxmemory to about 75% of the memory the server may use, with an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory …, then CONFIG REWRITE)'
+      : `set maxmemory to about 75% of the memory the server may use, with policy noeviction: it holds ${keepKeys(input)}, which must not be evicted; ${SEPARATE_INSTANCES}`,
     { maxmemoryBytes, usedBytes, systemMemoryBytes },
   );
 }
@@ -147,7 +155,9 @@ function memoryHigh(input: NodeFindingInput): Finding | null {
     `${pct(maxmemoryUsage)} of maxmemory in use (${formatBytes(countedBytes ?? 0)} of ${formatBytes(maxmemoryBytes ?? 0)}, ${formatBytes(Math.max(0, headroomBytes ?? 0))} headroom, policy ${maxmemoryPolicy ?? 'n/a'})`,
     isAllKeysPolicy(maxmemoryPolicy)
       ? 'the cache is full and evicts to make room; if the hit rate suffers, raise maxmemory or store less (shorter TTLs, smaller values)'
-      : 'raise maxmemory, delete or expire keys, or switch to an allkeys-* policy so the cache can evict instead of refusing writes',
+      : keepKeys(input) === null
+        ? 'raise maxmemory, delete or expire keys, or switch to an allkeys-* policy so the cache can evict instead of refusing writes'
+        : `raise maxmemory or delete keys; do not switch to an allkeys-* policy: it holds ${keepKeys(input)}, which must not be evicted; ${SEPARATE_INSTANCES}`,
     { usage: maxmemoryUsage, countedBytes, maxmemoryBytes, headroomBytes, policy: maxmemoryPolicy },
   );
 }
@@ -163,7 +173,9 @@ function noevictionNearLimit(input: NodeFindingInput): Finding | null {
     'noeviction-near-limit',
     critical ? 'critical' : 'warning',
     `policy noeviction at ${pct(maxmemoryUsage)} of maxmemory (${formatBytes(countedBytes ?? 0)} of ${formatBytes(maxmemoryBytes ?? 0)}): ${full ? 'it is full, writes are refused with OOM' : 'writes will be refused with OOM once it is full'}${refused}`,
-    'for a cache use an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory-policy allkeys-lru), or raise maxmemory',
+    keepKeys(input) === null
+      ? 'for a cache use an allkeys-lru or allkeys-lfu policy (CONFIG SET maxmemory-policy allkeys-lru), or raise maxmemory'
+      : `raise maxmemory and keep noeviction: it holds ${keepKeys(input)}, which must not be evicted; ${SEPARATE_INSTANCES}`,
     { usage: maxmemoryUsage, countedBytes, maxmemoryBytes, oomErrors },
   );
 }
@@ -181,7 +193,9 @@ function volatileWithoutTtl(input: NodeFindingInput): Finding | null {
     'volatile-policy-without-ttl',
     usage >= THRESHOLDS.memoryCritical ? 'critical' : 'warning',
     `policy ${maxmemoryPolicy} evicts only keys with a TTL, but ${pct(share)} of keys (${keysWithoutExpiry} of ${keys}) have none: at the limit writes fail with OOM (${pct(usage)} of maxmemory in use)`,
-    'give cache keys a TTL (SET … EX), or switch to allkeys-lru / allkeys-lfu if every key may be evicted',
+    keepKeys(input) === null
+      ? 'give cache keys a TTL (SET … EX), or switch to allkeys-lru / allkeys-lfu if every key may be evicted'
+      : `give cache keys a TTL (SET … EX) or raise maxmemory; not allkeys-*: it holds ${keepKeys(input)}, which must not be evicted; ${SEPARATE_INSTANCES}`,
     { policy: maxmemoryPolicy, keys, keysWithoutExpiry, shareWithoutExpiry: share, usage: maxmemoryUsage },
   );
 }
@@ -328,6 +342,47 @@ function peakFarAboveCurrent(input: NodeFindingInput): Finding | null {
       ? 'size maxmemory for the peak, not for today: the load that caused it would hit the limit again'
       : `the RSS may still hold the peak's pages (see fragmentation); ${input.figures.fragmentation.allocator?.startsWith('jemalloc') === false ? 'a restart returns them (MEMORY PURGE does nothing without jemalloc)' : 'MEMORY PURGE or a restart returns them'}`,
     { peakBytes, usedBytes, maxmemoryBytes },
+  );
+}
+
+const SEPARATE_INSTANCES = 'queues and caches want different Redis instances: noeviction for queues, locks and sessions, allkeys-lru for the caches';
+
+/** The queue, lock and session groups the keyspace sample found, for messages ("BullMQ queue \"emails\", redlock locks"); null when none. */
+function keepKeys(input: NodeFindingInput): string | null {
+  const groups = input.keyspace?.groups ?? [];
+  if (groups.length === 0) return null;
+  // One of each kind first (the biggest queue, the locks, the sessions), so none hides behind many queues.
+  const firstOfKind = groups.filter((group, index) => groups.findIndex((other) => other.kind === group.kind) === index);
+  const shown = [...firstOfKind, ...groups.filter((group) => !firstOfKind.includes(group))].slice(0, 3).map((group) => group.label);
+  return groups.length > shown.length ? `${shown.join(', ')} and ${groups.length - shown.length} more` : shown.join(', ');
+}
+
+/**
+ * An allkeys-* policy may evict any key: a BullMQ job or queue key (BullMQ itself demands
+ * noeviction), a lock that then no longer excludes, a session. Critical once a limit is set (eviction
+ * can happen now), a warning while maxmemory is 0 (it starts with the first limit).
+ */
+function queueKeysEvictable(input: NodeFindingInput): Finding | null {
+  const { maxmemoryPolicy, maxmemoryBytes } = input.figures;
+  const sample = input.keyspace;
+  const held = keepKeys(input);
+  if (!isAllKeysPolicy(maxmemoryPolicy) || sample === undefined || sample === null || held === null) return null;
+  const limited = maxmemoryBytes !== null && maxmemoryBytes > 0;
+  const seen = sample.complete ? `among all ${sample.sampled} keys` : `in a sample of ${sample.sampled} of ${sample.dbsize} keys`;
+  return finding(
+    input,
+    'queue-keys-evictable',
+    limited ? 'critical' : 'warning',
+    `policy ${maxmemoryPolicy} may evict any key, and this deployment holds ${held} (found ${seen})${limited ? '' : '; no maxmemory yet, so eviction starts with the first limit'}`,
+    `queues, locks and sessions must not be evicted (BullMQ requires noeviction): CONFIG SET maxmemory-policy noeviction here, and ${SEPARATE_INSTANCES.replace(/^queues and caches want/, 'give the caches their own instance, since queues and caches want')}`,
+    {
+      policy: maxmemoryPolicy,
+      maxmemoryBytes,
+      kinds: [...new Set(sample.groups.map((group) => group.kind))].join(','),
+      groups: sample.groups.map((group) => group.label).join('; '),
+      sampledKeys: sample.sampled,
+      dbsize: sample.dbsize,
+    },
   );
 }
 

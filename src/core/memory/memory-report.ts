@@ -10,6 +10,8 @@ import type { InfoCounters, InfoRates } from './info-rates.js';
 import { combineInfoRates, computeInfoRates, lifetimeHitRate, readCounters } from './info-rates.js';
 import type { MemoryConfig, MemoryFigures } from './memory-figures.js';
 import { parseMemoryConfig, readMemoryFigures } from './memory-figures.js';
+import type { KeyspaceSample } from './keyspace-kinds.js';
+import { DEFAULT_SAMPLE_KEYS, sampleKeyspaceKinds } from './keyspace-kinds.js';
 import type { Finding } from './memory-findings.js';
 import { memoryFindings, nodeDownFinding, sortFindings } from './memory-findings.js';
 
@@ -18,6 +20,11 @@ export interface MemoryReportOptions {
   intervalMs: number;
   /** Also ask every node for MEMORY DOCTOR. @default false */
   doctor: boolean;
+  /**
+   * Keys to sample (SCAN with TYPE and TTL, over every master) to learn whether queues, locks or
+   * sessions live here, which changes the eviction advice; 0 skips it. @default DEFAULT_SAMPLE_KEYS
+   */
+  sampleKeys?: number;
 }
 
 export const DEFAULT_MEMORY_INTERVAL_MS = 1000;
@@ -88,6 +95,8 @@ export interface MemoryReport {
   partial: boolean;
   nodes: MemoryNodeReport[];
   total: MemoryTotals;
+  /** What the keyspace sample found (queues, locks, sessions); null when not sampled (--sample-keys 0). */
+  keyspace: KeyspaceSample | null;
   /** Every node's findings, most severe first. */
   findings: Finding[];
 }
@@ -124,6 +133,10 @@ export async function sampleMemory(topology: Topology, options: MemoryReportOpti
     else second = await Promise.all(handles.map((node, i) => (first[i]!.ok ? attempt(node, () => takeSample(node)) : Promise.resolve(null))));
   }
 
+  // After the INFO window, so its SCANs do not count as traffic in the rates.
+  const sampleKeys = options.sampleKeys ?? DEFAULT_SAMPLE_KEYS;
+  const keyspace = sampleKeys > 0 && !partial && !aborted() ? await sampleKeyspaceKinds(topology, sampleKeys, signal).catch(() => null) : null;
+
   const nodes = await Promise.all(
     handles.map(async (node, i): Promise<MemoryNodeReport> => {
       const report = emptyNode(node, byId);
@@ -151,7 +164,7 @@ export async function sampleMemory(topology: Topology, options: MemoryReportOpti
       report.lifetimeHitRate = lifetimeHitRate(last.info);
       // The first INFO ran inside the window and counts as a command; leave it out of ops/s.
       report.rates = b === null ? null : computeInfoRates(before.info, last.info, last.at - before.at, { ownCommands: 1 });
-      report.findings = memoryFindings({ address: node.address, role, figures, rates: report.rates });
+      report.findings = memoryFindings({ address: node.address, role, figures, rates: report.rates, keyspace });
       return report;
     }),
   );
@@ -163,6 +176,7 @@ export async function sampleMemory(topology: Topology, options: MemoryReportOpti
     partial,
     nodes,
     total: totals(nodes),
+    keyspace,
     findings: sortFindings(nodes.flatMap((node) => node.findings)),
   };
 }

@@ -182,7 +182,7 @@ export async function takeSnapshot(topology: Topology, options: SnapshotOptions)
     const keysWanted = decideKeys(options.keys, nodes, topology);
     const [recording, memory, keyspace] = await Promise.all([
       record(topology, options, live.signal),
-      settle(sampleMemory(topology, { intervalMs: options.durationMs, doctor: true }, live.signal)),
+      settle(sampleMemory(topology, { intervalMs: options.durationMs, doctor: true, sampleKeys: 0 }, live.signal)),
       keysWanted.scan ? scanKeyspace(topology, options, deadline, live.signal) : Promise.resolve<Available<SnapshotKeyspace>>({ available: false, reason: keysWanted.reason }),
     ]);
     if (aborted()) notes.push('interrupted: the live recording and the keyspace scan were cut short');
