@@ -1,16 +1,21 @@
 // The dashboard model against real servers: the shared Cluster and Sentinel fixtures for rows and
 // rates, private servers for a node that dies or hangs while it is watched.
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { connect } from '../../src/connection/connect.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { ConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
 import { DashboardModel } from '../../src/core/dashboard/model.js';
+import { ThreadedLatencyProbe } from '../../src/core/dashboard/threaded-probe.js';
 import { snapshotRecord } from '../../src/core/dashboard/snapshot.js';
 import { adminClient, callText, sleep, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
 
 const redis = inject('redis');
+/** The built worker, as `top` runs it (e2e and this test need `npm run build`). */
+const PROBE_WORKER = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/core/dashboard/probe-worker.js'));
 const PREFIX = 'test:dashboard-model:';
 
 const opened: { topology: Topology; model: DashboardModel }[] = [];
@@ -176,6 +181,64 @@ describe('dashboard model on Sentinel and a single node', () => {
     const node = snapshot.nodes[0]!;
     expect(node.latency.samples).toBeGreaterThan(5);
     expect(node.opsPerSec! * (node.windowMs! / 1000)).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("the server's busiest command leaves cachectl's own traffic out", () => {
+  it('idle: no busiest command and no top commands, across a reconnection; another client running INFO in a loop: info is busiest', async () => {
+    const server = await startRedis({ name: 'dashboard-busiest' });
+    servers.push(server);
+    // Connected first: its own handshake (an INFO ready check) is someone else's traffic.
+    const admin = adminClient(server.port);
+    await admin.ping();
+    const topology = await connect({ ...defaultConnectionOptions(), timeoutMs: 2000, endpoints: [{ host: server.host, port: server.port }] });
+    // The probe `top` runs: PINGs from a worker thread, counted in shared memory.
+    const probe = new ThreadedLatencyProbe({ workerUrl: PROBE_WORKER });
+    const model = new DashboardModel(topology, { refreshMs: 300, maxBackoffMs: 500, probe });
+    opened.push({ topology, model });
+    const address = `${server.host}:${server.port}`;
+    model.focus(address, true);
+    await probe.ready(5000);
+    try {
+      const busiest: (string | null)[] = [];
+      const top: string[][] = [];
+      const round = async () => {
+        await sleep(300);
+        const snapshot = await model.refresh();
+        busiest.push(snapshot.nodes[0]!.serverLatency.busiestCommand);
+        top.push((snapshot.detail?.topByCalls ?? []).map((row) => row.command));
+      };
+      await model.refresh();
+      for (let i = 0; i < 6; i += 1) await round();
+      expect(busiest.length).toBe(6);
+      expect(busiest.every((command) => command === null), JSON.stringify(busiest)).toBe(true);
+      expect(top.every((commands) => commands.length === 0), JSON.stringify(top)).toBe(true);
+
+      // Every connection but the admin's is dropped: the model's and the probe's reconnect with a
+      // handshake of their own. Only the admin's CLIENT KILL may show (as client|kill, or client on 6.2).
+      const killed = Number(await admin.call('CLIENT', 'KILL', 'TYPE', 'normal'));
+      expect(killed).toBeGreaterThanOrEqual(2);
+      busiest.length = 0;
+      for (let i = 0; i < 8; i += 1) await round();
+      expect(busiest.filter((command) => command !== null && command !== 'client|kill' && command !== 'client'), JSON.stringify(busiest)).toEqual([]);
+      expect(busiest.slice(-3), JSON.stringify(busiest)).toEqual([null, null, null]);
+
+      // Someone else's INFO is the server's traffic, even though cachectl sends INFO too.
+      const other = adminClient(server.port);
+      const loop = setInterval(() => void other.info().catch(() => undefined), 20);
+      try {
+        busiest.length = 0;
+        top.length = 0;
+        for (let i = 0; i < 4; i += 1) await round();
+      } finally {
+        clearInterval(loop);
+        other.disconnect();
+      }
+      expect(busiest.slice(1), JSON.stringify(busiest)).toEqual(['info', 'info', 'info']);
+      expect(top[top.length - 1]![0]).toBe('info');
+    } finally {
+      admin.disconnect();
+    }
   });
 });
 

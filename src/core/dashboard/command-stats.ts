@@ -23,12 +23,6 @@ export interface CommandActivity {
 }
 
 /**
- * The dashboard's own commands, left out of "the server's latency": INFO with commandstats costs
- * far more than a typical GET and would otherwise dominate the mean of an idle server.
- */
-export const OWN_COMMANDS: ReadonlySet<string> = new Set(['info', 'ping', 'slowlog', 'slowlog|get', 'config', 'config|get']);
-
-/**
  * Commands called within the window, busiest first. Null when a counter went backwards (restart,
  * CONFIG RESETSTAT): nothing honest can be said about such a window.
  */
@@ -62,12 +56,11 @@ export function commandActivity(
   return rows.sort((a, b) => b.calls - a.calls || a.command.localeCompare(b.command));
 }
 
-/** Mean microseconds per call over every command except the dashboard's own; null without calls. */
+/** Mean microseconds per call over the activity given (the dashboard passes everyone's but its own); null without calls. */
 export function meanUsecPerCall(activity: readonly CommandActivity[]): number | null {
   let calls = 0;
   let usec = 0;
   for (const row of activity) {
-    if (OWN_COMMANDS.has(row.command)) continue;
     calls += row.calls;
     usec += row.usec;
   }

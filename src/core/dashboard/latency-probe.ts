@@ -10,6 +10,8 @@ import { closeClient } from '../../connection/topology.js';
 import { backoffDelayMs } from '../../base/backoff.js';
 import type { HistogramBucket } from './latency-histogram.js';
 import { LatencyHistogram } from './latency-histogram.js';
+import type { CommandTally } from './own-commands.js';
+import { CommandCounter, countCommands } from './own-commands.js';
 
 export interface LatencyProbeOptions {
   /** Milliseconds between two PINGs to the same node. @default DEFAULT_PROBE_INTERVAL_MS */
@@ -20,6 +22,8 @@ export interface LatencyProbeOptions {
   maxBackoffMs?: number;
   /** Monotonic clock in milliseconds (tests). @default performance.now */
   now?: () => number;
+  /** Where a node's commands are counted (the worker counts in shared memory). @default a CommandCounter per node */
+  tallyFor?: (address: string) => CommandTally;
 }
 
 export const DEFAULT_PROBE_INTERVAL_MS = 100;
@@ -64,6 +68,8 @@ export type ProbeNode = Pick<NodeHandle, 'address' | 'newClient' | 'translate'>;
 export interface LatencySource {
   track(node: NodeHandle): void;
   sent(address: string): number;
+  /** Every command the probe has sent to a node, by commandstats name: PINGs and any connection handshake. */
+  commands(address: string): ReadonlyMap<string, number>;
   stats(address: string): LatencyStats;
   close(): Promise<void>;
 }
@@ -74,8 +80,10 @@ interface ProbeTarget {
   inFlight: boolean;
   /** now() when the PING on the wire was sent. */
   sentAt: number;
-  /** PINGs written to this node since tracking began (the dashboard subtracts them from ops/s). */
+  /** PINGs written to this node since tracking began. */
   sent: number;
+  /** Every command sent to this node, handshakes included (the dashboard subtracts them). */
+  tally: CommandTally;
   failures: number;
   retryAt: number;
   lastError: string | null;
@@ -90,8 +98,10 @@ export class LatencyProbe implements LatencySource {
   private readonly windowMs: number;
   private readonly maxBackoffMs: number;
   private readonly now: () => number;
+  private readonly tallyFor: (address: string) => CommandTally;
 
   constructor(options: LatencyProbeOptions = {}) {
+    this.tallyFor = options.tallyFor ?? (() => new CommandCounter());
     this.intervalMs = options.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
     this.windowMs = options.windowMs ?? DEFAULT_PROBE_WINDOW_MS;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
@@ -106,13 +116,17 @@ export class LatencyProbe implements LatencySource {
       existing.node = node;
       return;
     }
-    this.targets.set(node.address, { node, client: null, inFlight: false, sentAt: 0, sent: 0, failures: 0, retryAt: 0, lastError: null, slices: [] });
+    this.targets.set(node.address, { node, client: null, inFlight: false, sentAt: 0, sent: 0, tally: this.tallyFor(node.address), failures: 0, retryAt: 0, lastError: null, slices: [] });
     if (this.timer === undefined) this.timer = setInterval(() => this.tick(), this.intervalMs);
   }
 
   /** PINGs sent to a node so far; 0 for a node not tracked. */
   sent(address: string): number {
     return this.targets.get(address)?.sent ?? 0;
+  }
+
+  commands(address: string): ReadonlyMap<string, number> {
+    return this.targets.get(address)?.tally.snapshot() ?? new Map();
   }
 
   stats(address: string): LatencyStats {
@@ -165,6 +179,7 @@ export class LatencyProbe implements LatencySource {
     try {
       if (target.client === null) {
         target.client = target.node.newClient();
+        countCommands(target.client, target.tally);
         await target.client.connect();
       }
       const client = target.client;

@@ -5,7 +5,8 @@
 
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { CommandActivity } from './command-stats.js';
-import { byTime, commandActivity, meanUsecPerCall, OWN_COMMANDS } from './command-stats.js';
+import { byTime, commandActivity, meanUsecPerCall } from './command-stats.js';
+import { CommandCounter, countCommands, countsSince, mergeCounts, othersActivity } from './own-commands.js';
 import type { DashboardSnapshot, DashboardTotals, History, NodeDetail, NodeRow, ServerLatency } from './snapshot.js';
 import type { CachectlError } from '../../base/errors.js';
 import { HistoryRing } from './history-ring.js';
@@ -62,8 +63,8 @@ interface Sample {
   /** now() when the reply arrived. */
   at: number;
   wallAt: number;
-  /** The dashboard's own commands on this node before this INFO was sent (PINGs, INFOs, detail). */
-  own: number;
+  /** The dashboard's own commands on this node before this INFO was sent (PINGs, INFOs, detail, handshakes), by command. */
+  own: ReadonlyMap<string, number>;
 }
 
 type History3 = { opsPerSec: HistoryRing; hitRate: HistoryRing; p99Ms: HistoryRing };
@@ -78,15 +79,17 @@ interface NodeState {
   rates: InfoRates | null;
   activity: CommandActivity[] | null;
   /** commandstats over (about) the command window, oldest first, for the detail view. */
-  commandSamples: { at: number; stats: Map<string, CommandStat> }[];
+  commandSamples: { at: number; stats: Map<string, CommandStat>; own: ReadonlyMap<string, number> }[];
   pending: Promise<void> | null;
   status: 'up' | 'down';
   error: CachectlError | null;
   downSince: number | null;
   failures: number;
   retryAt: number;
-  /** INFOs and detail commands sent so far (the probe counts its PINGs itself). */
-  ownCommands: number;
+  /** Commands sent on this node's shared connection so far (the probe counts its own). */
+  own: CommandCounter;
+  /** Stops counting on the connection counted last; replaced when the handle's connection changes. */
+  counting: { client: unknown; stop: () => void } | null;
   history: History3;
   config: { value: MemoryConfig | undefined; at: number; note: string | null } | null;
   detail: NodeDetail | null;
@@ -158,6 +161,7 @@ export class DashboardModel {
   /** Stops the latency probe. The topology belongs to the caller and stays open. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const state of this.nodes.values()) state.counting?.stop();
     this.lag?.close();
     await this.probe?.close();
   }
@@ -189,7 +193,8 @@ export class DashboardModel {
           downSince: null,
           failures: 0,
           retryAt: 0,
-          ownCommands: 0,
+          own: new CommandCounter(),
+          counting: null,
           history: this.rings(),
           config: null,
           detail: null,
@@ -232,18 +237,32 @@ export class DashboardModel {
     });
   }
 
+  /** What cachectl has sent to this node so far, by command, read just before an INFO goes out. */
+  private ownCounts(state: NodeState): ReadonlyMap<string, number> {
+    return mergeCounts(state.own.snapshot(), this.probe?.commands(state.handle.address) ?? new Map());
+  }
+
+  /** Counts what this model sends on the node's connection (a reconnection's handshake included). */
+  private watch(state: NodeState, client: Parameters<typeof countCommands>[0]): void {
+    if (state.counting?.client === client) return;
+    state.counting?.stop();
+    state.counting = { client, stop: countCommands(client, state.own) };
+  }
+
   private async sample(state: NodeState): Promise<void> {
-    const own = state.ownCommands + (this.probe?.sent(state.handle.address) ?? 0);
     try {
+      // Counted from before it connects, so a new connection's handshake is ours too.
+      this.watch(state, state.handle.client());
       const client = await state.handle.ready();
-      state.ownCommands += 1;
+      this.watch(state, client);
+      let own = this.ownCounts(state);
       let text: string;
       try {
         text = String(await client.call('INFO', ...state.infoArgs));
       } catch (error) {
         if (state.infoArgs !== INFO_SECTIONS || !refusesSections(error)) throw error;
         state.infoArgs = INFO_FALLBACK;
-        state.ownCommands += 1;
+        own = this.ownCounts(state);
         text = String(await client.call('INFO', ...state.infoArgs));
       }
       if (this.closed) return;
@@ -258,11 +277,13 @@ export class DashboardModel {
     const before = state.last;
     const stats = parseCommandStats(sample.info);
     if (before !== null) {
-      state.rates = computeInfoRates(before.info, sample.info, sample.at - before.at, { ownCommands: sample.own - before.own });
-      state.activity = state.rates.reset ? null : commandActivity(parseCommandStats(before.info), stats, state.rates.windowMs, parseLatencyStats(sample.info));
+      const own = countsSince(before.own, sample.own);
+      state.rates = computeInfoRates(before.info, sample.info, sample.at - before.at, { ownCommands: [...own.values()].reduce((sum, n) => sum + n, 0) });
+      const activity = state.rates.reset ? null : commandActivity(parseCommandStats(before.info), stats, state.rates.windowMs, parseLatencyStats(sample.info));
+      state.activity = activity === null ? null : othersActivity(activity, own, this.inFlightAllowance());
     }
     if (state.rates?.reset === true || state.activity === null) state.commandSamples = [];
-    state.commandSamples.push({ at: sample.at, stats });
+    state.commandSamples.push({ at: sample.at, stats, own: sample.own });
     // Keep the newest sample that is at least a window old as the base, and everything after it.
     while (state.commandSamples.length > 2 && sample.at - state.commandSamples[1]!.at >= this.commandWindowMs) state.commandSamples.shift();
     state.last = sample;
@@ -305,17 +326,13 @@ export class DashboardModel {
       if (state.handle.role === 'master' && state.handle.slots.length > 0) {
         const keys = state.last === null ? 0 : parseKeyspace(state.last.info).reduce((sum, db) => sum + db.keys, 0);
         slotStats = await readShardSlotStats(client, keys);
-        // CLUSTER SLOT-STATS by keys, and by CPU where measured (COMMAND INFO once per connection).
-        if (slotStats !== null) state.ownCommands += slotStats.byCpu === null ? 1 : 2;
       }
-      state.ownCommands += 1;
       try {
         slowlog = parseSlowlog(await client.call('SLOWLOG', 'GET', this.slowlogEntries));
       } catch (error) {
         notes.push(`SLOWLOG GET failed: ${state.handle.translate(error).message}`);
       }
       if (state.config === null || this.now() - state.config.at >= CONFIG_TTL_MS) {
-        state.ownCommands += 2;
         try {
           // Two calls: Redis 6.2 takes one pattern per CONFIG GET.
           const [limits, defrag] = await Promise.all([client.call('CONFIG', 'GET', 'maxmemory*'), client.call('CONFIG', 'GET', 'activedefrag')]);
@@ -338,7 +355,7 @@ export class DashboardModel {
     const windowMs = base !== undefined && newest !== undefined && newest !== base ? newest.at - base.at : null;
     const activity =
       base !== undefined && newest !== undefined && windowMs !== null && last !== null
-        ? (commandActivity(base.stats, newest.stats, windowMs, parseLatencyStats(last.info)) ?? [])
+        ? othersActivity(commandActivity(base.stats, newest.stats, windowMs, parseLatencyStats(last.info)) ?? [], countsSince(base.own, newest.own), this.inFlightAllowance())
         : [];
     state.detail = {
       address: state.handle.address,
@@ -350,6 +367,14 @@ export class DashboardModel {
       notes,
       slotStats,
     };
+  }
+
+  /**
+   * The probe has at most one PING on the wire: whether the server ran it before or after an INFO
+   * is not known, so one PING more than counted is still the probe's.
+   */
+  private inFlightAllowance(): ReadonlyMap<string, number> {
+    return this.probe === null ? new Map() : new Map([['ping', 1]]);
   }
 
   private snapshot(focus: NodeState | undefined): DashboardSnapshot {
@@ -491,7 +516,8 @@ function refusesSections(error: unknown): boolean {
 
 function serverLatency(activity: CommandActivity[] | null, info: InfoSections | undefined): ServerLatency {
   const hasLatencyStats = info?.has('latencystats') === true && (info.get('latencystats')?.size ?? 0) > 0;
-  const busiest = activity?.find((row) => !OWN_COMMANDS.has(row.command)) ?? null;
+  // The activity is everyone's but cachectl's (othersActivity): another client's INFO still shows.
+  const busiest = activity?.[0] ?? null;
   return {
     usecPerCall: activity === null ? null : meanUsecPerCall(activity),
     busiestCommand: busiest?.command ?? null,

@@ -9,10 +9,12 @@ import { nodeClientFromSpec } from '../../connection/topology.js';
 import type { LatencyProbeOptions } from './latency-probe.js';
 import { LatencyProbe } from './latency-probe.js';
 import type { ProbeReport, ProbeRequest } from './threaded-probe.js';
+import { SharedCommandCounter } from './own-commands.js';
 
 const settings = workerData as LatencyProbeOptions & { reportMs: number };
 const port = parentPort!;
-const probe = new LatencyProbe(settings);
+const counters = new Map<string, SharedCommandCounter>();
+const probe = new LatencyProbe({ ...settings, tallyFor: (address) => counters.get(address) ?? new SharedCommandCounter() });
 const addresses = new Set<string>();
 
 const report = setInterval(() => {
@@ -24,6 +26,7 @@ const report = setInterval(() => {
 port.on('message', (message: ProbeRequest) => {
   if (message.type === 'track') {
     const node = nodeClientFromSpec(message.spec as NodeClientSpec);
+    counters.set(node.address, new SharedCommandCounter(message.counter));
     addresses.add(node.address);
     probe.track(node);
   } else if (message.type === 'close') {

@@ -8,8 +8,10 @@ import type { NodeHandle } from '../../connection/topology.js';
 import type { NodeClientSpec } from '../../connection/topology.js';
 import type { LatencyProbeOptions, LatencySource, LatencyStats } from './latency-probe.js';
 import { DEFAULT_PROBE_WINDOW_MS } from './latency-probe.js';
+import { SharedCommandCounter } from './own-commands.js';
 
-export type ProbeRequest = { type: 'track'; spec: NodeClientSpec } | { type: 'close' };
+/** `counter`: the SharedCommandCounter's buffer the worker counts the node's commands in. */
+export type ProbeRequest = { type: 'track'; spec: NodeClientSpec; counter: SharedArrayBuffer } | { type: 'close' };
 export interface ProbeReport {
   type: 'report';
   nodes: Record<string, { stats: LatencyStats; sent: number }>;
@@ -27,7 +29,7 @@ const CLOSE_GRACE_MS = 1000;
 
 export class ThreadedLatencyProbe implements LatencySource {
   private readonly worker: Worker;
-  private readonly tracked = new Set<string>();
+  private readonly tracked = new Map<string, SharedCommandCounter>();
   private latest: ProbeReport['nodes'] = {};
   private failure: string | null = null;
   private closing: Promise<void> | undefined;
@@ -48,7 +50,7 @@ export class ThreadedLatencyProbe implements LatencySource {
     this.worker.on('message', (message: ProbeReport) => {
       if (message.type !== 'report') return;
       this.latest = message.nodes;
-      if ([...this.tracked].every((address) => (message.nodes[address]?.stats.samples ?? 0) + (message.nodes[address]?.stats.errors ?? 0) > 0)) this.firstReport();
+      if ([...this.tracked.keys()].every((address) => (message.nodes[address]?.stats.samples ?? 0) + (message.nodes[address]?.stats.errors ?? 0) > 0)) this.firstReport();
     });
     this.worker.on('error', (error) => {
       this.failure = `the latency probe stopped: ${error.message}`;
@@ -58,8 +60,9 @@ export class ThreadedLatencyProbe implements LatencySource {
 
   track(node: NodeHandle): void {
     if (this.closing !== undefined || this.tracked.has(node.address)) return;
-    this.tracked.add(node.address);
-    this.worker.postMessage({ type: 'track', spec: node.clientSpec } satisfies ProbeRequest);
+    const counter = new SharedCommandCounter();
+    this.tracked.set(node.address, counter);
+    this.worker.postMessage({ type: 'track', spec: node.clientSpec, counter: counter.buffer } satisfies ProbeRequest);
   }
 
   /**
@@ -74,6 +77,11 @@ export class ThreadedLatencyProbe implements LatencySource {
 
   sent(address: string): number {
     return this.latest[address]?.sent ?? 0;
+  }
+
+  /** Read from shared memory at this instant, not from the last report. */
+  commands(address: string): ReadonlyMap<string, number> {
+    return this.tracked.get(address)?.snapshot() ?? new Map();
   }
 
   stats(address: string): LatencyStats {

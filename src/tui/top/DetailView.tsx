@@ -7,7 +7,6 @@ import type { NodeDetail, NodeRow } from '../../core/dashboard/snapshot.js';
 import { formatDuration } from '../../base/duration.js';
 import { hitRateSeverity, latencySeverity, memorySeverity } from '../../core/dashboard/thresholds.js';
 import type { CommandActivity } from '../../core/dashboard/command-stats.js';
-import { OWN_COMMANDS } from '../../core/dashboard/command-stats.js';
 import type { Segment, Tone } from '../shared/segment.js';
 import { compactBytes, compactNumber, compactSeconds, fit, micros, millis, percent } from '../shared/format.js';
 import { truncate } from '../../render/text.js';
@@ -112,11 +111,10 @@ export function DetailView({ row, detail, width, height, latencyLimitMs, color }
       for (let i = 0; i < commandLines - 1 && i < commandsByCalls.length; i += 1) {
         const byCallsRow = commandsByCalls[i]!;
         const byTimeRow = detail.topByTime[i];
-        // cachectl's own commands (INFO, PING…) are real load, but dimmed so the application's stand out.
-        const own = (command: CommandActivity): Tone | undefined => (OWN_COMMANDS.has(command.command) ? 'dim' : undefined);
+        // cachectl's own commands are left out of these lists by the model (subtracted per command).
         lines.push([
-          { text: `  ${fit(commandText(byCallsRow, 'calls', half), half)}`, tone: own(byCallsRow) },
-          ...(side && byTimeRow !== undefined ? [{ text: commandText(byTimeRow, 'time', half), tone: own(byTimeRow) }] : []),
+          { text: `  ${fit(commandText(byCallsRow, 'calls', half), half)}` },
+          ...(side && byTimeRow !== undefined ? [{ text: commandText(byTimeRow, 'time', half) }] : []),
         ]);
       }
     }
