@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveCompletionSpec } from '../../src/cli/completion-spec.js';
 import { baseEnv, CLI_BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { importGuard } from '../helpers/import-guard.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-completion-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -199,16 +200,7 @@ describe('cachectl completion', () => {
 describe('completion loads no Redis client and no renderer', () => {
   let hook: string;
   beforeAll(() => {
-    // A loader hook that refuses the heavy modules: a run that imports one fails.
-    writeFileSync(
-      path.join(dir, 'hooks.mjs'),
-      `export async function resolve(specifier, context, next) {
-  if (/^(ioredis|chalk|cli-table3|ink|react)(\\/|$)/.test(specifier)) throw new Error('heavy module imported: ' + specifier);
-  return next(specifier, context);
-}\n`,
-    );
-    hook = path.join(dir, 'register.mjs');
-    writeFileSync(hook, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+    hook = importGuard(dir, String.raw`/^(ioredis|chalk|cli-table3|ink|react)(\/|$)/.test(specifier)`, 'heavy module imported');
   });
 
   it.each(['ioredis', 'chalk', 'cli-table3', 'ink', 'react'])('the hook catches an import of %s (control)', (name) => {

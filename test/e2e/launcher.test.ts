@@ -1,11 +1,12 @@
 // bin/cachectl.js itself: `--version` alone answered without loading the CLI, and a clone that was
 // never built told how to build it.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { importGuard } from '../helpers/import-guard.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-launcher-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -15,16 +16,7 @@ describe('cachectl --version', () => {
   let hook: string;
   beforeAll(() => {
     // Refuses every module of the built CLI and commander: a run that loads one fails.
-    writeFileSync(
-      path.join(dir, 'hooks.mjs'),
-      `export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context);
-  if (resolved.url.includes('/dist/') || resolved.url.includes('/commander/')) throw new Error('CLI module loaded: ' + resolved.url);
-  return resolved;
-}\n`,
-    );
-    hook = path.join(dir, 'register.mjs');
-    writeFileSync(hook, `import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n`);
+    hook = importGuard(dir, `url.includes('/dist/') || url.includes('/commander/')`, 'CLI module loaded');
   });
 
   it.each([['--version'], ['-V']])('%s alone prints the version without loading the CLI', async (flag) => {
