@@ -7,7 +7,7 @@ import type { Topology } from '../../src/connection/topology.js';
 import { buildKeysReport } from '../../src/core/namespaces/keys-report.js';
 import type { KeysReport, KeysReportOptions } from '../../src/core/namespaces/keys-report.js';
 import { keySlot } from '../../src/base/slot.js';
-import { adminClient, callText, freePort, parseClusterNodes, startCluster, startRedis, startSentinel, waitFor } from '../fixtures/index.js';
+import { adminClient, callText, freePort, parseClusterNodes, startCluster, startRedis, startSentinel, waitFor, withAdminClient } from '../fixtures/index.js';
 import type { ClusterFixture, ClusterNodeEntry, RedisProcess, SentinelFixture } from '../fixtures/index.js';
 import { openTopology } from '../helpers/scan.js';
 
@@ -246,5 +246,33 @@ describe('a replica that refuses connections (keys --replica)', () => {
     expect(failed[0]!.error?.message).toBe(`cannot connect to replica 127.0.0.1:${deadPort}: connection refused`);
     // Seconds at most, far below the 30 s failover wait it used to sit out.
     expect(seconds).toBeLessThan(10);
+  });
+
+  it('moves to another healthy replica of the same master when there is one', async () => {
+    // Listed after the refusing one, so the scan tries the refusing one first.
+    const good = await startRedis({ name: 'scan-refusing-good-replica', args: ['--replicaof', master.host, String(master.port)] });
+    try {
+      const admin = adminClient(master.port);
+      try {
+        await waitFor('both replicas to be listed online', async () => {
+          const info = await callText(admin, 'INFO', 'replication');
+          return info.indexOf(`port=${deadPort},state=online`) >= 0 && info.indexOf(`port=${deadPort}`) < info.indexOf(`port=${good.port},state=online`) ? true : undefined;
+        }, { timeoutMs: 10_000 });
+      } finally {
+        admin.disconnect();
+      }
+      await topology.refresh();
+      const report = await buildKeysReport(topology, {
+        scan: { wantType: true, wantTtl: true, wantMemory: true, replica: true, failoverWaitMs: 30_000 },
+        namespaces: { delimiter: ':', depth: 1, collapse: true },
+        sort: 'keys',
+        top: 5,
+      });
+      expect(report.status).toBe('complete');
+      expect(report.nodes.map((node) => node.node)).toEqual([`127.0.0.1:${good.port}`]);
+      expect(report.scanned).toBe(await withAdminClient(master.port, {}, (c) => c.dbsize()));
+    } finally {
+      await good.stop();
+    }
   });
 });
