@@ -1,7 +1,8 @@
-// bin/cachectl.js itself: `--version` alone answered without loading the CLI, and a clone that was
-// never built told how to build it.
+// bin/cachectl.js itself: `--version` alone answered without loading the CLI; a clone that was never
+// built builds itself on its first run (so `npm ci` and one command run cachectl), and a package
+// without the sources or build tools is told how to build.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,25 @@ describe('cachectl --version', () => {
 });
 
 describe('a clone that was never built', () => {
-  it('says so and how to build, exit 2', () => {
+  it('builds itself once on the first run (sources and build tools present), then runs the command', () => {
+    const clone = path.join(dir, 'fresh-clone');
+    mkdirSync(path.join(clone, 'bin'), { recursive: true });
+    copyFileSync(CLI_BIN, path.join(clone, 'bin', 'cachectl.js'));
+    for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) copyFileSync(path.join(REPO_ROOT, file), path.join(clone, file));
+    // The sources and the installed dependencies of this checkout, as `npm ci` leaves them in a clone.
+    symlinkSync(path.join(REPO_ROOT, 'src'), path.join(clone, 'src'));
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(clone, 'node_modules'));
+    const first = spawnSync(process.execPath, [path.join(clone, 'bin', 'cachectl.js'), 'version', '-o', 'json'], { encoding: 'utf8', timeout: 180_000 });
+    expect(first.stderr).toContain(`cachectl: building ${clone}/dist first (npm run build; once per clone)…`);
+    expect(first.status).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ version });
+    expect(existsSync(path.join(clone, 'dist', 'cli', 'main.js'))).toBe(true);
+    const second = spawnSync(process.execPath, [path.join(clone, 'bin', 'cachectl.js'), 'version', '-o', 'json'], { encoding: 'utf8' });
+    expect(second.stderr).toBe('');
+    expect(second.status).toBe(0);
+  }, 200_000);
+
+  it('without the sources or build tools (a broken package): says so and how to build, exit 2', () => {
     const clone = path.join(dir, 'clone');
     mkdirSync(path.join(clone, 'bin'), { recursive: true });
     copyFileSync(CLI_BIN, path.join(clone, 'bin', 'cachectl.js'));
