@@ -45,6 +45,8 @@ export interface ResolvedConnection {
   secrets: string[];
   /** Warnings the CLI shows on stderr (e.g. --insecure). */
   warnings: string[];
+  /** The config-file context the settings came from, if any (outputs name it). */
+  context: string | undefined;
 }
 
 /** Turns flags, env and the chosen context into ConnectionOptions. `askPassword` prompts when --askpass is set. */
@@ -151,5 +153,5 @@ export async function resolveConnection(
     warnings.push(`a password on the command line (${urlPassword ? 'in --url' : fromFlags.password !== undefined ? '-a/--password' : '--sentinel-password'}) is visible to other users in ps for the whole run: set REDISCLI_AUTH (or CACHECTL_PASSWORD) in the environment, or use --askpass`);
   }
   const secrets = [options.password, options.sentinelPassword].filter((s): s is string => s !== undefined && s !== '');
-  return { options, secrets, warnings };
+  return { options, secrets, warnings, context: contextName };
 }

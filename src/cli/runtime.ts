@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { CachectlError, ExitCode, isCachectlError } from '../base/errors.js';
 import type { ExitCodeValue } from '../base/errors.js';
 import type { Topology } from '../connection/topology.js';
+import type { RunTarget } from '../connection/target.js';
+import { describeTarget, targetLine, withTarget } from '../connection/target.js';
 import { renderJson } from '../render/json.js';
 import { loadPalette, palette } from '../render/table.js';
 import type { GlobalFlags } from './globals.js';
@@ -21,8 +23,17 @@ export interface CommandContext {
   readonly interactive: boolean;
   /** Opens the topology once per run; closed by the runtime when the command ends. */
   connect(): Promise<Topology>;
-  /** Data for stdout. */
+  /**
+   * What the run is connected to, once connect() has succeeded (undefined before). Table output
+   * gets it as its first line by itself; JSON documents add it with withTarget().
+   */
+  target(): RunTarget | undefined;
+  /** `document` with its `target` field (unchanged when nothing is connected). */
+  withTarget<T extends object>(document: T): T | (T & { target: RunTarget });
+  /** Data for stdout; in table mode the first write after connecting starts with the target line. */
   write(text: string): void;
+  /** Says stdout carries JSON records even though -o is table (top off a terminal): no target line. */
+  machineOutput(): void;
   /** A one-line warning for humans, on stderr. */
   warn(message: string): void;
   /** A transient status line on stderr, only on a terminal. */
@@ -36,6 +47,8 @@ export type CommandAction<O> = (ctx: CommandContext, options: O, args: string[])
 export class Runtime {
   exitCode: ExitCodeValue = ExitCode.Ok;
   private topology: Topology | undefined;
+  private runTarget: RunTarget | undefined;
+  private targetShown = false;
   private secrets: string[] = [];
   private output: OutputFormat = 'table';
   private color = false;
@@ -96,10 +109,21 @@ export class Runtime {
           ctx.warn(notice.message);
         });
         this.topology = await connect(resolved.options);
+        this.runTarget = describeTarget(this.topology, resolved.context);
+        for (const notice of this.topology.notices) ctx.warn(notice);
         return this.topology;
       },
+      target: () => this.runTarget,
+      machineOutput: () => {
+        this.targetShown = true;
+      },
+      withTarget: (document) => (this.runTarget === undefined ? document : withTarget(document, this.runTarget)),
       write: (text) => {
         clearStatus();
+        if (this.output === 'table' && this.runTarget !== undefined && !this.targetShown) {
+          this.targetShown = true;
+          io.stdout.write(targetLine(this.runTarget));
+        }
         io.stdout.write(text);
       },
       warn: (message) => {

@@ -62,15 +62,18 @@ export class ClusterTopology implements Topology {
   private masterNodes: NodeHandle[] = [];
   private replicaNodes: NodeHandle[] = [];
   private outsiderNodes: NodeHandle[] = [];
-  /** The addresses the user gave, kept apart from `seeds`, which later become the masters. */
-  private readonly givenSeeds: readonly Endpoint[];
   private slotOwner: Int16Array = new Int16Array(SLOT_COUNT).fill(-1);
+  readonly notices: readonly string[] = [];
+  readonly seeds: readonly Endpoint[];
+  /** Where discovery starts: the seeds at first, the known masters after that. */
+  private candidates: Endpoint[];
 
   private constructor(
     private readonly pool: NodePool,
-    private seeds: Endpoint[],
+    seeds: Endpoint[],
   ) {
-    this.givenSeeds = [...seeds];
+    this.seeds = [...seeds];
+    this.candidates = seeds;
   }
 
   /** Discovers the cluster from the first seed that answers (the pool reuses a seed connection already open). */
@@ -82,7 +85,7 @@ export class ClusterTopology implements Topology {
 
   private async discover(): Promise<boolean> {
     let lastError: unknown;
-    const candidates = [...this.seeds, ...this.masterNodes.map((n) => n.endpoint), ...this.replicaNodes.map((n) => n.endpoint)];
+    const candidates = [...this.candidates, ...this.masterNodes.map((n) => n.endpoint), ...this.replicaNodes.map((n) => n.endpoint)];
     const tried = new Set<string>();
     for (const seed of candidates) {
       const address = formatEndpoint(seed);
@@ -127,7 +130,7 @@ export class ClusterTopology implements Topology {
       ...lines
         .filter((line) => line.role === 'master' && line.slots.length === 0)
         .map((line) => this.pool.handle({ id: line.id, endpoint: fix(line.endpoint), role: 'master', slots: [], flags: line.flags })),
-      ...this.givenSeeds
+      ...this.seeds
         .filter((endpoint) => !listed.has(formatEndpoint(endpoint)))
         .map((endpoint) => this.pool.handle({ id: formatEndpoint(endpoint), endpoint, role: 'seed', slots: [], flags: [] })),
     ];
@@ -136,7 +139,7 @@ export class ClusterTopology implements Topology {
       for (const [from, to] of node.slots) owner.fill(index, from, to + 1);
     });
     this.slotOwner = owner;
-    this.seeds = this.masterNodes.map((node) => node.endpoint);
+    this.candidates = this.masterNodes.map((node) => node.endpoint);
     return before !== '' && before !== this.masterNodes.map((node) => node.id).sort().join(',');
   }
 

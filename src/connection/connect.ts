@@ -2,11 +2,14 @@
 // when a plain address points at a cluster node.
 
 import { CachectlError } from '../base/errors.js';
+import type { InfoSections } from '../base/info.js';
 import { infoString, parseInfo } from '../base/info.js';
 import { clusterDbError } from './address.js';
 import { ClusterTopology } from './cluster.js';
 import type { ConnectionOptions } from './options.js';
-import { SentinelTopology } from './sentinel.js';
+import type { Endpoint } from './options.js';
+import { formatEndpoint } from './options.js';
+import { monitoredMasters, SentinelTopology } from './sentinel.js';
 import { StandaloneTopology } from './standalone.js';
 import type { Topology } from './topology.js';
 import { NodePool } from './topology.js';
@@ -58,6 +61,7 @@ async function open(options: ConnectionOptions, pool: NodePool): Promise<Topolog
     throw seed.translate(error);
   }
   const info = parseInfo(text);
+  if (infoString(info, 'server', 'redis_mode') === 'sentinel') return openViaSentinel(options, pool, first, info);
   const clusterEnabled = infoString(info, 'cluster', 'cluster_enabled') === '1';
   if (clusterEnabled || options.mode === 'auto' && options.endpoints.length > 1) {
     if (!clusterEnabled) {
@@ -73,6 +77,33 @@ async function open(options: ConnectionOptions, pool: NodePool): Promise<Topolog
     return ClusterTopology.open(pool, options.endpoints);
   }
   return StandaloneTopology.open(pool, first, options, text);
+}
+
+/**
+ * A plain address that turned out to be a Sentinel: a Sentinel holds no keys, so reading it as a data
+ * node shows an empty server. With exactly one monitored master the intent is clear and we go through
+ * the Sentinel (saying so); with several the user must name one.
+ */
+async function openViaSentinel(options: ConnectionOptions, pool: NodePool, sentinel: Endpoint, info: InfoSections): Promise<Topology> {
+  const address = formatEndpoint(sentinel);
+  const masters = monitoredMasters(info).sort((a, b) => a.name.localeCompare(b.name));
+  const flagsFor = (name: string) => `--sentinel ${address} --master ${name}`;
+  if (masters.length !== 1) {
+    const listed = masters.map((master) => `${master.name}${master.address === undefined ? '' : ` (${master.address})`}`).join(', ');
+    throw new CachectlError('USAGE', masters.length === 0 ? `${address} is a Sentinel that monitors no master, not a data node` : `${address} is a Sentinel monitoring ${masters.length} masters: ${listed}`, {
+      hint: masters.length === 0 ? 'point cachectl at a Redis server, or configure the Sentinel to monitor one' : `name one: ${masters.map((master) => flagsFor(master.name)).join(' | ')}`,
+    });
+  }
+  const [{ name }] = masters as [(typeof masters)[number]];
+  // The seed connection was made with the data-node settings and is not needed any more.
+  await pool.closeAll();
+  // The credentials that reached this Sentinel are the ones to ask it with, unless sentinel ones were given.
+  const viaSentinel: ConnectionOptions = { ...options, mode: 'sentinel', sentinels: [sentinel], masterName: name };
+  if (viaSentinel.sentinelUsername === undefined && options.username !== undefined) viaSentinel.sentinelUsername = options.username;
+  if (viaSentinel.sentinelPassword === undefined && options.password !== undefined) viaSentinel.sentinelPassword = options.password;
+  const topology = (await open(viaSentinel, pool)) as SentinelTopology;
+  topology.notices.push(`${address} is a Sentinel; using master ${name} — pass ${flagsFor(name)} to say so`);
+  return topology;
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -3,6 +3,7 @@
 
 import type { Redis } from 'ioredis';
 import { CachectlError } from '../base/errors.js';
+import type { InfoSections } from '../base/info.js';
 import type { ConnectionOptions, Endpoint } from './options.js';
 import { formatEndpoint } from './options.js';
 import type { NodeHandle, Topology } from './topology.js';
@@ -22,23 +23,44 @@ export function parseSentinelEntries(reply: unknown): Record<string, string>[] {
 
 const UNHEALTHY = ['s_down', 'o_down', 'disconnected'];
 
+export interface MonitoredMaster {
+  name: string;
+  /** host:port as the sentinel reports it, or undefined when it does not. */
+  address: string | undefined;
+}
+
+/** The masters a sentinel monitors, from its INFO sentinel section (`master0:name=mymaster,status=ok,address=…`). */
+export function monitoredMasters(info: InfoSections): MonitoredMaster[] {
+  const section = info.get('sentinel');
+  if (section === undefined) return [];
+  const masters: MonitoredMaster[] = [];
+  for (const [field, value] of section) {
+    if (!/^master\d+$/.test(field)) continue;
+    const pairs = new Map(value.split(',').map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const));
+    const name = pairs.get('name');
+    if (name !== undefined && name !== '') masters.push({ name, address: pairs.get('address') });
+  }
+  return masters;
+}
+
 export class SentinelTopology implements Topology {
   readonly kind = 'sentinel' as const;
   private masterNode!: NodeHandle;
   private replicaNodes: NodeHandle[] = [];
   private sentinelNodes: NodeHandle[] = [];
-  /** The --sentinel addresses as given: the learned peers are added to sentinelAddresses. */
-  private readonly givenSentinels: readonly Endpoint[];
+  /** The sentinels asked, as given; sentinelAddresses grows with the peers they name. */
+  readonly seeds: readonly Endpoint[];
+  readonly notices: string[] = [];
 
   private constructor(
     private readonly pool: NodePool,
     private readonly sentinelPool: NodePool,
     private readonly options: ConnectionOptions,
     private sentinelAddresses: Endpoint[],
-    private readonly masterName: string,
+    readonly masterName: string,
     readonly db: number,
   ) {
-    this.givenSentinels = [...sentinelAddresses];
+    this.seeds = [...sentinelAddresses];
   }
 
   static async open(pool: NodePool, sentinelPool: NodePool, options: ConnectionOptions): Promise<SentinelTopology> {
@@ -144,7 +166,7 @@ export class SentinelTopology implements Topology {
   /** --sentinel addresses the group does not list as peers (a sentinel that never answered, or a wrong address). */
   outsiders(): readonly NodeHandle[] {
     const listed = new Set(this.sentinelNodes.map((node) => node.address));
-    return this.givenSentinels
+    return this.seeds
       .filter((endpoint) => !listed.has(formatEndpoint(endpoint)))
       .map((endpoint) => this.sentinelPool.handle({ id: formatEndpoint(endpoint), endpoint, role: 'sentinel', slots: [], flags: [] }, 'sentinel'));
   }

@@ -9,6 +9,8 @@ export class StandaloneTopology implements Topology {
   readonly kind = 'standalone' as const;
   private node: NodeHandle;
   private replicaNodes: NodeHandle[] = [];
+  readonly notices: readonly string[] = [];
+  readonly seeds: readonly Endpoint[];
 
   private constructor(
     private readonly pool: NodePool,
@@ -16,6 +18,7 @@ export class StandaloneTopology implements Topology {
     readonly db: number,
   ) {
     this.node = pool.handle({ id: '', endpoint, role: 'master', slots: [], flags: [] }, 'node');
+    this.seeds = [endpoint];
   }
 
   /** Connects to the node and learns its role and replicas; `infoText` saves a round trip when the caller has it. */

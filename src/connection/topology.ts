@@ -49,6 +49,12 @@ export interface NodeHandle {
 export interface Topology {
   readonly kind: TopologyKind;
   readonly db: number;
+  /** The addresses this connection started from, as given (the node, the Cluster seeds, the sentinels): names the target in outputs. */
+  readonly seeds: readonly Endpoint[];
+  /** Sentinel: the name of the monitored master group. */
+  readonly masterName?: string;
+  /** What the caller should tell the user about how the connection was made (e.g. a Sentinel given as a plain address). */
+  readonly notices: readonly string[];
   /** Nodes that accept writes (a standalone node is its own master even if it is a replica). */
   masters(): readonly NodeHandle[];
   replicas(): readonly NodeHandle[];

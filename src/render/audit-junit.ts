@@ -2,6 +2,8 @@
 // rule (fails when the rule's gate fails) and one for each of the worst namespaces (at most
 // --junit-cases; fails when it holds violations of a failed rule). Pure: report in, XML text out.
 
+import type { RunTarget } from '../connection/target.js';
+import { formatTarget } from '../connection/target.js';
 import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
@@ -18,7 +20,7 @@ interface TestCase {
 /** Namespace test cases in a JUnit report unless --junit-cases says otherwise: CI views stay readable. */
 export const DEFAULT_JUNIT_CASES = 10;
 
-export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new Date(), options: { namespaceCases?: number } = {}): string {
+export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new Date(), options: { namespaceCases?: number; target?: RunTarget } = {}): string {
   const namespaceLimit = options.namespaceCases ?? DEFAULT_JUNIT_CASES;
   const seconds = (report.durationMs / 1000).toFixed(3);
   const suites: { name: string; cases: TestCase[] }[] = [];
@@ -93,7 +95,7 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
       `  <testsuite name="${xmlEscape(suite.name)}" tests="${suite.cases.length}" failures="${suiteFailures}" errors="${suiteErrors}" skipped="0" time="${seconds}" timestamp="${timestamp.toISOString().slice(0, 19)}">`,
     );
     lines.push('    <properties>');
-    for (const [name, value] of properties(report)) lines.push(`      <property name="${xmlEscape(name)}" value="${xmlEscape(value)}"/>`);
+    for (const [name, value] of properties(report, options.target)) lines.push(`      <property name="${xmlEscape(name)}" value="${xmlEscape(value)}"/>`);
     lines.push('    </properties>');
     for (const test of suite.cases) {
       const open = `    <testcase classname="${xmlEscape(test.classname)}" name="${xmlEscape(test.name)}" time="0"`;
@@ -109,8 +111,9 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
   return `${lines.join('\n')}\n`;
 }
 
-function properties(report: TtlAuditReport): [string, string][] {
+function properties(report: TtlAuditReport, target: RunTarget | undefined): [string, string][] {
   const props: [string, string][] = [
+    ...(target === undefined ? [] : [['target', formatTarget(target)] as [string, string]]),
     ['mode', report.mode],
     ['status', report.status],
     ['verdict', report.verdict.result],

@@ -1,6 +1,8 @@
 // The TTL audit as a Markdown summary for a pull-request comment: the verdict first, a table of
 // rules, then the namespaces with violations. Pure: report in, GitHub-flavoured Markdown out.
 
+import type { RunTarget } from '../connection/target.js';
+import { formatTarget } from '../connection/target.js';
 import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
@@ -11,6 +13,8 @@ export interface AuditMarkdownOptions {
   top?: number;
   /** Example keys per namespace. @default 3 */
   examples?: number;
+  /** What the audit ran against; named on a line under the scope. */
+  target?: RunTarget;
   /** The report never grows past this many characters (GitHub comments stop at 65,536). @default 60,000 */
   maxChars?: number;
 }
@@ -33,6 +37,7 @@ export function renderAuditMarkdown(report: TtlAuditReport, options: AuditMarkdo
   out.push(`### ${pass ? '✅' : report.verdict.result === 'incomplete' ? '⚠️' : '❌'} cachectl audit-ttl: ${pass ? 'pass' : report.verdict.result === 'incomplete' ? 'INCOMPLETE' : 'FAIL'}`, '');
   out.push(inline(report.verdict.summary), '');
   out.push(inline(scopeLine(report)), '');
+  if (options.target !== undefined) out.push(inline(`Target: ${formatTarget(options.target)}`), '');
   const note = statusNote(report);
   if (note !== undefined) out.push(`> **${inline(note)}**`, '');
   if (report.instant !== null) out.push(inline(`${report.mode === 'quick' ? '' : 'Before the scan, '}${instantLine(report.instant)}`), '');

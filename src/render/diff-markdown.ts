@@ -1,6 +1,8 @@
 // `cachectl diff -o markdown`-style text for a pull-request comment: totals, the gate's verdict, and
 // the heaviest changes, kept under GitHub's comment limit by dropping rows, never by cutting mid-row.
 
+import type { RunTarget } from '../connection/target.js';
+import { formatTarget } from '../connection/target.js';
 import type { KeyspaceDiff, NamespaceChange } from '../core/diff/diff.js';
 import type { GateViolation } from '../core/diff/gate.js';
 import { code, inline } from './audit-markdown.js';
@@ -9,9 +11,11 @@ import { count, deltaText, spanText, ttlText } from './diff-cells.js';
 /** GitHub's comment limit is 65,536 characters; stay well below it. */
 export const MARKDOWN_LIMIT = 60_000;
 
-export function renderDiffMarkdown(diff: KeyspaceDiff, violations: readonly GateViolation[] | null, limit = MARKDOWN_LIMIT): string {
+export function renderDiffMarkdown(diff: KeyspaceDiff, violations: readonly GateViolation[] | null, limit = MARKDOWN_LIMIT, target?: RunTarget): string {
   const head: string[] = [
     `### Keyspace diff: ${code(diff.before.source)} → ${code(diff.after.source)}`,
+    '',
+    target === undefined ? '' : inline(`Target (live side): ${formatTarget(target)}`),
     '',
     violations === null ? '' : violations.length === 0 ? '**Gate: passed**' : `**Gate: failed** (${violations.length})`,
     ...(violations ?? []).slice(0, 50).map((v) => `- ${code(v.rule)}: ${inline(v.message)}`),

@@ -30,6 +30,8 @@ export const SNAPSHOT_SECTIONS = [
 export interface SnapshotHtmlOptions {
   /** e.g. `cachectl 0.1.0`, shown in the header. */
   generator: string;
+  /** What the snapshot was taken of, in words; named in the header line. */
+  target?: string;
 }
 
 export function renderSnapshotHtml(doc: SnapshotDocument, options: SnapshotHtmlOptions): string {
@@ -60,7 +62,7 @@ export function renderSnapshotHtml(doc: SnapshotDocument, options: SnapshotHtmlO
 <body>
 <header>
 <h1>Redis snapshot</h1>
-<p>${esc(doc.topology)} · ${doc.nodes.length} data node${doc.nodes.length === 1 ? '' : 's'} · db ${doc.db} · taken ${esc(doc.takenAt)} · finished ${esc(doc.finishedAt)} · live window ${esc(formatDuration(doc.recording.windowMs))} · ${esc(options.generator)} · schema ${doc.schemaVersion}</p>
+<p>${options.target === undefined ? '' : `target ${esc(options.target)} · `}${esc(doc.topology)} · ${doc.nodes.length} data node${doc.nodes.length === 1 ? '' : 's'} · db ${doc.db} · taken ${esc(doc.takenAt)} · finished ${esc(doc.finishedAt)} · live window ${esc(formatDuration(doc.recording.windowMs))} · ${esc(options.generator)} · schema ${doc.schemaVersion}</p>
 <p class="notice">${privacyNotice(doc)}</p>
 ${doc.notes.length === 0 ? '' : `<ul class="notes">${doc.notes.map((note) => `<li>${esc(note)}</li>`).join('')}</ul>`}
 <nav>${SNAPSHOT_SECTIONS.map(([id, heading]) => `<a href="#${id}">${esc(heading)}</a>`).join(' · ')}</nav>

@@ -7,7 +7,7 @@ import { parseInfo, serverLabel } from '../../src/base/info.js';
 import type { KeysReport } from '../../src/core/namespaces/keys-report.js';
 import { adminClient, startRedis, waitFor } from '../fixtures/index.js';
 import type { RedisProcess } from '../fixtures/index.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, startCli, tableBody } from '../helpers/cli.js';
 import { hexOf, uniquePrefix } from '../helpers/scan.js';
 import { commandCalls, deleteKeys, SESSION_KEYS, seedKeys, USER_KEYS, writeKeys } from '../helpers/seed.js';
 
@@ -38,7 +38,7 @@ describe('cachectl keys on the shared fixtures', () => {
     const result = await runCli(['keys', pattern, ...single, '-o', 'table', '--sort', 'keys']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const lines = result.stdout.split('\n');
+    const lines = tableBody(result.stdout).split('\n');
     expect(lines[0]).toMatch(/^NAMESPACE +KEYS +%KEYS +MEMORY +%MEM +AVG +NO TTL +TTL min\/p50\/max +TYPES +EXAMPLE$/);
     expect(lines[1]).toMatch(new RegExp(`^${prefix} +${seeded.length} +100% +[\\d.]+ KiB +100% `));
     expect(lines[2]).toMatch(new RegExp(`^ {2}user +${USER_KEYS} +[\\d.]+% .* hash +${prefix}:user:\\d+:profile$`));
@@ -56,7 +56,7 @@ describe('cachectl keys on the shared fixtures', () => {
     expect(result.stderr).toBe('');
     const report = JSON.parse(result.stdout) as KeysReport;
     expect(Object.keys(report).sort()).toEqual(
-      ['dbsize', 'durationMs', 'estimated', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'remainder', 'sampleScale', 'sampled', 'scanned', 'status', 'vanished'].sort(),
+      ['dbsize', 'durationMs', 'estimated', 'expireByFields', 'memoryBytes', 'namespaceCount', 'namespaces', 'nodes', 'noTtl', 'notices', 'remainder', 'sampleScale', 'sampled', 'scanned', 'status', 'target', 'vanished'].sort(),
     );
     expect(report).toMatchObject({ status: 'complete', sampled: false, sampleScale: null, estimated: null, scanned: seeded.length, noTtl: SESSION_KEYS + 4, vanished: 0 });
     const top = report.namespaces[0]!;
@@ -96,7 +96,7 @@ describe('cachectl keys on the shared fixtures', () => {
 
     const table = await runCli(['keys', `${prefix}:[bn]*`, ...single, '--list', '-o', 'table']);
     expect(table.code).toBe(0);
-    const lines = table.stdout.split('\n');
+    const lines = tableBody(table.stdout).split('\n');
     expect(lines[0]).toMatch(/^TYPE +TTL +BYTES {2}KEY$/);
     expect(lines.at(-1)).toBe('');
     expect(lines.slice(1, -1).map((line) => line.replace(/^string +none +\d+ {2}/, '')).sort()).toEqual(
@@ -122,7 +122,7 @@ describe('cachectl keys on the shared fixtures', () => {
   it('a pattern that matches nothing: "no keys matched", exit 0', async () => {
     const table = await runCli(['keys', `${prefix}:nothing:*`, ...single, '-o', 'table']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(new RegExp(`^no keys matched "${prefix}:nothing:\\*" \\([\\d,]+ keys on the scanned nodes\\)\\n$`));
+    expect(tableBody(table.stdout)).toMatch(new RegExp(`^no keys matched "${prefix}:nothing:\\*" \\([\\d,]+ keys on the scanned nodes\\)\\n$`));
     expect(table.stderr).toBe('');
     const list = await runCli(['keys', `${prefix}:nothing:*`, ...single, '--list', '-o', 'table']);
     expect(list.code).toBe(0);
@@ -176,7 +176,7 @@ describe('cachectl keys on the shared fixtures', () => {
         'warning: no key of type "ReJSON-RL": the server accepts any name in SCAN TYPE, so a misspelt type matches nothing ' +
           '(core types: string, list, set, zset, hash, stream; a module\'s type as TYPE reports it, e.g. ReJSON-RL)\n',
       );
-      expect(module.stdout).toMatch(/^no keys matched/);
+      expect(tableBody(module.stdout)).toMatch(/^no keys matched/);
     } finally {
       await writer.del(stream);
     }
@@ -228,7 +228,7 @@ describe.concurrent('cachectl keys when things go wrong mid-scan', () => {
     run.child.kill('SIGINT');
     const result = await run.done;
     expect(result.code).toBe(130);
-    expect(result.stdout).toMatch(/^NAMESPACE /);
+    expect(tableBody(result.stdout)).toMatch(/^NAMESPACE /);
     expect(result.stdout).toMatch(/\nbig +[\d,]+ +100% /);
     expect(result.stdout).toMatch(/\n[\d,]+ keys scanned · .* — PARTIAL \(interrupted\)\n$/);
     const scanned = Number(/\n([\d,]+) keys scanned/.exec(result.stdout)![1]!.replace(/,/g, ''));

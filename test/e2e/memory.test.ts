@@ -3,7 +3,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient, startRedis, type RedisProcess } from '../fixtures/index.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { runCli, startCli, tableBody } from '../helpers/cli.js';
 
 const servers: RedisProcess[] = [];
 afterAll(async () => {
@@ -52,7 +52,7 @@ describe('cachectl memory (built binary)', () => {
     const result = await runCli(['memory', '--url', url(unlimited), '--interval', '200ms', '-o', 'table']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^standalone: 1 data node; sampled twice, 200ms apart\n/);
+    expect(tableBody(result.stdout, `single 127.0.0.1:${unlimited.port} · db 0`)).toMatch(/^standalone: 1 data node; sampled twice, 200ms apart\n/);
     expect(result.stdout).toMatch(new RegExp(`\\n127\\.0\\.0\\.1:${unlimited.port}\\s+master\\s+up\\s+\\S+ [KM]iB\\s+none\\s+-`));
     expect(result.stdout).toMatch(/\nTOTAL\s+1\/1 up/);
     expect(result.stdout).toContain('TRAFFIC (rates over the ');

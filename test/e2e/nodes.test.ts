@@ -3,7 +3,7 @@
 // one-line error on stderr, JSON on stdout in JSON mode, and no password anywhere.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../fixtures/index.js';
-import { runCli, runInProcess, type CliResult } from '../helpers/cli.js';
+import { runCli, runInProcess, tableBody, type CliResult } from '../helpers/cli.js';
 import { startSilentServer, type SilentServer } from '../helpers/silent-server.js';
 
 const redis = inject('redis');
@@ -25,8 +25,8 @@ interface NodeJson {
   error: unknown;
 }
 
-function json(result: CliResult): { topology: string; nodes: NodeJson[] } {
-  return JSON.parse(result.stdout) as { topology: string; nodes: NodeJson[] };
+function json(result: CliResult): { target: unknown; topology: string; nodes: NodeJson[] } {
+  return JSON.parse(result.stdout) as { target: unknown; topology: string; nodes: NodeJson[] };
 }
 
 /** Exit 2, exactly one line on stderr matching `pattern`, and (table mode) nothing on stdout. */
@@ -60,7 +60,7 @@ describe('nodes against the shared servers', () => {
     const result = await runCli(['nodes', '--url', url(redis.single.port), '-o', 'table']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
-    const [title, header, row, ...rest] = result.stdout.trimEnd().split('\n');
+    const [title, header, row, ...rest] = tableBody(result.stdout, `single 127.0.0.1:${redis.single.port} · db 0`).trimEnd().split('\n');
     expect(title).toBe('standalone: 1 node');
     expect(header!.split(/\s+/)).toEqual(['ADDRESS', 'ROLE', 'STATUS', 'SERVER', 'SLOTS', 'KEYS', 'MEMORY', 'LATENCY', 'MASTER']);
     expect(row).toMatch(new RegExp(`^127\\.0\\.0\\.1:${redis.single.port}\\s+master\\s+up\\s+${redis.server.flavor} ${redis.server.version.replace(/\./g, '\\.')}\\s+-\\s+\\d+\\s+[\\d.]+ [KMG]?i?B\\s+[\\d.]+ ms$`));
@@ -72,7 +72,8 @@ describe('nodes against the shared servers', () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const report = json(result);
-    expect(Object.keys(report)).toEqual(['topology', 'nodes']);
+    expect(Object.keys(report)).toEqual(['target', 'topology', 'nodes']);
+    expect(report.target).toEqual({ context: null, topology: 'single', master: null, seed: [`127.0.0.1:${redis.single.port}`], db: 0 });
     expect(report.topology).toBe('standalone');
     expect(report.nodes).toHaveLength(1);
     const [node] = report.nodes;
@@ -158,7 +159,7 @@ describe('nodes against the shared servers', () => {
   it('cluster as a table shows slot ranges with their counts', async () => {
     const result = await runCli(['nodes', '--url', url(redis.cluster.seeds[0]!.port), '-o', 'table']);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trimEnd().split('\n');
+    const lines = tableBody(result.stdout, `cluster via 127.0.0.1:${redis.cluster.seeds[0]!.port} · db 0`).trimEnd().split('\n');
     expect(lines[0]).toBe('cluster: 6 nodes');
     expect(lines.filter((line) => /\smaster\s+up\s.*\s\d+-\d+ \(\d+\)\s/.test(line))).toHaveLength(3);
     expect(lines.filter((line) => /\sreplica\s+up\s.*127\.0\.0\.1:\d+$/.test(line))).toHaveLength(3);
@@ -303,7 +304,7 @@ describe('TLS', () => {
   it('--insecure connects anyway and warns on stderr', async () => {
     const result = await runCli(['nodes', '--url', url(port, 'rediss'), '--insecure', '-o', 'table']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^standalone: 1 node\n/);
+    expect(tableBody(result.stdout)).toMatch(/^standalone: 1 node\n/);
     expect(result.stderr).toBe('warning: --insecure: the server certificate is not verified; anyone in the path can read this session\n');
   });
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { adminClient, startRedis } from '../fixtures/index.js';
+import { runOnTerminal } from '../helpers/cli.js';
 
 const redis = inject('redis');
 const root = path.resolve(import.meta.dirname, '../..');
@@ -315,24 +316,7 @@ describe('cachectl restore (built binary, no terminal)', () => {
   });
 });
 
-/** Runs the CLI on a pseudo-terminal (util-linux `script`), typing `answer` once `promptText` appears. */
-function onTerminal(args: string[], promptText: string, answer: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const command = [process.execPath, bin, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    let answered = false;
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (!answered && output.includes(promptText)) {
-        answered = true;
-        child.stdin.write(`${answer}\r`);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
+const onTerminal = (args: string[], promptText: string, answer: string) => runOnTerminal(args, promptText, answer);
 
 describe('cachectl purge on a terminal', () => {
   it('deletes only after the key count is typed, with a progress line on the terminal', async () => {

@@ -37,7 +37,8 @@ async function press(keys: string[], what: string, until: (text: string) => bool
 
 /** The figures of the node's row: OPS/s, HIT% and P99ms, as shown. */
 function rowFigures(text: string, address: string): { ops: string; hit: string; p99: string } | undefined {
-  const line = text.split('\n').find((l) => l.includes(address));
+  // The header's target line names the address too; the node's row is the other one.
+  const line = text.split('\n').find((l) => l.includes(address) && !l.trimStart().startsWith('target:'));
   const match = line === undefined ? null : /\s[MR]\*?\s+(\S+)\s+(\S+)\s+(\S+)/.exec(line);
   return match === null ? undefined : { ops: match[1]!, hit: match[2]!, p99: match[3]! };
 }
@@ -99,6 +100,7 @@ describe('cachectl top in a terminal (tmux)', () => {
       { timeoutMs: 20_000, intervalMs: 200, describe: () => 'no live figures' },
     );
     expect(first.text).toMatch(/cachectl top · single node · 1 node/);
+    expect(first.text.split('\n').map((l) => l.trim())).toContain(`target: single ${address} · db 0`);
     expect(await paneFlag('alternate_on')).toBe('1');
 
     // The numbers move: another refresh later, the screen (figures, sparkline) is not the same.

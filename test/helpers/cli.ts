@@ -131,3 +131,38 @@ export async function runInProcess(args: readonly string[], env: Record<string, 
   const code = await run(['node', 'cachectl', ...args], io, signal === undefined ? { handleSignals: false } : { handleSignals: false, signal });
   return { code, signal: null, stdout: io.out(), stderr: io.err(), durationMs: performance.now() - started };
 }
+
+/**
+ * A table output without its first line, which names the target (`target: single 127.0.0.1:6380 ·
+ * db 0`); fails unless that line is there, and unless it is `target: ${target}` when given.
+ */
+export function tableBody(stdout: string, target?: string): string {
+  const newline = stdout.indexOf('\n');
+  const first = newline < 0 ? stdout : stdout.slice(0, newline);
+  if (!first.startsWith('target: ')) throw new Error(`expected a target line first, got ${JSON.stringify(first)}`);
+  if (target !== undefined && first !== `target: ${target}`) throw new Error(`expected "target: ${target}", got ${JSON.stringify(first)}`);
+  return newline < 0 ? '' : stdout.slice(newline + 1);
+}
+
+/**
+ * Runs the built CLI on a pseudo-terminal (util-linux `script`), types `answer` and Enter once
+ * `promptText` appears, and resolves with everything it printed, terminal control sequences removed.
+ */
+export function runOnTerminal(args: readonly string[], promptText: string, answer: string, env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const command = [process.execPath, CLI_BIN, ...args].map((arg) => `'${arg.replace(/'/g, "'\\''")}'`).join(' ');
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...baseEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!answered && output.includes(promptText)) {
+        answered = true;
+        child.stdin.write(`${answer}\r`);
+      }
+    });
+    child.on('error', reject);
+    // eslint-disable-next-line no-control-regex -- removing readline's cursor moves and the status line is the point
+    child.on('close', (code) => resolve({ code, output: output.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '') }));
+  });
+}

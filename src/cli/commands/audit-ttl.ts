@@ -1,6 +1,8 @@
 // `cachectl audit-ttl [pattern]`: finds keys without an expiry (and TTLs longer than allowed),
 // per namespace and rule, and gates on them for CI: exit 0 pass, 1 fail, 2 error.
 
+import type { RunTarget } from '../../connection/target.js';
+import { withTarget } from '../../connection/target.js';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -146,8 +148,9 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
 
   for (const notice of report.notices) ctx.warn(notice);
   if (ctx.output === 'table') ctx.write(renderAuditTable(report, { color: ctx.color, top, examples }));
-  else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
-  for (const target of reports) writeReport(target, report, { top, examples, junitCases });
+  else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(ctx.withTarget(report)) : renderJson(ctx.withTarget(report)));
+  const runTarget = ctx.target();
+  for (const target of reports) writeReport(target, report, { top, examples, junitCases, ...(runTarget === undefined ? {} : { target: runTarget }) });
   return exitCodeOf(ctx, report);
 }
 
@@ -207,8 +210,14 @@ function loadPolicy(flag: string | false | undefined, cwd: string): TtlPolicy | 
   return policy;
 }
 
-function writeReport(target: ReportTarget, report: TtlAuditReport, options: { top: number; examples: number; junitCases: number }): void {
-  const text = target.kind === 'junit' ? renderAuditJunit(report, new Date(), { namespaceCases: options.junitCases }) : target.kind === 'markdown' ? renderAuditMarkdown(report, options) : renderJson(report);
+function writeReport(target: ReportTarget, report: TtlAuditReport, options: { top: number; examples: number; junitCases: number; target?: RunTarget }): void {
+  const where = options.target === undefined ? {} : { target: options.target };
+  const text =
+    target.kind === 'junit'
+      ? renderAuditJunit(report, new Date(), { namespaceCases: options.junitCases, ...where })
+      : target.kind === 'markdown'
+        ? renderAuditMarkdown(report, options)
+        : renderJson(options.target === undefined ? report : withTarget(report, options.target));
   try {
     writeFileSync(target.file, text);
   } catch (error) {

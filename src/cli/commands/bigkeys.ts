@@ -92,7 +92,7 @@ async function runBigKeys(ctx: CommandContext, settings: BigKeysSettings, patter
     if (ignored.length > 0) ctx.warn(`--quick reads whole databases from INFO keysizes; not applied: ${ignored.join(', ')} (run without --quick for them)`);
     const report = await readKeysizes(topology, scan.replica === true);
     if (ctx.output === 'table') ctx.write(renderKeysizesTable(report, ctx.color));
-    else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
+    else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(ctx.withTarget(report)) : renderJson(ctx.withTarget(report)));
     return ExitCode.Ok;
   }
 
@@ -102,7 +102,7 @@ async function runBigKeys(ctx: CommandContext, settings: BigKeysSettings, patter
   });
   for (const notice of report.notices) ctx.warn(notice);
   if (ctx.output === 'table') ctx.write(renderBigKeysTable(report, ctx.color, pattern));
-  else ctx.write(ctx.output === 'ndjson' ? renderBigKeysNdjson(report) : renderJson(report));
+  else ctx.write(ctx.output === 'ndjson' ? renderBigKeysNdjson(ctx.withTarget(report)) : renderJson(ctx.withTarget(report)));
   return exitCodeOf(ctx, report);
 }
 

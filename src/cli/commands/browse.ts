@@ -84,8 +84,10 @@ async function runBrowse(ctx: CommandContext, flags: BrowseFlags, pattern: strin
   const { createRedisSource } = await import('../../core/browse/redis-source.js');
   const { createRedisPurge, deletedKeyStats } = await import('../../core/browse/redis-purge.js');
   const { runBrowseTui } = await import('../../tui/browse/run.js');
+  const context = ctx.target()?.context ?? null;
   const source = createRedisSource(topology, {
     scan,
+    ...(context === null ? {} : { context }),
     namespaces,
     keyListLimit,
     ...(readonlyReason === undefined ? {} : { readonlyReason }),

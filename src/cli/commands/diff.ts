@@ -13,7 +13,7 @@ import { evaluateGate, parseGateRule } from '../../core/diff/gate.js';
 import type { KeyspaceSide } from '../../core/diff/keyspace-doc.js';
 import { readKeyspaceDocument, sideFromKeysReport } from '../../core/diff/keyspace-doc.js';
 import { buildKeysReport } from '../../core/namespaces/keys-report.js';
-import { renderDiffMarkdown } from '../../render/diff-markdown.js';
+import { MARKDOWN_LIMIT, renderDiffMarkdown } from '../../render/diff-markdown.js';
 import { renderDiffTable } from '../../render/diff-table.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
@@ -101,10 +101,12 @@ async function runDiff(ctx: CommandContext, flags: DiffFlags, args: string[]): P
   if (ctx.signal.aborted) throw new CachectlError('INTERRUPTED', 'interrupted during the live scan: nothing compared');
   const diff = compareKeyspaces(before, after);
   const violations = options.rules.length === 0 ? null : evaluateGate(diff, options.rules);
-  for (const target of options.reports) writeReport(target.file, target.kind === 'markdown' ? renderDiffMarkdown(diff, violations) : renderJson(diffDocument(diff, options.rules, violations)));
+  const document = ctx.withTarget(diffDocument(diff, options.rules, violations));
+  const live = ctx.target();
+  for (const target of options.reports) writeReport(target.file, target.kind === 'markdown' ? renderDiffMarkdown(diff, violations, MARKDOWN_LIMIT, live) : renderJson(document));
   if (ctx.output === 'table') ctx.write(renderDiffTable(diff, violations, ctx.color, options.rows));
-  else if (ctx.output === 'json') ctx.write(renderJson(diffDocument(diff, options.rules, violations)));
-  else ctx.write(renderNdjsonLine(diffDocument(diff, options.rules, violations)));
+  else if (ctx.output === 'json') ctx.write(renderJson(document));
+  else ctx.write(renderNdjsonLine(document));
   if (violations !== null && violations.length > 0) {
     // The table lists the reasons already; machine output gets them on stderr for the CI log.
     if (ctx.output !== 'table') for (const violation of violations) ctx.warn(`gate ${violation.rule}: ${violation.message}`);

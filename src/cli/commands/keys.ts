@@ -104,7 +104,7 @@ async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: str
   if (ctx.output === 'table') {
     ctx.write(renderKeysTable(report, ctx.color, pattern));
     if ('biggest' in report) ctx.write(`\n${renderBiggestSection(report.biggest, ctx.color)}`);
-  } else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(report) : renderJson(report));
+  } else ctx.write(ctx.output === 'ndjson' ? renderNdjsonLine(ctx.withTarget(report)) : renderJson(ctx.withTarget(report)));
   return finish(ctx, report.status, report.nodes.filter((node) => node.status === 'failed').map((node) => `${node.node}: ${node.error?.message ?? ''}`));
 }
 

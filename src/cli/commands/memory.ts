@@ -84,11 +84,11 @@ Finding ids and the JSON schema: README, section "memory".`,
 
 function writeReport(ctx: CommandContext, report: MemoryReport): void {
   if (ctx.output === 'json') {
-    ctx.write(renderJson(report));
+    ctx.write(renderJson(ctx.withTarget(report)));
   } else if (ctx.output === 'ndjson') {
     for (const node of report.nodes) ctx.write(renderNdjsonLine({ type: 'node', topology: report.topology, ...node }));
     const { nodes: _nodes, total, ...summary } = report;
-    ctx.write(renderNdjsonLine({ type: 'total', ...summary, ...total }));
+    ctx.write(renderNdjsonLine({ type: 'total', ...ctx.withTarget(summary), ...total }));
   } else {
     ctx.write(renderMemoryReport(report, ctx.color));
   }

@@ -17,8 +17,8 @@ export function nodesCommand(runtime: Runtime): Command {
       runtime.action(async (ctx) => {
         const topology = await ctx.connect();
         const report = await describeNodes(topology, ctx.signal);
-        if (ctx.output === 'json') ctx.write(renderJson(report));
-        else if (ctx.output === 'ndjson') for (const node of report.nodes) ctx.write(renderNdjsonLine({ topology: report.topology, ...node }));
+        if (ctx.output === 'json') ctx.write(renderJson(ctx.withTarget(report)));
+        else if (ctx.output === 'ndjson') for (const node of report.nodes) ctx.write(renderNdjsonLine(ctx.withTarget({ topology: report.topology, ...node })));
         else ctx.write(renderNodesTable(report, ctx.color));
         const down = report.nodes.filter((node) => node.status === 'down');
         for (const node of down) ctx.warn(`${node.role} ${node.address} is down: ${node.error?.message ?? 'no answer'}`);

@@ -165,7 +165,8 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
           hint: 'pass --yes to confirm non-interactively (check the plan with --dry-run first)',
         }));
       }
-      const confirmed = await confirmByTyping(ctx, plan.matched, text, `to delete ${plan.matched.toLocaleString('en-US')} keys matching ${reprKey(pattern)}`);
+      const servers = { verb: 'deletes on', addresses: doc.plan.nodes.filter((row) => row.keys > 0).map((row) => row.node) };
+      const confirmed = await confirmByTyping(ctx, plan.matched, text, `to delete ${plan.matched.toLocaleString('en-US')} keys matching ${reprKey(pattern)}`, servers);
       if (!confirmed) return finish(ExitCode.Findings, new CachectlError('DECLINED', 'the confirmation did not match, so nothing was deleted'));
     }
     let outcome: { summary: PurgeSummary; error: CachectlError | null };

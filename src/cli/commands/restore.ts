@@ -82,7 +82,8 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
         hint: 'pass --yes to confirm non-interactively (check the plan with --dry-run first)',
       }));
     }
-    const confirmed = await confirmByTyping(ctx, plan.toRestore, undefined, `to restore ${plan.toRestore.toLocaleString('en-US')} keys`);
+    const servers = { verb: 'restores onto', addresses: topology.masters().map((node) => node.address) };
+    const confirmed = await confirmByTyping(ctx, plan.toRestore, undefined, `to restore ${plan.toRestore.toLocaleString('en-US')} keys`, servers);
     if (!confirmed) return finish(ExitCode.Findings, new CachectlError('DECLINED', 'the confirmation did not match, so nothing was restored'));
   }
 

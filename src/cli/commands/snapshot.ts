@@ -1,6 +1,7 @@
 // `cachectl snapshot`: capture everything an incident review needs, from every node, in one bounded
 // run — one self-contained HTML file (-f) and the same data as one JSON document (-o json).
 
+import { formatTarget } from '../../connection/target.js';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
@@ -93,14 +94,15 @@ Exit codes: 0 captured (even with nodes down: they are in the file), 2 usage or 
         const doc = await takeSnapshot(topology, { ...options.snapshot, startedAt, signal: ctx.signal });
         if (options.file !== null) {
           try {
-            writeFileSync(options.file, renderSnapshotHtml(doc, { generator: `cachectl ${cliVersion()}` }));
+            const target = ctx.target();
+            writeFileSync(options.file, renderSnapshotHtml(doc, { generator: `cachectl ${cliVersion()}`, ...(target === undefined ? {} : { target: formatTarget(target) }) }));
           } catch (error) {
             throw new CachectlError('IO', `cannot write ${options.file}: ${(error as Error).message}`, { hint: 'pick a writable path with -f' });
           }
         }
         if (ctx.output === 'table') ctx.write(renderSnapshotSummary(doc, options.file));
-        else if (ctx.output === 'ndjson') ctx.write(renderNdjsonLine({ generator: `cachectl ${cliVersion()}`, ...doc }));
-        else ctx.write(renderJson({ generator: `cachectl ${cliVersion()}`, ...doc }));
+        else if (ctx.output === 'ndjson') ctx.write(renderNdjsonLine(ctx.withTarget({ generator: `cachectl ${cliVersion()}`, ...doc })));
+        else ctx.write(renderJson(ctx.withTarget({ generator: `cachectl ${cliVersion()}`, ...doc })));
         for (const node of doc.nodes) if (node.status === 'down') ctx.warn(`${node.role} ${node.address} is down: ${node.error ?? 'no answer'}`);
         return ctx.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok;
       }),

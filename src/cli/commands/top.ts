@@ -24,6 +24,7 @@ import type { NamespaceOptions } from '../../core/namespaces/namespace-key.js';
 import { DEFAULT_MAX_BUFFER_BYTES, DEFAULT_MAX_OPS } from '../../core/traffic/sample-traffic.js';
 import { LiveTraffic } from '../../core/traffic/live-traffic.js';
 import type { Topology } from '../../connection/topology.js';
+import { formatTarget } from '../../connection/target.js';
 
 interface TopFlags extends NamespaceFlags {
   refresh: string;
@@ -97,6 +98,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
   else {
     // Drawing a dashboard into a pipe or file would garble it: record snapshots instead.
     mode = 'ndjson';
+    ctx.machineOutput();
     ctx.io.stderr.write(`note: ${output === 'table' ? '-o table needs' : 'the dashboard needs'} a terminal on stdin and stdout; writing one JSON snapshot per refresh instead (-o ndjson)\n`);
   }
 
@@ -119,6 +121,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
       if (mode === 'tui') {
         prepareInteractiveEnv();
         const { runTopTui } = await import('../../tui/top/run-top.js');
+        const target = ctx.target();
         poller.start(false);
         const reason = await runTopTui({
           poller,
@@ -129,6 +132,7 @@ async function runTop(ctx: CommandContext, settings: TopSettings, output: string
           stderr: ctx.io.stderr as NodeJS.WriteStream,
           color: ctx.color,
           latencyLimitMs: settings.latencyLimitMs,
+          ...(target === undefined ? {} : { target: formatTarget(target) }),
           initialSort: settings.sort,
           openTraffic: (address) => liveTraffic(topology, address, settings),
           iterations: settings.iterations,
@@ -175,7 +179,7 @@ async function record(ctx: CommandContext, poller: Poller<DashboardSnapshot>, mo
       lastError = null;
       if (state.value === undefined || state.refreshes <= written) return;
       written = state.refreshes;
-      const record = snapshotRecord(state.value);
+      const record = ctx.withTarget(snapshotRecord(state.value));
       if (mode === 'ndjson') ctx.write(renderNdjsonLine(record));
       else ctx.write(array.element(record));
       if (iterations !== undefined && written >= iterations) poller.stop();

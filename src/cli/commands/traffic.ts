@@ -180,7 +180,7 @@ function reportRestore(ctx: CommandContext, entry: ChangedSetting, result: { out
   else ctx.warn(`${entry.address}: could not put notify-keyspace-events back (${result.reason ?? 'unknown error'}); run: ${manualRestoreCommand(entry)}`);
 }
 
-function jsonReport(report: TrafficReport): unknown {
+function jsonReport(report: TrafficReport): object {
   return {
     ...report,
     hotKeys: report.hotKeys.map(({ key, ...rest }) => ({ ...encodeKeyForJson(key), ...rest })),
@@ -191,7 +191,7 @@ function jsonReport(report: TrafficReport): unknown {
 
 function writeReport(ctx: CommandContext, report: TrafficReport, rows: number): void {
   if (ctx.output === 'json') {
-    ctx.write(renderJson(jsonReport(report)));
+    ctx.write(renderJson(ctx.withTarget(jsonReport(report))));
   } else if (ctx.output === 'ndjson') {
     const json = jsonReport(report) as Record<string, unknown[]> & Record<string, unknown>;
     for (const row of report.namespaces) ctx.write(renderNdjsonLine({ type: 'namespace', ...row }));
@@ -199,7 +199,7 @@ function writeReport(ctx: CommandContext, report: TrafficReport, rows: number): 
     for (const key of json.stampedes as unknown[]) ctx.write(renderNdjsonLine({ type: 'stampede', ...(key as object) }));
     for (const key of json.writeHeavy as unknown[]) ctx.write(renderNdjsonLine({ type: 'write-heavy', ...(key as object) }));
     const { namespaces: _n, hotKeys: _h, stampedes: _s, writeHeavy: _w, ...summary } = report;
-    ctx.write(renderNdjsonLine({ type: 'summary', ...summary }));
+    ctx.write(renderNdjsonLine({ type: 'summary', ...ctx.withTarget(summary) }));
   } else {
     ctx.write(renderTrafficReport(report, ctx.color, rows));
   }

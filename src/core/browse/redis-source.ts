@@ -1,6 +1,7 @@
 // The explorer's BrowseSource on a real topology: the live tree, key lists, previews and export
 // from the core. No ink or React here, so it can be driven and tested without a terminal.
 
+import { describeTarget, formatTarget } from '../../connection/target.js';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
@@ -25,6 +26,8 @@ export interface RedisSourceOptions {
   /** Keys listed per namespace. */
   keyListLimit?: number;
   preview?: PreviewOptions;
+  /** The config-file context the connection came from, named in the title. */
+  context?: string;
   /** Where exports are written. @default the current directory */
   exportDir?: string;
   /** Dangerous actions; absent when they are off, with the reason. */
@@ -48,7 +51,7 @@ export function createRedisSource(topology: Topology, options: RedisSourceOption
 
   const source: RedisSource = {
     tree,
-    title: describeTopology(topology, options.scan),
+    title: describeTopology(topology, options.scan, options.context),
     delimiter: options.namespaces.delimiter,
     listKeys(namespace, ownOnly, signal) {
       const matcher = namespaceMatcher(namespace, options.namespaces, match, tree.current().root);
@@ -87,16 +90,12 @@ function nodeOf(topology: Topology, entry: KeyEntry, replica: boolean): NodeHand
   return topology.nodeForKey(entry.key);
 }
 
-function describeTopology(topology: Topology, scan: Pick<ScanOptions, 'match' | 'replica' | 'limit'>): string {
+function describeTopology(topology: Topology, scan: Pick<ScanOptions, 'match' | 'replica' | 'limit'>, context: string | undefined): string {
   const masters = topology.masters();
-  const where =
-    topology.kind === 'cluster'
-      ? `cluster of ${masters.length} masters`
-      : topology.kind === 'sentinel'
-        ? `sentinel master ${masters[0]?.address ?? '?'}`
-        : (masters[0]?.address ?? 'single node');
-  const parts = [where];
-  if (topology.db !== 0) parts.push(`db ${topology.db}`);
+  // The target as every output names it; a Sentinel's current master and a Cluster's size besides.
+  const parts = [formatTarget(describeTarget(topology, context))];
+  if (topology.kind === 'sentinel') parts.push(`master at ${masters[0]?.address ?? '?'}`);
+  if (topology.kind === 'cluster') parts.push(`${masters.length} masters`);
   if (scan.replica === true) parts.push('replicas');
   if (scan.match !== undefined) parts.push(`pattern ${scan.match.toString('utf8')}`);
   if (scan.limit !== undefined) parts.push(`sample of ${scan.limit.toLocaleString('en-US')}`);

@@ -1,5 +1,5 @@
-// The dashboard's top two lines: what is watched (topology, nodes, version, refresh, sort, pause)
-// and the totals over every node that answers.
+// The dashboard's top lines: what is watched (topology, nodes, version, refresh, sort, pause), the
+// totals over every node that answers, and the target (context, seeds, db) when the CLI names it.
 
 import { Box } from 'ink';
 import type { ReactElement } from 'react';
@@ -18,11 +18,13 @@ export interface HeaderProps {
   error: string | null;
   latencyLimitMs: number;
   color: boolean;
+  /** What is watched, in words (context, topology, seeds, db): a third line when given. */
+  target?: string | undefined;
 }
 
 const KIND: Record<DashboardSnapshot['topology']['kind'], string> = { standalone: 'single node', cluster: 'Cluster', sentinel: 'Sentinel' };
 
-export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, color }: HeaderProps): ReactElement {
+export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, color, target }: HeaderProps): ReactElement {
   const title: Segment[] = [{ text: 'cachectl top', bold: true, tone: 'accent' }];
   // First, so a narrow terminal never cuts it off.
   if (paused) title.push({ text: ' · PAUSED', tone: 'warning', bold: true });
@@ -60,6 +62,7 @@ export function Header({ snapshot, sortLabel, paused, error, latencyLimitMs, col
     <Box flexDirection="column">
       <Line segments={title} color={color} />
       {error === null ? <Line segments={line2} color={color} /> : <Line segments={[{ text: `refresh failed: ${error}`, tone: 'critical' }]} color={color} />}
+      {target === undefined ? null : <Line segments={[{ text: `target: ${target}`, tone: 'dim' }]} color={color} />}
     </Box>
   );
 }

@@ -43,9 +43,11 @@ export interface TopAppProps {
   initialSort?: NodeSort;
   /** Starts a traffic sampler on a node for the namespace panel (n); without it the panel says it is not available. */
   openTraffic?: (address: string) => LiveTraffic;
+  /** The target in words, shown as a header line (see connection/target.ts). */
+  target?: string;
 }
 
-/** Header lines above, the help line below. */
+/** Header lines above, the help line below (one more with a target line). */
 const CHROME_LINES = 3;
 
 interface UiState {
@@ -60,7 +62,8 @@ interface UiState {
 
 const BINDINGS = activeBindings(TOP_KEYS, false);
 
-export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = 'topology', openTraffic }: TopAppProps): ReactElement {
+export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = 'topology', openTraffic, target }: TopAppProps): ReactElement {
+  const chromeLines = CHROME_LINES + (target === undefined ? 0 : 1);
   const { exit } = useApp();
   const state = useSnapshot(source);
   const { columns, rows: terminalRows } = useTerminalSize();
@@ -146,8 +149,8 @@ export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = '
   });
 
   // One line short of the terminal: a frame as tall as the screen makes ink clear it on every render.
-  const height = Math.max(CHROME_LINES + 2, terminalRows - 1);
-  const body = height - CHROME_LINES;
+  const height = Math.max(chromeLines + 2, terminalRows - 1);
+  const body = height - chromeLines;
   const error = state.error === null ? null : state.error instanceof Error ? state.error.message : String(state.error);
 
   let content: ReactElement;
@@ -185,7 +188,7 @@ export function TopApp({ source, onFocus, latencyLimitMs, color, initialSort = '
 
   return (
     <Box flexDirection="column" width={columns} height={height}>
-      <Header snapshot={snapshot} sortLabel={NODE_SORT_LABELS[sort]} paused={state.paused} error={error} latencyLimitMs={latencyLimitMs} color={color} />
+      <Header snapshot={snapshot} sortLabel={NODE_SORT_LABELS[sort]} paused={state.paused} error={error} latencyLimitMs={latencyLimitMs} color={color} target={target} />
       <Box flexDirection="column" flexGrow={1} overflow="hidden">
         {content}
       </Box>

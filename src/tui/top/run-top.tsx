@@ -20,6 +20,8 @@ export interface TopTuiOptions {
   color: boolean;
   latencyLimitMs: number;
   initialSort: NodeSort;
+  /** The target in words, for the header. */
+  target?: string;
   /** Quit after this many refreshes. */
   iterations?: number;
   /** Starts the namespace panel's traffic sampler on a node. */
@@ -32,7 +34,17 @@ export interface TopTuiOptions {
 export async function runTopTui(options: TopTuiOptions): Promise<LeaveReason> {
   const { poller, model } = options;
   return runFullScreen(
-    () => <TopApp source={poller} onFocus={(address, detail) => model.focus(address, detail)} latencyLimitMs={options.latencyLimitMs} color={options.color} initialSort={options.initialSort} openTraffic={options.openTraffic} />,
+    () => (
+      <TopApp
+        source={poller}
+        onFocus={(address, detail) => model.focus(address, detail)}
+        latencyLimitMs={options.latencyLimitMs}
+        color={options.color}
+        initialSort={options.initialSort}
+        openTraffic={options.openTraffic}
+        {...(options.target === undefined ? {} : { target: options.target })}
+      />
+    ),
     {
       stdout: options.stdout,
       stdin: options.stdin,
