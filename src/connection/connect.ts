@@ -49,8 +49,12 @@ async function open(options: ConnectionOptions, pool: NodePool): Promise<Topolog
     client = await seed.ready();
   } catch (error) {
     // SELECT n fails on a cluster node before we could ask it anything.
-    if (options.db !== 0 && /SELECT is not allowed in cluster mode/i.test(String((error as Error).message) + String(((error as Error).cause as Error | undefined)?.message))) {
-      throw clusterDbError(options.db);
+    const text = String((error as Error).message) + String(((error as Error).cause as Error | undefined)?.message);
+    if (options.db !== 0 && /SELECT is not allowed in cluster mode/i.test(text)) throw clusterDbError(options.db);
+    // A Sentinel has no databases: asked for db n, it refuses SELECT. Ask it again without one.
+    if (options.db !== 0 && /unknown command .?select/i.test(text)) {
+      const sentinel = await sentinelInfo(options, first);
+      if (sentinel !== undefined) return openViaSentinel(options, pool, first, sentinel);
     }
     throw error;
   }
@@ -77,6 +81,20 @@ async function open(options: ConnectionOptions, pool: NodePool): Promise<Topolog
     return ClusterTopology.open(pool, options.endpoints);
   }
   return StandaloneTopology.open(pool, first, options, text);
+}
+
+/** The seed's INFO read without SELECT, when the seed is a Sentinel; undefined otherwise (or when it cannot be read). */
+async function sentinelInfo(options: ConnectionOptions, seed: Endpoint): Promise<InfoSections | undefined> {
+  const probe = new NodePool(options, stripUndefined({ username: options.username, password: options.password }), 0);
+  try {
+    const client = await probe.handle({ id: '', endpoint: seed, role: 'master', slots: [], flags: [] }, 'node').ready();
+    const info = parseInfo(await client.info());
+    return infoString(info, 'server', 'redis_mode') === 'sentinel' ? info : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await probe.closeAll();
+  }
 }
 
 /**

@@ -145,6 +145,13 @@ describe('a Sentinel given as --url', () => {
     expect(table.stdout.split('\n')[0]).toBe(`target: sentinel master ${masterName} via ${sentinel} · db 0`);
   });
 
+  it('with a database in the URL (a Sentinel refuses SELECT): the data nodes use it', async () => {
+    const result = await runCli(['nodes', '--url', `redis://${sentinel}/3`, '-o', 'json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe(notice);
+    expect((JSON.parse(result.stdout) as { target: unknown }).target).toEqual({ context: null, topology: 'sentinel', master: masterName, seed: [sentinel], db: 3 });
+  });
+
   describe('with keys on the master', () => {
     beforeAll(async () => {
       const client = adminClient(master.port);
