@@ -112,11 +112,11 @@ describe('keymap', () => {
     expect(helpLine(BINDINGS, 'detail')).not.toContain('sort');
     // The help screen lists every binding once (↑ and ↓ share a line), the panel-only ones too.
     const labels = helpEntries(BINDINGS).map((entry) => entry.label);
-    expect(labels).toEqual(['q', 'p', 's', '↑↓', 'enter', 'esc', 'c', 'h', 'l', 't', '?']);
+    expect(labels).toEqual(['q', 'p', 's', '↑↓', 'enter', 'n', 'esc', 'c', 'h', 'l', 't', '?']);
   });
 
   it('binds no key twice within a view', () => {
-    for (const view of ['table', 'detail', 'help'] as const) {
+    for (const view of ['table', 'detail', 'traffic', 'help'] as const) {
       const presses = bindingsIn(BINDINGS, view).flatMap((binding) => binding.strokes.map((stroke) => JSON.stringify(stroke)));
       expect(new Set(presses).size).toBe(presses.length);
     }
