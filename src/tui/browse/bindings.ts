@@ -62,6 +62,8 @@ const BINDINGS: readonly KeyBinding<BrowseAction, BrowseContext>[] = [
     hint: 'biggest',
     description: 'the biggest keys (by memory) of the namespace under the cursor and all under it, from a scan of all of it',
     contexts: LISTS,
+    // In the help panel only: the footer line stays short enough for 80 columns to keep `d delete` in view.
+    panelOnly: true,
   },
   { action: 'help', strokes: [{ input: '?' }], label: '?', hint: 'help', description: 'show or hide this help' },
   { action: 'quit', strokes: [{ input: 'q' }], label: 'q', hint: 'quit', description: 'quit (the scan stops; nothing is changed)' },
