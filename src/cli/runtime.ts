@@ -154,7 +154,9 @@ export class Runtime {
     const hint = failure.hint === undefined ? '' : ` — ${this.scrub(failure.hint)}`;
     this.io.stderr.write(`${chalk.red.bold('error:')} ${message}${chalk.dim(hint)}\n`);
     if (this.output !== 'table' && options.json !== false) {
-      const payload = { error: { code: failure.code, message, hint: failure.hint === undefined ? null : this.scrub(failure.hint), exitCode: failure.exitCode } };
+      const error = { code: failure.code, message, hint: failure.hint === undefined ? null : this.scrub(failure.hint), exitCode: failure.exitCode };
+      // An error after connecting still says where it came from, like every other document.
+      const payload = this.runTarget === undefined ? { error } : { target: this.runTarget, error };
       this.io.stdout.write(this.output === 'ndjson' ? `${JSON.stringify(payload)}\n` : renderJson(payload));
     }
     return failure.exitCode;

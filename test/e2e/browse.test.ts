@@ -98,6 +98,8 @@ describe('cachectl browse in a terminal', () => {
 
     let text = await waitForScreen(showing('scan complete · 231 keys'), 'the finished scan');
     expect(await paneFlag('alternate_on')).toBe('1');
+    // The title names the target the way every output does.
+    expect(text).toContain(`cachectl browse · single 127.0.0.1:${server.port} · db 0 · (all keys)`);
     expect(text).toMatch(/^> shop:\s/m);
     expect(text).toMatch(/^ {2}metrics:\s/m);
 

@@ -83,6 +83,14 @@ describe('every output names its target', () => {
     expect(tableBody(result.stdout, expectedLine)).not.toContain('target:');
   });
 
+  it('an error after connecting: the JSON error document names the target too', async () => {
+    // Redis before 8 has no INFO keysizes, so --quick fails after connecting (on Redis 8 it succeeds; either way the document names the target).
+    const result = await runCli(['bigkeys', '--quick', '--context', 'local', '-o', 'json'], { env });
+    const document = JSON.parse(result.stdout) as { target: unknown; error?: { exitCode: number } };
+    expect(document.target).toEqual(expected);
+    if (document.error !== undefined) expect(Object.keys(document)).toEqual(['target', 'error']);
+  });
+
   it('NDJSON: every node line, and the summary record of typed streams', async () => {
     const nodes = await runCli(['nodes', '--context', 'local', '-o', 'ndjson'], { env });
     for (const line of nodes.stdout.trimEnd().split('\n')) expect((JSON.parse(line) as { target: unknown }).target).toEqual(expected);

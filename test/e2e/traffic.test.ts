@@ -100,6 +100,7 @@ describe('cachectl traffic where MONITOR is not permitted but INFO is', () => {
     const result = await runCli(['traffic', '--url', url, ...user, '--duration', '500ms', '-o', 'json'], asUser);
     expect(result.code).toBe(2);
     const doc = JSON.parse(result.stdout);
+    expect(doc.target).toEqual({ context: null, topology: 'single', master: null, seed: [`${server.host}:${server.port}`], db: 0 });
     expect(doc).toMatchObject({ monitor: false, error: { code: 'NOPERM', exitCode: 2 }, durationMs: 500, nodes: [{ address: `${server.host}:${server.port}`, maxmemoryPolicy: 'allkeys-lfu', lfu: true }] });
     expect(typeof doc.nodes[0].opsPerSec).toBe('number');
   });

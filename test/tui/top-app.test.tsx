@@ -75,6 +75,18 @@ describe('node table', () => {
     unmount();
   });
 
+  it('names the target on a third header line when given, and keeps the frame within the terminal', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => nodeRow({ address: `127.0.0.1:${31000 + i}` }));
+    const { frame, unmount } = await renderApp(snapshotOf(rows), { target: 'cluster via 10.0.0.1:7000 · db 0 · context prod' });
+    const text = frame().split('\n');
+    expect(text[2]).toBe('target: cluster via 10.0.0.1:7000 · db 0 · context prod');
+    expect(text.length).toBeLessThanOrEqual(23);
+    unmount();
+    const none = await renderApp(snapshotOf(clusterRows()));
+    expect(none.frame()).not.toContain('target:');
+    none.unmount();
+  });
+
   it("shows cachectl's own event-loop lag apart from node latency, labelled as its own", async () => {
     const { frame, unmount } = await renderApp(snapshotOf(clusterRows(), { cachectl: { eventLoopLag: { p99Ms: 42.5, maxMs: 60 } } }));
     expect(frame()).toMatch(/cachectl top · Cluster .* · sort .* · own lag p99 42\.5ms/);

@@ -135,7 +135,7 @@ async function withoutMonitor(ctx: CommandContext, runtime: Runtime, refusal: Mo
     return runtime.report(refusal);
   }
   const error = { code: refusal.code, message: refusal.message, hint: refusal.hint ?? null, exitCode: refusal.exitCode };
-  const document = { monitor: false, error, durationMs, nodes: figures };
+  const document = ctx.withTarget({ monitor: false, error, durationMs, nodes: figures });
   ctx.write(ctx.output === 'json' ? renderJson(document) : renderNdjsonLine({ type: 'nodes-without-monitor', ...document }));
   return runtime.report(refusal, { json: false });
 }
