@@ -36,7 +36,7 @@ export function renderKeysTable(report: KeysReport, color: boolean, pattern: str
   const visit = (row: NamespaceRow) => {
     const est = row.estimated;
     const segment = row.segments[row.segments.length - 1]?.text ?? row.namespace;
-    const extra = [row.distinctValues === undefined ? undefined : `${row.distinctValues.toLocaleString('en-US')} values`, row.label ?? undefined].filter((part) => part !== undefined);
+    const extra = [row.distinctValues === undefined ? undefined : `${row.distinctValuesAtLeast === true ? '≥' : ''}${row.distinctValues.toLocaleString('en-US')} values`, row.label ?? undefined].filter((part) => part !== undefined);
     const typeNames = Object.keys(row.types);
     rows.push([
       `${'  '.repeat(row.depth - 1)}${segment}${extra.length > 0 ? `  (${extra.join('; ')})` : ''}`,

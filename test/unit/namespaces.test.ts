@@ -140,6 +140,50 @@ describe('NamespaceAggregator', () => {
   });
 });
 
+describe('NamespaceAggregator compaction while scanning', () => {
+  /** Letters only, so no ID shape matches: only cardinality can group them. */
+  const word = (i: number) => {
+    let out = '';
+    for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(97 + ((n - 1) % 26)) + out;
+    return `q${out}`;
+  };
+
+  it('rolls a level of many small literal values into ‹var› as the scan goes, instead of spilling into {other}', { timeout: 60_000 }, () => {
+    const aggregator = new NamespaceAggregator({ delimiter: ':', depth: 5, collapse: true });
+    const values = MAX_NAMESPACES * 2 + 500;
+    // Two shards, as a Cluster's masters: each value's keys on one shard, a kept big sibling on both.
+    for (let start = 0; start < values; start += 5000) {
+      for (const shard of ['a', 'b']) {
+        const entries = [];
+        for (let i = start; i < Math.min(values, start + 5000); i += 1) if ((i % 2 === 0) === (shard === 'a')) entries.push({ key: `sess:${word(i)}`, memory: 3 }, { key: `sess:${word(i)}:flash`, memory: 1 });
+        entries.push({ key: `sess:admin`, memory: 7 }, { key: `app:v2:user:${start}:profile`, memory: 2 });
+        aggregator.add(shard, keyBatch(entries));
+      }
+    }
+    const root = aggregator.tree();
+    const batches = 2 * Math.ceil(values / 5000);
+    expect(nodeAt(root, OVERFLOW_NAMESPACE)).toBeUndefined();
+    expect(root.stats.keys).toBe(values * 2 + 2 * batches);
+    const sess = nodeAt(root, 'sess')!;
+    expect(sess.stats.keys).toBe(values * 2 + batches);
+    // The big sibling stays a row of its own; every small value is in ‹var›, counted exactly once.
+    expect(sess.children.map((child) => child.segment).sort()).toEqual(['admin', '‹var›']);
+    const variable = nodeAt(root, 'sess', '‹var›')!;
+    expect(variable.stats.keys).toBe(values * 2);
+    expect(variable.stats.memory).toBe(values * 4);
+    expect(variable.distinct).toBe(values);
+    expect(variable.distinctAtLeast).toBeUndefined();
+    expect(nodeAt(root, 'sess', '‹var›', 'flash')?.stats.keys).toBe(values);
+    expect(nodeAt(root, 'sess', 'admin')?.stats.keys).toBe(batches);
+    expect(nodeAt(root, 'app', 'v2', 'user', '‹id›', 'profile')?.stats.keys).toBe(batches);
+    // Memory stays with the groups: a handful of records, not one per value.
+    expect(aggregator.namespaceCount).toBeLessThan(20);
+    // A key deleted from a compacted value comes out of its ‹var› record.
+    aggregator.removeKey('a', `sess:${word(0)}`, { type: KEY_TYPES.indexOf('string'), memory: 3, ttl: TTL_NONE, key: Buffer.from(`sess:${word(0)}`) });
+    expect(nodeAt(aggregator.tree(), 'sess', '‹var›')?.stats.keys).toBe(values * 2 - 1);
+  });
+});
+
 describe('NamespaceStats.ttlPercentile', () => {
   /** The q-quantile as ttlPercentile defines it: the value at rank ceil(q·n). */
   const exact = (sorted: number[], q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)]!;

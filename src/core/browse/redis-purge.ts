@@ -157,6 +157,7 @@ export function deletedKeyStats(target: Extract<PurgeTarget, { kind: 'key' }>, n
   const entry = target.entry;
   return {
     namespace: namespaceName(entry.key, namespaces),
+    key: entry.key,
     type: Math.max(0, KEY_TYPES.indexOf(entry.type)),
     memory: entry.bytes ?? UNKNOWN,
     ttl: entry.ttlMs,

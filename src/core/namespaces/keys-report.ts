@@ -42,6 +42,8 @@ export interface NamespaceRow {
   label: string | null;
   /** For a ‹var› row: how many distinct values were rolled into it. */
   distinctValues?: number;
+  /** distinctValues is a lower bound (more values than a scan remembers). */
+  distinctValuesAtLeast?: boolean;
   /** Keys of exactly this namespace (not of a child): keys = ownKeys + children + remainder. */
   ownKeys: number;
   children: NamespaceRow[];
@@ -238,6 +240,7 @@ export function namespaceLevel(root: NamespaceNode, options: NamespaceRowOptions
       remainder,
     };
     if (node.distinct !== undefined) row.distinctValues = node.distinct;
+    if (node.distinctAtLeast === true) row.distinctValuesAtLeast = true;
     if (scale !== undefined) {
       const estimate = estimateOf({ keys: row.keys, memoryBytes: row.memoryBytes, noTtl: row.noTtl, expireByFields: row.expireByFields }, scale);
       const scaledTypes: Record<string, number> = {};

@@ -109,7 +109,7 @@ export class LiveNamespaceTree {
   }
 
   /** Takes one deleted key out of the counts. */
-  removeKey(shard: string, key: { namespace: string; type: number; memory: number; ttl: number }): void {
+  removeKey(shard: string, key: { namespace: string; type: number; memory: number; ttl: number; key?: Buffer }): void {
     this.aggregator.removeKey(shard, key.namespace, key);
     this.publish();
   }

@@ -9,8 +9,14 @@ import type { NamespaceOptions } from './namespace-key.js';
 import { ID_PLACEHOLDER, isInferred, namespaceName, namespacePath, VARIABLE_PLACEHOLDER } from './namespace-key.js';
 import { layoutLabel } from './layouts.js';
 
-/** Beyond this many distinct leaf namespaces, new ones are counted under OVERFLOW_NAMESPACE. */
+/**
+ * At this many distinct leaf namespaces the aggregator compacts: levels of many small literal values
+ * are rolled into ‹var› records while the scan goes on (see NamespaceAggregator.compact). Only if
+ * that frees too little are new namespaces counted under OVERFLOW_NAMESPACE.
+ */
 export const MAX_NAMESPACES = 50_000;
+/** Distinct values remembered for the ‹var› rows made while scanning (for their "N values"); past it, a lower bound. */
+const MAX_VARIABLE_VALUES = 1_000_000;
 export const OVERFLOW_NAMESPACE = '{other}';
 
 // TTL histogram: 4 buckets per power of two of milliseconds (≤ 19% relative error), up to ~2^48 ms.
@@ -92,6 +98,8 @@ export interface NamespaceNode {
   label?: string;
   /** For a ‹var› segment rolled up by cardinality: how many distinct values it stands for. */
   distinct?: number;
+  /** `distinct` is a lower bound (past the number of values a scan remembers). */
+  distinctAtLeast?: boolean;
 }
 
 /**
@@ -112,6 +120,13 @@ export class NamespaceAggregator {
   private readonly vanishedByShard = new Map<string, number>();
   /** Each leaf's path (the name of every level), found once when the leaf is first seen. */
   private readonly paths = new Map<string, string[]>();
+  /**
+   * After a compaction: where a new leaf path lands in the compacted tree (a rolled ‹var› record) and
+   * the values each ‹var› level has taken in, so "N values" stays exact.
+   */
+  private compacted: { land: (path: readonly string[]) => NamespaceNode[] | undefined; values: Map<string, Set<string>>; remembered: number; atLeast: Set<string> } | undefined;
+  /** Compaction is tried again only once the namespaces have grown back past this. */
+  private compactAt = MAX_NAMESPACES;
 
   constructor(readonly options: NamespaceOptions) {}
 
@@ -128,8 +143,19 @@ export class NamespaceAggregator {
         continue;
       }
       const key = batch.keys[i]!;
-      const name = namespaceName(key, this.options);
+      let name = namespaceName(key, this.options);
       let stats = leaves.get(name);
+      if (stats === undefined && this.compacted !== undefined && !this.names.has(name)) {
+        name = this.landAfterCompaction(key, name);
+        stats = leaves.get(name);
+      }
+      if (stats === undefined) {
+        if (!this.names.has(name) && this.names.size >= this.compactAt) {
+          this.compact();
+          if (!this.names.has(name)) name = this.landAfterCompaction(key, name);
+          stats = leaves.get(name);
+        }
+      }
       if (stats === undefined) {
         const known = this.names.get(name);
         const slot = known === undefined && this.names.size >= MAX_NAMESPACES ? OVERFLOW_NAMESPACE : name;
@@ -159,6 +185,84 @@ export class NamespaceAggregator {
       } else if (ttl >= 0) {
         stats.addTtl(ttl);
       }
+    }
+  }
+
+  /**
+   * Rolls the leaves seen so far up the way the final tree would (levels of many small literal values
+   * become one ‹var› record) and continues the scan on the compacted records, so a keyspace of a
+   * million distinct names groups the same as a small one instead of spilling into {other}. A new name
+   * that lands under a rolled level is counted in its ‹var› record from then on.
+   */
+  private compact(): void {
+    const root = this.tree();
+    const land = rolledPaths(root, this.options);
+    const values = this.compacted?.values ?? new Map<string, Set<string>>();
+    const state = this.compacted ?? { land, values, remembered: 0, atLeast: new Set<string>() };
+    state.land = land;
+    const names = new Map<string, number>();
+    const paths = new Map<string, string[]>();
+    for (const leaves of this.shards.values()) {
+      const merged = new Map<string, NamespaceStats>();
+      for (const [name, stats] of leaves) {
+        const path = this.paths.get(name);
+        const nodes = name === OVERFLOW_NAMESPACE || path === undefined ? undefined : land(path);
+        const target = nodes?.at(-1)?.name ?? name;
+        if (nodes !== undefined && path !== undefined) {
+          this.rememberValues(state, path, nodes);
+          paths.set(target, nodes.map((node) => node.name));
+        } else if (path !== undefined) paths.set(target, path);
+        const into = merged.get(target);
+        if (into === undefined) merged.set(target, stats);
+        else into.merge(stats);
+      }
+      leaves.clear();
+      for (const [name, stats] of merged) {
+        leaves.set(name, stats);
+        if (name !== OVERFLOW_NAMESPACE) names.set(name, (names.get(name) ?? 0) + 1);
+      }
+    }
+    this.names.clear();
+    for (const [name, holders] of names) this.names.set(name, holders);
+    this.paths.clear();
+    for (const [name, path] of paths) if (names.has(name)) this.paths.set(name, path);
+    this.compacted = state;
+    // Tried again once as many namespaces again have come; if it freed little, the overflow takes the rest.
+    this.compactAt = Math.max(MAX_NAMESPACES, this.names.size * 2);
+  }
+
+  /** Where a key's leaf name goes after a compaction: its ‹var› record when a level of it was rolled. */
+  private landAfterCompaction(key: Buffer, name: string): string {
+    const state = this.compacted;
+    if (state === undefined) return name;
+    const path = namespacePath(key, this.options).names;
+    const nodes = state.land(path);
+    if (nodes === undefined || nodes.at(-1)!.name === name) return name;
+    this.rememberValues(state, path, nodes);
+    const target = nodes.at(-1)!.name;
+    if (!this.paths.has(target)) this.paths.set(target, nodes.map((node) => node.name));
+    return target;
+  }
+
+  /** Counts the literal values a path puts under each ‹var› level it passes through. */
+  private rememberValues(state: NonNullable<NamespaceAggregator['compacted']>, path: readonly string[], nodes: readonly NamespaceNode[]): void {
+    for (let depth = 0; depth < nodes.length && depth < path.length; depth += 1) {
+      const node = nodes[depth]!;
+      if (node.segment !== VARIABLE_PLACEHOLDER) continue;
+      const value = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, this.options);
+      if (value === VARIABLE_PLACEHOLDER) continue;
+      let set = state.values.get(node.name);
+      if (set === undefined) {
+        set = new Set();
+        state.values.set(node.name, set);
+      }
+      if (set.has(value)) continue;
+      if (state.remembered >= MAX_VARIABLE_VALUES) {
+        state.atLeast.add(node.name);
+        continue;
+      }
+      set.add(value);
+      state.remembered += 1;
     }
   }
 
@@ -204,8 +308,12 @@ export class NamespaceAggregator {
    * Takes one deleted key out of its namespace's counts (keys, types, memory, TTL presence). The
    * TTL histogram and min/max are left alone: the key's TTL when it was scanned is not known.
    */
-  removeKey(shard: string, name: string, key: { type: number; memory: number; ttl: number }): void {
+  removeKey(shard: string, name: string, key: { type: number; memory: number; ttl: number; key?: Buffer }): void {
     const leaves = this.shards.get(shard);
+    // After a compaction the key's leaf may be the ‹var› record it was counted in.
+    if (leaves !== undefined && !leaves.has(name) && key.key !== undefined && this.compacted !== undefined) {
+      name = this.compacted.land(namespacePath(key.key, this.options).names)?.at(-1)?.name ?? name;
+    }
     const stats = leaves?.get(name);
     if (leaves === undefined || stats === undefined || stats.keys === 0) return;
     stats.keys -= 1;
@@ -254,7 +362,22 @@ export class NamespaceAggregator {
     function* leaves(shards: Iterable<Map<string, NamespaceStats>>): Generator<TreeLeaf> {
       for (const shard of shards) for (const [name, stats] of shard) yield { path: paths.get(name) ?? [name], stats };
     }
-    return buildTree(leaves(this.shards.values()), this.options);
+    const root = buildTree(leaves(this.shards.values()), this.options);
+    const compacted = this.compacted;
+    if (compacted !== undefined) {
+      // ‹var› records made while scanning: their value counts were kept apart (the records hold none).
+      const visit = (node: NamespaceNode) => {
+        const values = compacted.values.get(node.name);
+        if (node.segment === VARIABLE_PLACEHOLDER && values !== undefined) {
+          // Values taken in while scanning, plus any small literal rows the final roll-up added.
+          node.distinct = (node.distinct ?? 0) + values.size;
+          if (compacted.atLeast.has(node.name)) node.distinctAtLeast = true;
+        }
+        for (const child of node.children) visit(child);
+      };
+      visit(root);
+    }
+    return root;
   }
 }
 
@@ -304,6 +427,12 @@ export function rolledNode(root: NamespaceNode, path: readonly string[], options
 
 /** rolledNode for many paths of one tree: each level's children indexed once, not searched per path. */
 export function rolledNodes(root: NamespaceNode, options: NamespaceOptions): (path: readonly string[]) => NamespaceNode | undefined {
+  const land = rolledPaths(root, options);
+  return (path) => land(path)?.at(-1);
+}
+
+/** Like rolledNodes, with the node of every level on the way (the root not included). */
+export function rolledPaths(root: NamespaceNode, options: NamespaceOptions): (path: readonly string[]) => NamespaceNode[] | undefined {
   const indexes = new Map<NamespaceNode, { bySegment: Map<string, NamespaceNode>; scope: VariableScope }>();
   const indexOf = (node: NamespaceNode) => {
     let index = indexes.get(node);
@@ -315,6 +444,7 @@ export function rolledNodes(root: NamespaceNode, options: NamespaceOptions): (pa
   };
   return (path) => {
     let node = root;
+    const nodes: NamespaceNode[] = [];
     for (let depth = 0; depth < path.length; depth += 1) {
       const segment = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, options);
       const { bySegment, scope } = indexOf(node);
@@ -325,8 +455,9 @@ export function rolledNodes(root: NamespaceNode, options: NamespaceOptions): (pa
       }
       if (next === undefined) return undefined;
       node = next;
+      nodes.push(node);
     }
-    return node;
+    return nodes.length === 0 ? undefined : nodes;
   };
 }
 
@@ -451,10 +582,13 @@ function rollUp(node: NamespaceNode): void {
   if (node.depth > 0 && small.length >= ROLLUP_MIN_SIBLINGS && small.length * 2 >= literal.length) {
     const first = small[0]!;
     const separator = first.name.slice(node.name.length, first.name.length - first.segment.length);
-    const rolled: NamespaceNode = { name: `${node.name}${separator}${VARIABLE_PLACEHOLDER}`, segment: VARIABLE_PLACEHOLDER, depth: node.depth + 1, stats: new NamespaceStats(), children: [], distinct: small.length };
+    // A ‹var› record the scan already compacted into takes the new small values too.
+    const existing = node.children.find((child) => child.segment === VARIABLE_PLACEHOLDER);
+    const rolled: NamespaceNode = existing ?? { name: `${node.name}${separator}${VARIABLE_PLACEHOLDER}`, segment: VARIABLE_PLACEHOLDER, depth: node.depth + 1, stats: new NamespaceStats(), children: [] };
+    rolled.distinct = (rolled.distinct ?? 0) + small.length;
     for (const child of small) mergeInto(rolled, child);
     const rolledSet = new Set(small);
-    node.children = [...node.children.filter((child) => !rolledSet.has(child)), rolled];
+    node.children = [...node.children.filter((child) => !rolledSet.has(child) && child !== existing), rolled];
   }
   for (const child of node.children) rollUp(child);
 }

@@ -91,7 +91,7 @@ export function treeRows(level: NamespaceNode, sort: NamespaceSort, filter: stri
 /** What the explorer says beside a namespace, as `keys` does beside its row: values of a ‹var›, the library's label. */
 export function rowNote(node: NamespaceNode): string | undefined {
   const parts: string[] = [];
-  if (node.distinct !== undefined) parts.push(`${node.distinct.toLocaleString('en-US')} values`);
+  if (node.distinct !== undefined) parts.push(`${node.distinctAtLeast === true ? '≥' : ''}${node.distinct.toLocaleString('en-US')} values`);
   if (node.label !== undefined) parts.push(node.label);
   return parts.length === 0 ? undefined : parts.join('; ');
 }
