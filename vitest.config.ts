@@ -39,6 +39,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/tui/**/*.test.tsx'],
           environment: 'node',
+          // ink draws only the last frame when it believes it runs under CI (read when it is imported);
+          // the TUI tests watch live frames, as a person at a terminal does (the CLI sets the same, see
+          // src/cli/interactive-env.ts), so a CI=true run must not change what they see.
+          env: { CI: '0' },
         },
       },
       {
