@@ -58,9 +58,14 @@ describe('LiveTraffic (top namespace panel sampler)', () => {
     await waitFor('the sampler to start', async () => (live.view().state === 'sampling' ? true : undefined), { timeoutMs: 10_000 });
     expect(await monitorClients(admin)).toBe(1);
     const truth = await runLoadMix(load, 'live', namespaceOf);
-    // MONITOR lines arrive after the replies: wait until every read of the mix has been counted.
+    // MONITOR lines and key-miss events arrive after the replies, on two connections: wait until every
+    // read and every miss of the mix has been counted (a live panel has no end-of-window marker).
     const expectedReads = [...truth.namespaces.values()].reduce((sum, entry) => sum + entry.reads, 0);
-    await waitFor('every read to be counted', async () => (live.view().totals.reads >= expectedReads ? true : undefined), { timeoutMs: 10_000 });
+    const expectedMisses = [...truth.namespaces.values()].reduce((sum, entry) => sum + entry.reads - entry.hits, 0);
+    await waitFor('every read and miss to be counted', async () => {
+      const { totals } = live.view();
+      return totals.reads >= expectedReads && (totals.misses ?? 0) >= expectedMisses ? true : undefined;
+    }, { timeoutMs: 10_000 });
     const view = live.view();
     expect(view.hitRates).toBe(true);
     for (const [namespace, expected] of truth.namespaces) {
