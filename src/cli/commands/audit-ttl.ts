@@ -18,6 +18,7 @@ import { DEFAULT_JUNIT_CASES, renderAuditJunit } from '../../render/audit-junit.
 import { renderAuditMarkdown } from '../../render/audit-markdown.js';
 import { renderAuditTable } from '../../render/audit-table.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import type { ScanProgress } from '../../core/scan/scan-progress.js';
 import { formatScanProgress } from '../../render/progress.js';
 import { instantLine } from '../../render/ttl-audit-text.js';
 import { assertInputFile } from '../input-file.js';
@@ -142,7 +143,7 @@ async function runAudit(ctx: CommandContext, flags: AuditFlags, pattern: string 
       gate,
       ...extra,
       instant,
-      onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
+      ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)) } : {}),
     });
   }
 

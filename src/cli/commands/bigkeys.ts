@@ -13,6 +13,7 @@ import { DEFAULT_LIMITS, parseFailOn } from '../../core/bigkeys/key-rules.js';
 import { readKeysizes } from '../../core/bigkeys/keysizes.js';
 import { renderBigKeysNdjson, renderBigKeysTable, renderKeysizesTable } from '../../render/bigkeys-table.js';
 import { renderJson, renderNdjsonLine } from '../../render/json.js';
+import type { ScanProgress } from '../../core/scan/scan-progress.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
 import { addNamespaceFlags, namespaceOptionsFrom } from '../namespace-flags.js';
@@ -98,7 +99,7 @@ async function runBigKeys(ctx: CommandContext, settings: BigKeysSettings, patter
 
   const report = await buildBigKeysReport(topology, {
     ...settings,
-    onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
+    ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)) } : {}),
   });
   for (const notice of report.notices) ctx.warn(notice);
   if (ctx.output === 'table') ctx.write(renderBigKeysTable(report, ctx.color, pattern));

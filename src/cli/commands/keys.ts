@@ -97,7 +97,8 @@ async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: str
     namespaces,
     sort: settings.sort,
     top: settings.top,
-    onProgress: (progress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)),
+    // Formatting (toLocaleString builds a number formatter per call) costs on every tick; off a terminal nothing is shown.
+    ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(formatScanProgress(progress, scan.match !== undefined)) } : {}),
   });
   const report = biggest === undefined ? keysReport : { ...keysReport, biggest: biggestSection(biggest.totals(), namespaces) };
   for (const notice of report.notices) ctx.warn(notice);
