@@ -1,6 +1,8 @@
 // The printed report: machine and keyspace first, then one row per scenario and tool, then the
 // exact commands and what the server spent its time on. Plain text, so it pastes into an issue.
 
+import { formatSlowCalls } from './slowlog.js';
+
 const COLUMNS = [
   { title: 'scenario', align: 'left' },
   { title: 'tool', align: 'left' },
@@ -162,6 +164,7 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
         .map((c) => `${c.command} ${formatCount(c.calls)}× ${(c.usec / 1e6).toFixed(2)} s`)
         .join(', ');
       lines.push(`  server: main-thread CPU ${(row.serverCpuS ?? 0).toFixed(2)} s; ${formatCount(row.serverCalls ?? 0)} calls${top === '' ? '' : `; ${top}`}`);
+      if (row.slowCalls !== undefined) lines.push(`  ${formatSlowCalls(row.slowCalls)}`);
       if (row.rssMode === 'group-sum') {
         lines.push(`  processes: ${row.processes}; largest member ${row.largestMember} ${(row.largestMemberMb ?? 0).toFixed(1)} MB`);
       }

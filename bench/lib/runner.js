@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { diffCommandStats, readServersSnapshot } from './commandstats.js';
+import { markSlowlog, readSlowCalls } from './slowlog.js';
 import { measure } from './measure.js';
 import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } from './tools.js';
 
@@ -103,6 +104,7 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  * @property {boolean} [serverScripts] EVAL/EVALSHA/FCALL ran: serverS counts their inner commands twice
  * @property {number} [serverCpuS] the server main thread's CPU time (INFO cpu delta)
  * @property {{ command: string, calls: number, usec: number }[]} [serverByCommand]
+ * @property {import('./slowlog.js').SlowCalls} [slowCalls] calls past SLOW_CALL_US on the run's servers (SLOWLOG)
  * @property {number} [peakRssMb]
  * @property {'process' | 'group-sum'} [rssMode]
  * @property {number} [largestMemberMb]
@@ -178,6 +180,7 @@ async function executeOnce(ctx, run, options) {
 
   const onBenchServer = run.onBenchServer ?? true;
   const servers = onBenchServer ? [ctx.admin] : (run.servers?.(ctx) ?? []);
+  const slowMarks = servers.length > 0 ? await markSlowlog(servers) : undefined;
   const before = servers.length > 0 ? await readServersSnapshot(servers) : undefined;
   /** @type {{ stop(): Promise<import('./probe.js').ProbeResult> } | undefined} */
   let probe;
@@ -207,6 +210,7 @@ async function executeOnce(ctx, run, options) {
     const after = await readServersSnapshot(servers);
     server = { ...diffCommandStats(before.commands, after.commands), cpuS: after.cpuS - before.cpuS };
   }
+  const slowCalls = slowMarks === undefined ? undefined : await readSlowCalls(servers, slowMarks);
   const stderr = tail(stderrFile, 20);
 
   Object.assign(result, {
@@ -216,6 +220,7 @@ async function executeOnce(ctx, run, options) {
       ? {}
       : { serverS: server.usec / 1e6, serverCalls: server.calls, serverScripts: server.scripts, serverCpuS: server.cpuS, serverByCommand: server.byCommand }),
     ...(measured.cpuPercent === undefined ? {} : { cpuPercent: measured.cpuPercent, cpuSeconds: measured.cpuSeconds }),
+    ...(slowCalls === undefined ? {} : { slowCalls }),
     peakRssMb: measured.peakRssKb / 1_024,
     rssMode: measured.rssMode,
     largestMemberMb: measured.largestMemberKb / 1_024,
