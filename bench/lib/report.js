@@ -69,7 +69,7 @@ function cells(row, rows) {
     cpuPerKey(row),
     `${row.rssMode === 'group-sum' ? 'Σ ' : ''}${(row.peakRssMb ?? 0).toFixed(1)}`,
     p === undefined ? '-' : `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`,
-    comparison(row, rows)?.text ?? row.summary ?? '',
+    [comparison(row, rows)?.text, row.summary].filter((text) => text !== undefined && text !== '').join('; '),
   ];
 }
 

@@ -7,9 +7,10 @@ import { clusterScenario } from './cluster.js';
 import { keysScenario } from './keys.js';
 import { purgeScenario } from './purge.js';
 import { snapshotScenario } from './snapshot.js';
+import { stallScenario } from './stall.js';
 import { startupScenario } from './startup.js';
 import { topScenario } from './top.js';
 import { trafficClusterScenario, trafficScenario } from './traffic.js';
 
 /** @type {import('../lib/runner.js').Scenario[]} */
-export const scenarios = [keysScenario, bigkeysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario, trafficClusterScenario, startupScenario, snapshotScenario];
+export const scenarios = [keysScenario, bigkeysScenario, browseScenario, auditTtlScenario, purgeScenario, clusterScenario, topScenario, trafficScenario, trafficClusterScenario, startupScenario, snapshotScenario, stallScenario];
