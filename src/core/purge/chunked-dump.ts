@@ -43,6 +43,29 @@ export type ChunkedOutcome =
 export interface ChunkedDumpOptions {
   limits?: ChunkLimits;
   signal?: AbortSignal;
+  /**
+   * Called after every chunk read with the work it did, in keys' worth (chunkWork): purge --rate
+   * waits here, so a big key is read no faster than that many keys would be deleted.
+   */
+  pace?: (work: number) => Promise<void>;
+}
+
+/** A string window counts as one key per KiB; any other chunk, one per element or entry (at least one per call). */
+export function chunkWork(type: ChunkedType, chunk: Chunk): number {
+  const items = chunk.items;
+  if (chunk.kind === STREAM_META_CHUNK) return 1;
+  switch (type) {
+    case 'string':
+      return Math.max(1, Math.ceil(items.reduce((sum, item) => sum + item.length, 0) / 1024));
+    case 'stream': {
+      // id, field count, then the fields and values of each entry.
+      let entries = 0;
+      for (let i = 0; i + 1 < items.length; i += 2 + 2 * Number(items[i + 1]!.toString())) entries += 1;
+      return Math.max(1, entries);
+    }
+    default:
+      return Math.max(1, items.length / (type === 'hash' || type === 'zset' ? 2 : type === 'hash-ttl' ? 3 : 1));
+  }
 }
 
 /**
@@ -74,9 +97,10 @@ export async function backupBigKey(client: Redis, key: Buffer, big: BigKey, writ
   const pttl = Number(await client.pttl(key));
   if (pttl === -2) return { kind: 'gone' };
   const expireAt = pttl >= 0 ? Date.now() + pttl : -1;
-  // Fewer elements per call when they are large, so one reply stays near `limits.bytes`.
+  // Fewer elements per call when they are large, so one reply stays near `limits.bytes`: down to
+  // one element per call (a hash of 1 MB values read 10 at a time copied 10 MB per call).
   const perElement = big.elements > 0 ? big.bytes / big.elements : 0;
-  const count = Math.max(10, Math.min(limits.elements, perElement > 0 ? Math.floor(limits.bytes / perElement) : limits.elements));
+  const count = Math.max(1, Math.min(limits.elements, perElement > 0 ? Math.floor(limits.bytes / perElement) : limits.elements));
   writer.beginChunked(key, type, expireAt);
   let chunks = 0;
   try {
@@ -85,10 +109,12 @@ export async function backupBigKey(client: Redis, key: Buffer, big: BigKey, writ
         writer.voidChunked();
         return { kind: 'aborted' };
       }
-      if (chunk.items.length === 0) continue;
-      writer.appendChunk(chunk);
-      chunks += 1;
-      if (writer.buffered >= SYNC_BYTES) await writer.sync();
+      if (chunk.items.length > 0) {
+        writer.appendChunk(chunk);
+        chunks += 1;
+        if (writer.buffered >= SYNC_BYTES) await writer.sync();
+      }
+      await options.pace?.(chunkWork(type, chunk));
     }
     const vanished = Number(await client.exists(key)) === 0;
     writer.finishChunked(vanished);

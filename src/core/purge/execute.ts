@@ -24,7 +24,8 @@ import { displayKey } from '../../base/key-format.js';
 import { formatBytes } from '../../base/units.js';
 import type { BigKey } from './dump.js';
 import { dumpKeys, isBigKey } from './dump.js';
-import { backupBigKey } from './chunked-dump.js';
+import type { ChunkedDumpOptions } from './chunked-dump.js';
+import { DEFAULT_CHUNK_LIMITS, backupBigKey } from './chunked-dump.js';
 import type { Entry } from './rounds.js';
 import { planRounds } from './rounds.js';
 import type { PurgeEvent, PurgeSummary } from './tally.js';
@@ -435,7 +436,7 @@ class PurgeRun {
         try {
           if (node === undefined) throw new CachectlError('CLUSTER', 'no master serves the slot of a big key');
           const client = await this.clientFor(node);
-          const outcome = await backupBigKey(client, entry.key, big, backup, this.options.signal === undefined ? {} : { signal: this.options.signal });
+          const outcome = await backupBigKey(client, entry.key, big, backup, this.chunkOptions());
           if (outcome.kind === 'backed-up') entry.backedUp = true;
           else if (outcome.kind === 'gone' && mode === 'delete') this.tally.gone(node.address);
           else if (outcome.kind === 'unsupported') await this.dumpWhole(client, node, entry, big, outcome.reason, mode);
@@ -451,6 +452,21 @@ class PurgeRun {
         }
       }
     }
+  }
+
+  /** Under --rate, a big key's chunk reads count as deletions do (chunkWork) and wait their turn. */
+  private chunkOptions(): ChunkedDumpOptions {
+    const options: ChunkedDumpOptions = {};
+    if (this.options.signal !== undefined) options.signal = this.options.signal;
+    if (this.options.rate !== undefined) {
+      // Calls as small as the deletions' under --rate (DEFAULT_CHUNK_LIMITS otherwise).
+      options.limits = { ...DEFAULT_CHUNK_LIMITS, elements: Math.min(DEFAULT_CHUNK_LIMITS.elements, this.commandKeys) };
+      options.pace = async (work) => {
+        this.paced += work;
+        await this.pace();
+      };
+    }
+    return options;
   }
 
   /** The explicit fallback for a big key chunks cannot capture: one DUMP, and a notice with its size. */
