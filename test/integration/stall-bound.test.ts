@@ -27,6 +27,8 @@ const HASH_FIELDS = 400_000;
 const ELEMENTS = 100_000;
 const STREAM_ENTRIES = 30_000;
 const STRING_BYTES = 16 * 1024 * 1024;
+/** The hash the --rate tests purge, then restore. */
+const PACED_FIELDS = 20_000;
 /** Far above any chunk call (sub-ms when idle), far below the old DUMP of the hash (0.5 s+). */
 const SLOWLOG_BOUND_US = 100_000;
 /** Elements per write command of a chunked restore (chunked-restore.ts). */
@@ -200,7 +202,7 @@ describe('default-flag purge --backup and restore of big keys', () => {
 describe('purge --rate', () => {
   it('paces the chunk reads of a big key too, in calls no bigger than its deletions', async () => {
     await admin.flushall();
-    const fields = 20_000;
+    const fields = PACED_FIELDS;
     await fill(fields, 5000, (from, to) => admin.hset(`${P}:big:paced`, ...range(from, to).flatMap((i) => [`field:${i}`, `value:${i}`.padEnd(40, '.')])));
     const rate = 10_000;
     const started = performance.now();
@@ -218,4 +220,17 @@ describe('purge --rate', () => {
     // A lower bound only (sleeps guarantee it; a loaded machine only adds): 20,000 fields at 10,000/s.
     expect(seconds).toBeGreaterThanOrEqual((fields / rate) * 0.9);
   }, 60_000);
+
+  it('restore --rate paces the chunk writes of a big key', async () => {
+    const rate = 10_000;
+    const fields = PACED_FIELDS;
+    const started = performance.now();
+    let summary: RestoreSummary | undefined;
+    for await (const event of executeRestore(topology, await planRestore(topology, path.join(dir, 'paced')), { rate })) if (event.kind === 'done') summary = event.summary;
+    const seconds = (performance.now() - started) / 1000;
+    expect(summary?.restored).toBe(1);
+    expect(await admin.hlen(`${P}:big:paced`)).toBe(fields);
+    expect(seconds).toBeGreaterThanOrEqual((fields / rate) * 0.9);
+  }, 60_000);
 });
+

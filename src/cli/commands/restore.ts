@@ -15,12 +15,14 @@ import { confirmByTyping, documentFinisher } from '../destructive.js';
 import { assertInputFile } from '../input-file.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import { throttle } from '../../base/throttle.js';
+import { parseRate } from '../../base/units.js';
 
 interface RestoreFlags {
   dryRun?: boolean;
   yes?: boolean;
   replace?: boolean;
   allowTruncated?: boolean;
+  rate?: string;
 }
 
 export function restoreCommand(runtime: Runtime): Command {
@@ -31,6 +33,7 @@ export function restoreCommand(runtime: Runtime): Command {
     .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
     .option('--replace', 'overwrite keys that exist now (default: leave them alone and count them)')
     .option('--allow-truncated', 'restore the intact records of a file without its end marker (a purge that was killed)')
+    .option('--rate <keys/s>', "restore at most this many keys per second; a big key's chunks count one key per element (per KiB of a string)")
     .addHelpText(
       'after',
       `
@@ -38,6 +41,7 @@ Examples:
   cachectl restore jobs.bak --dry-run        check the file, count what would come back
   cachectl restore jobs.bak --yes            restore, leaving keys that exist alone
   cachectl restore jobs.bak --replace        overwrite keys written since the purge
+  cachectl restore jobs.bak --yes --rate 5000   gentle: 5,000 keys/s
 
 Keys whose TTL ran out since the backup are skipped and counted. The whole file is verified before
 anything is restored: a damaged file restores nothing and names the byte offset.
@@ -58,6 +62,7 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   const doc: RestoreDocument = { file, dryRun: flags.dryRun === true, plan: null, summary: null, error: null };
   const finish = documentFinisher(runtime, ctx, doc);
 
+  const rate = flags.rate === undefined ? undefined : parseRate(flags.rate, '--rate');
   assertInputFile(file, 'backup', 'give the file a purge wrote with --backup');
   const topology = await ctx.connect();
   await assertWritable(topology, 'restore');
@@ -90,7 +95,7 @@ async function runRestore(runtime: Runtime, ctx: CommandContext, flags: RestoreF
   let summary: RestoreSummary | undefined;
   let error: CachectlError | null = null;
   const due = throttle();
-  const options = { replace: flags.replace === true, allowTruncated: flags.allowTruncated === true, signal: ctx.signal };
+  const options = { replace: flags.replace === true, allowTruncated: flags.allowTruncated === true, signal: ctx.signal, ...(rate === undefined ? {} : { rate }) };
   for await (const event of executeRestore(topology, plan, options)) {
     if (event.kind === 'progress') {
       if (due()) {

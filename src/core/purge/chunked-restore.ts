@@ -12,10 +12,10 @@
 
 import type { Redis } from 'ioredis';
 import type { Chunk, ChunkedType, ReadRecord } from './backup.js';
-import { STREAM_META_CHUNK } from './backup.js';
+import { ELEMENTS_CHUNK, STREAM_META_CHUNK } from './backup.js';
 import { CachectlError } from '../../base/errors.js';
 import { displayKey } from '../../base/key-format.js';
-import { hasCommand } from './chunked-dump.js';
+import { chunkWork, hasCommand } from './chunked-dump.js';
 import { tempKeyFor } from './temp-key.js';
 
 /** How long the temporary key lives unless the next chunk arrives (renewed with every chunk). */
@@ -26,6 +26,8 @@ export type ChunkedRestoreOutcome = 'restored' | 'existing' | 'expired' | 'void'
 export interface ChunkedRestoreOptions {
   replace: boolean;
   signal?: AbortSignal;
+  /** Called after each chunk is written, with its work in keys' worth (chunkWork): restore --rate waits here. */
+  pace?: (work: number) => Promise<void>;
 }
 
 export async function restoreChunked(client: Redis, record: ReadRecord, options: ChunkedRestoreOptions): Promise<ChunkedRestoreOutcome> {
@@ -44,10 +46,16 @@ export async function restoreChunked(client: Redis, record: ReadRecord, options:
       const chunk = await chunked.next();
       if (chunk === undefined) break;
       if (chunked.type === 'string') parts.push(...chunk.items);
-      else await writeChunk(client, temp, chunked.type, chunk);
+      else {
+        await writeChunk(client, temp, chunked.type, chunk);
+        await options.pace?.(chunkWork(chunked.type, chunk));
+      }
       built = true;
     }
-    if (parts.length > 0) await client.set(temp, parts.length === 1 ? parts[0]! : Buffer.concat(parts), 'PX', SAFETY_TTL_MS);
+    if (parts.length > 0) {
+      await client.set(temp, parts.length === 1 ? parts[0]! : Buffer.concat(parts), 'PX', SAFETY_TTL_MS);
+      await options.pace?.(chunkWork('string', { kind: ELEMENTS_CHUNK, items: parts }));
+    }
     const end = await chunked.done();
     if (end !== 'complete') return end === 'vanished' ? 'expired' : end;
     // Nothing written (every element gone while it was backed up), or every field expired since.

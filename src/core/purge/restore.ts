@@ -13,6 +13,7 @@ import { displayKey } from '../../base/key-format.js';
 import type { KeyItem } from './key-commands.js';
 import { classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
 import { sleep } from '../../base/sleep.js';
+import { Pacer } from '../../base/pacer.js';
 import type { ChunkedRestoreOptions, ChunkedRestoreOutcome } from './chunked-restore.js';
 import { chunkedDescription, restoreChunked } from './chunked-restore.js';
 
@@ -167,6 +168,11 @@ export interface RestoreOptions {
   signal?: AbortSignal;
   /** How long a round may keep failing with retryable errors (failover) before stopping. @default 30000 */
   retryWindowMs?: number;
+  /**
+   * Keys per second at most (--rate): RESTOREs go one at a time in rounds of about 1/20 s, and a
+   * big key's chunk writes count one key per element (per KiB of a string). Unpaced by default.
+   */
+  rate?: number;
 }
 
 export interface RestoreProgress {
@@ -214,6 +220,8 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
   const reader = new BackupReader(plan.file);
   const records = reader.records();
   const progress = (): RestoreProgress => ({ records: plan.records, ...counts, elapsedMs: Date.now() - started });
+  const pacer = options.rate === undefined ? undefined : new Pacer(options.rate, options.signal);
+  const roundRecords = options.rate === undefined ? ROUND_RECORDS : Math.max(1, Math.min(ROUND_RECORDS, Math.floor(options.rate / 20)));
 
   const restoreRound = async (items: RestoreItem[]): Promise<void> => {
     let pending = items;
@@ -247,7 +255,9 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
       retry.push(...items);
       return { error: node.translate(error) };
     }
-    const replies = await Promise.allSettled(items.map((item) => client.callBuffer('RESTORE', ...restoreArgs(item.record, options.replace === true))));
+    const send = (item: RestoreItem) => client.callBuffer('RESTORE', ...restoreArgs(item.record, options.replace === true));
+    // Under --rate one after another: a pipelined burst would hold the server for the whole round.
+    const replies = pacer === undefined ? await Promise.allSettled(items.map(send)) : await inSequence(items, send);
     let fatal: CachectlError | undefined;
     let error: CachectlError | undefined;
     replies.forEach((reply, index) => {
@@ -300,6 +310,7 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
       if (node !== undefined && client !== undefined) {
         const chunkedOptions: ChunkedRestoreOptions = { replace: options.replace === true };
         if (options.signal !== undefined) chunkedOptions.signal = options.signal;
+        if (pacer !== undefined) chunkedOptions.pace = (work) => pacer.add(work);
         try {
           const outcome = await restoreChunked(client, record, chunkedOptions);
           if (outcome === 'restored') perNode.set(node.address, (perNode.get(node.address) ?? 0) + 1);
@@ -335,6 +346,7 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
         // A big key, restored in chunks before the next record is read: the round so far goes first.
         if (round.length > 0) {
           await restoreRound(round);
+          await pacer?.add(round.length);
           round = [];
           bytes = 0;
         }
@@ -360,8 +372,9 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
           bytes += record.payload.length;
         }
       }
-      if (round.length >= ROUND_RECORDS || bytes >= ROUND_BYTES || (next.done === true && round.length > 0)) {
+      if (round.length >= roundRecords || bytes >= ROUND_BYTES || (next.done === true && round.length > 0)) {
         await restoreRound(round);
+        await pacer?.add(round.length);
         round = [];
         bytes = 0;
         yield { kind: 'progress', progress: progress() };
@@ -403,6 +416,19 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
           ? new CachectlError(failure.code, `${failure.message} (${counts.restored.toLocaleString('en-US')} keys were restored before this)`, { ...(failure.hint === undefined ? {} : { hint: failure.hint }), exitCode: failure.exitCode, cause: failure })
           : null,
   };
+}
+
+/** Each call after the previous one settled, as Promise.allSettled reports them. */
+async function inSequence<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const out: PromiseSettledResult<R>[] = [];
+  for (const item of items) {
+    try {
+      out.push({ status: 'fulfilled', value: await call(item) });
+    } catch (reason) {
+      out.push({ status: 'rejected', reason });
+    }
+  }
+  return out;
 }
 
 function restoreArgs(record: ReadRecord, replace: boolean): (string | Buffer)[] {
