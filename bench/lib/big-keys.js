@@ -1,6 +1,7 @@
 // Big keys for the stall scenario: a hash, a list, a set and a zset of 1,000,000 elements each, a
 // 100,000-entry stream and a 50 MB string, under `bad:big*`. Written in commands of 1,000 elements
 // so seeding itself never blocks the server for long, pipelined for speed.
+import { performance } from 'node:perf_hooks';
 import { client } from './server.js';
 
 export const BIG_PATTERN = 'bad:big*';

@@ -6,6 +6,7 @@
 // with --keys (the scan runs until the bound cuts it short). redis-cli has nothing to compare with.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { watchSlowlog } from '../lib/slowlog.js';
 
 export const SNAPSHOT_BOUND_S = 30;
 /** "a few ms": the longest single command a snapshot may run on the server. */
@@ -13,7 +14,7 @@ export const SNAPSHOT_HOLD_TARGET_MS = 5;
 const SLOWLOG_THRESHOLD_US = 1000;
 
 /** @param {import('../lib/runner.js').BenchContext} ctx */
-const state = (ctx) => /** @type {{ threshold?: string, maxLen?: string }} */ (ctx.state);
+const state = (ctx) => /** @type {{ readSlowlog?: () => Promise<import('../lib/slowlog.js').SlowSummary> }} */ (ctx.state);
 
 /** @type {import('../lib/runner.js').Scenario} */
 export const snapshotScenario = {
@@ -27,22 +28,16 @@ export const snapshotScenario = {
     ];
   },
   async beforeRun(ctx) {
-    const [, threshold] = /** @type {string[]} */ (await ctx.admin.config('GET', 'slowlog-log-slower-than'));
-    const [, maxLen] = /** @type {string[]} */ (await ctx.admin.config('GET', 'slowlog-max-len'));
-    state(ctx).threshold ??= threshold;
-    state(ctx).maxLen ??= maxLen;
-    // Room for every slow call of a run, not only the last 128.
-    await ctx.admin.config('SET', 'slowlog-log-slower-than', String(SLOWLOG_THRESHOLD_US), 'slowlog-max-len', '100000');
-    await ctx.admin.call('SLOWLOG', 'RESET');
+    state(ctx).readSlowlog = await watchSlowlog(ctx.admin, { thresholdUs: SLOWLOG_THRESHOLD_US, boundUs: SNAPSHOT_HOLD_TARGET_MS * 1000 });
   },
   async afterRun(ctx, run, result) {
-    const entries = /** @type {unknown[][]} */ (await ctx.admin.call('SLOWLOG', 'GET', '100000'));
-    await ctx.admin.config('SET', 'slowlog-log-slower-than', state(ctx).threshold ?? '10000', 'slowlog-max-len', state(ctx).maxLen ?? '128');
-    if (result.status !== 'ok' || result.stdoutFile === undefined) return;
+    const slow = await state(ctx).readSlowlog?.();
+    state(ctx).readSlowlog = undefined;
+    if (slow === undefined || result.status !== 'ok' || result.stdoutFile === undefined) return;
     // The admin client's own CONFIG/SLOWLOG calls are not the snapshot's; they are sub-ms anyway.
-    const longest = entries.map((entry) => ({ us: Number(entry[2]), command: (/** @type {unknown[]} */ (entry[3]) ?? []).slice(0, 2).map(String).join(' ') })).sort((a, b) => b.us - a.us)[0];
+    const longest = slow.longest;
     const longestMs = longest === undefined ? 0 : longest.us / 1000;
-    const over = entries.filter((entry) => Number(entry[2]) > SNAPSHOT_HOLD_TARGET_MS * 1000).length;
+    const over = slow.over;
     const doc = JSON.parse(readFileSync(result.stdoutFile, 'utf8'));
     const keyspace = doc.keyspace.available ? `${doc.keyspace.value.report.scanned.toLocaleString('en-US')} keys scanned${doc.keyspace.value.truncated ? ' (cut at the bound)' : ''}` : `keyspace ${doc.keyspace.reason.split(':')[0]}`;
     const withinBound = (result.wallS ?? Infinity) <= SNAPSHOT_BOUND_S;
@@ -52,7 +47,7 @@ export const snapshotScenario = {
     result.notes.push(
       longest === undefined
         ? `no command took ${SLOWLOG_THRESHOLD_US / 1000} ms or more`
-        : `${entries.length} commands took ≥ ${SLOWLOG_THRESHOLD_US / 1000} ms, ${over} over ${SNAPSHOT_HOLD_TARGET_MS} ms (SLOWLOG times are wall time: a busy machine preempting the server lengthens them); longest: ${longest.command} ${longestMs.toFixed(2)} ms`,
+        : `${slow.entries} commands took ≥ ${SLOWLOG_THRESHOLD_US / 1000} ms, ${over} over ${SNAPSHOT_HOLD_TARGET_MS} ms (SLOWLOG times are wall time: a busy machine preempting the server lengthens them); longest: ${longest.args} ${longestMs.toFixed(2)} ms`,
       `${keyspace}; ${doc.recording.total.length} recording points over ${(doc.recording.windowMs / 1000).toFixed(1)} s`,
     );
   },

@@ -1,5 +1,5 @@
 // The bench harness's pure pieces: version ordering of the redis-cli builds it finds, the --baseline
-// expansion of cachectl runs, and the server CPU per key column.
+// expansion of cachectl runs, the server CPU per key column, and the SLOWLOG summary of a run.
 import { describe, expect, it } from 'vitest';
 // The bench is plain JavaScript (JSDoc types, no declaration files): its exports are untyped here.
 // @ts-expect-error TS7016 no declaration file for a bench module
@@ -50,5 +50,27 @@ describe('cpuPerKey', () => {
     expect(cpuPerKey({ ...row, serverCpuS: 5.83, work: 1_000_000 })).toBe('5.83');
     expect(cpuPerKey({ ...row, work: 1_000_000 })).toBe('-');
     expect(cpuPerKey({ ...row, serverCpuS: 1, work: 0 })).toBe('-');
+  });
+});
+
+describe('summariseSlowlog', () => {
+  it('keeps the longest entry overall and per command, counts those over the bound, and abbreviates arguments', async () => {
+    // @ts-expect-error TS7016 no declaration file for a bench module
+    const { summariseSlowlog } = await import('../../bench/lib/slowlog.js');
+    const raw = [
+      [3, 0, 1200, ['HSCAN', 'bad:big:hash', '42', 'COUNT', '250'], '127.0.0.1:1', 'cachectl'],
+      [2, 0, 6100, ['ZADD', 'k', '1', 'a'.repeat(40)], '127.0.0.1:1', 'cachectl'],
+      [1, 0, 2300, ['hscan', 'bad:big:hash', '0', 'COUNT', '250'], '127.0.0.1:1', 'cachectl'],
+    ];
+    const summary = summariseSlowlog(raw, 5000);
+    expect(summary.entries).toBe(3);
+    expect(summary.over).toBe(1);
+    expect(summary.longest).toEqual({ us: 6100, command: 'ZADD', args: `ZADD k 1 ${'a'.repeat(29)}...` });
+    expect(summary.byCommand.map((c: { command: string; us: number; count: number }) => [c.command, c.us, c.count])).toEqual([
+      ['ZADD', 6100, 1],
+      ['HSCAN', 2300, 2],
+    ]);
+    expect(summary.byCommand[1].args).toBe('hscan bad:big:hash 0 COUNT … (5 args)');
+    expect(summariseSlowlog([], 5000).longest).toBeUndefined();
   });
 });
