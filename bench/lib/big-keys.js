@@ -1,5 +1,5 @@
 // Big keys for the stall scenario: a hash, a list, a set and a zset of 1,000,000 elements each, a
-// 100,000-entry stream and a 50 MB string, under `bad:big*`. Written in commands of 1,000 elements
+// 100,000-entry stream, a 50 MB string and a hash of 64 values of 1 MiB each, under `bad:big*`. Written in commands of 1,000 elements
 // so seeding itself never blocks the server for long, pipelined for speed.
 import { performance } from 'node:perf_hooks';
 import { client } from './server.js';
@@ -7,7 +7,7 @@ import { client } from './server.js';
 export const BIG_PATTERN = 'bad:big*';
 
 /**
- * @typedef {{ elements: number, streamEntries: number, stringBytes: number }} BigKeySizes
+ * @typedef {{ elements: number, streamEntries: number, stringBytes: number, wideFields: number }} BigKeySizes
  */
 
 /** The sizes the issue names; `scale` shrinks them all (tests, a quick look). @param {number} [scale] @returns {BigKeySizes} */
@@ -16,6 +16,7 @@ export function bigKeySizes(scale = 1) {
     elements: Math.round(1_000_000 * scale),
     streamEntries: Math.round(100_000 * scale),
     stringBytes: Math.round(50 * 1024 * 1024 * scale),
+    wideFields: Math.max(2, Math.round(64 * scale)),
   };
 }
 
@@ -28,6 +29,7 @@ export function bigKeyNames(sizes) {
     zset: 'bad:big:zset',
     stream: 'bad:big:stream',
     string: 'bad:big:string',
+    wide: 'bad:big:wide',
     /** What each key must hold afterwards, to check a round trip. */
     expected: {
       'bad:big:hash': sizes.elements,
@@ -36,11 +38,13 @@ export function bigKeyNames(sizes) {
       'bad:big:zset': sizes.elements,
       'bad:big:stream': sizes.streamEntries,
       'bad:big:string': sizes.stringBytes,
+      'bad:big:wide': sizes.wideFields,
     },
   };
 }
 
 const PER_COMMAND = 1_000;
+const WIDE_VALUE_BYTES = 1024 * 1024;
 const COMMANDS_PER_FLUSH = 50;
 
 /**
@@ -53,7 +57,7 @@ export async function seedBigKeys(port, sizes) {
   const redis = client(port);
   try {
     const names = bigKeyNames(sizes);
-    await redis.unlink(names.hash, names.list, names.set, names.zset, names.stream, names.string);
+    await redis.unlink(...Object.keys(names.expected));
     let pipeline = redis.pipeline();
     let queued = 0;
     const flush = async (force = false) => {
@@ -94,6 +98,8 @@ export async function seedBigKeys(port, sizes) {
     const text = Buffer.alloc(sizes.stringBytes);
     for (let i = 0; i < text.length; i++) text[i] = 97 + (i % 26);
     await redis.set(names.string, text);
+    // Values of 1 MiB: a chunk of even ten of them is a 10 MiB copy.
+    for (let i = 0; i < sizes.wideFields; i++) await redis.hset(names.wide, `wide:${i}`, Buffer.alloc(WIDE_VALUE_BYTES, 48 + (i % 10)));
     await redis.expire(names.hash, 7 * 24 * 3600);
     await redis.expire(names.zset, 7 * 24 * 3600);
     return { seconds: (performance.now() - started) / 1_000 };
@@ -119,6 +125,7 @@ export async function bigKeyCounts(redis, sizes) {
     .exists(names.stream)
     .xlen(names.stream)
     .strlen(names.string)
+    .hlen(names.wide)
     .exec()) ?? [];
   const value = (/** @type {number} */ i) => Number(replies[i]?.[1] ?? 0);
   /** @param {number} n */
@@ -130,5 +137,6 @@ export async function bigKeyCounts(redis, sizes) {
     [names.zset]: orNull(value(3)),
     [names.stream]: value(4) === 0 ? null : value(5),
     [names.string]: orNull(value(6)),
+    [names.wide]: orNull(value(7)),
   };
 }

@@ -75,6 +75,7 @@ export function formatSlowCalls(slow) {
 // ---- One run watched closely (the stall scenario): a lower threshold, every entry summarised. ----
 
 const MAX_ENTRIES = 100_000;
+const HARNESS_COMMANDS = new Set(['SLOWLOG', 'CONFIG']);
 
 /**
  * @typedef {{ us: number, command: string, args: string }} SlowEntry
@@ -103,10 +104,13 @@ export async function watchSlowlog(admin, { thresholdUs, boundUs }) {
 
 /** @param {unknown[][]} raw SLOWLOG GET's reply @param {number} boundUs @returns {SlowSummary} */
 export function summariseSlowlog(raw, boundUs) {
-  const entries = raw.map((entry) => {
-    const argv = /** @type {unknown[]} */ (entry[3] ?? []).map(String);
-    return { us: Number(entry[2]), command: (argv[0] ?? '?').toUpperCase(), args: abbreviate(argv) };
-  });
+  const entries = raw
+    .map((entry) => {
+      const argv = /** @type {unknown[]} */ (entry[3] ?? []).map(String);
+      return { us: Number(entry[2]), command: (argv[0] ?? '?').toUpperCase(), args: abbreviate(argv) };
+    })
+    // The harness's own SLOWLOG RESET (clearing the last run's 100,000 entries) and CONFIG SET.
+    .filter((entry) => !HARNESS_COMMANDS.has(entry.command));
   /** @type {Map<string, SlowEntry & { count: number }>} */
   const byCommand = new Map();
   for (const entry of entries) {

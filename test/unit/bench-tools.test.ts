@@ -61,6 +61,7 @@ describe('summariseSlowlog', () => {
       [3, 0, 1200, ['HSCAN', 'bad:big:hash', '42', 'COUNT', '250'], '127.0.0.1:1', 'cachectl'],
       [2, 0, 6100, ['ZADD', 'k', '1', 'a'.repeat(40)], '127.0.0.1:1', 'cachectl'],
       [1, 0, 2300, ['hscan', 'bad:big:hash', '0', 'COUNT', '250'], '127.0.0.1:1', 'cachectl'],
+      [0, 0, 9000, ['SLOWLOG', 'RESET'], '127.0.0.1:2', ''],
     ];
     const summary = summariseSlowlog(raw, 5000);
     expect(summary.entries).toBe(3);
