@@ -73,6 +73,7 @@ export function renderPurgeSummary(summary: PurgeSummary, color: boolean): strin
     `not reached ${n(summary.notReached)}`,
     summary.unknown > 0 ? `unknown ${n(summary.unknown)} (no reply came; they may or may not be deleted)` : undefined,
     summary.skipped > 0 ? `skipped ${n(summary.skipped)} (failed the client-side pattern check)` : undefined,
+    summary.kept > 0 ? `kept ${n(summary.kept)} (only one whole-key DUMP could back them up: --allow-whole-dump)` : undefined,
     summary.redeleted > 0 ? `deleted again after a failover ${n(summary.redeleted)} (a failover had undone their deletion)` : undefined,
     summary.left > 0 ? `STILL THERE ${n(summary.left)} (${summary.nodes.filter((node) => node.left > 0).map((node) => `${n(node.left)} on ${node.node}`).join(', ')})` : undefined,
     summary.bytesFreed === null ? undefined : `memory freed (as planned) ${formatBytes(summary.bytesFreed)}`,

@@ -206,6 +206,50 @@ describe('default-flag purge --backup and restore of big keys', () => {
   }, 120_000);
 });
 
+describe('a big key only one DUMP can back up', () => {
+  it('is left in place by default, named with its size, and the purge ends INCOMPLETE; --allow-whole-dump accepts it', async () => {
+    await admin.flushall();
+    // A stream with a consumer group: chunks cannot capture its pending entries.
+    await fill(5000, 1000, async (from, to) => {
+      const pipeline = admin.pipeline();
+      for (const i of range(from, to)) pipeline.xadd(`${P}:big:grouped`, '*', 'n', String(i), 'pad', 'x'.repeat(60));
+      await pipeline.exec();
+    });
+    await admin.xgroup('CREATE', `${P}:big:grouped`, 'workers', '0');
+    for (let i = 0; i < 10; i += 1) await admin.set(`${P}:small:${i}`, `v${i}`);
+    const run = async (allowWholeDump: boolean, file: string) => {
+      const plan = await planPurge(topology, Buffer.from(`${P}:*`), { memory: 'exact', backup: true });
+      const notices: string[] = [];
+      let done: { summary: PurgeSummary; error: { code: string; message: string; hint?: string } | null } | undefined;
+      try {
+        for await (const event of purgeSession(topology, plan, { backupFile: file, tool: 'cachectl test', allowWholeDump })) {
+          if (event.kind === 'notice') notices.push(event.message);
+          if (event.kind === 'done') done = { summary: event.summary, error: event.error };
+        }
+      } finally {
+        disposePlan(plan);
+      }
+      return { notices, done };
+    };
+    const refused = await run(false, path.join(dir, 'kept'));
+    expect(refused.done?.summary.kept).toBe(1);
+    expect(refused.done?.summary.deleted).toBe(10);
+    expect(refused.done?.error?.code).toBe('INCOMPLETE');
+    expect(refused.done?.error?.hint).toContain('--allow-whole-dump');
+    expect(refused.notices.join('\n')).toMatch(/stall:big:grouped"? is a stream with 1 consumer group .*one DUMP of about .*left in place/);
+    expect(await admin.xlen(`${P}:big:grouped`)).toBe(5000);
+
+    const accepted = await run(true, path.join(dir, 'whole'));
+    expect(accepted.done?.error).toBeNull();
+    expect(accepted.done?.summary.deleted).toBe(1);
+    expect(await admin.exists(`${P}:big:grouped`)).toBe(0);
+    let restored: RestoreSummary | undefined;
+    for await (const event of executeRestore(topology, await planRestore(topology, path.join(dir, 'whole')))) if (event.kind === 'done') restored = event.summary;
+    expect(restored?.restored).toBe(1);
+    expect(await admin.xlen(`${P}:big:grouped`)).toBe(5000);
+  }, 60_000);
+});
+
 describe('purge --rate', () => {
   it('paces the chunk reads of a big key too, in calls no bigger than its deletions', async () => {
     await admin.flushall();

@@ -44,6 +44,7 @@ interface PurgeFlags {
   depth: string;
   sample: string;
   scripts?: boolean;
+  allowWholeDump?: boolean;
 }
 
 export function purgeCommand(runtime: Runtime): Command {
@@ -59,6 +60,7 @@ export function purgeCommand(runtime: Runtime): Command {
     .option('--prefix', 'the argument is a literal key prefix: glob characters escaped, every key starting with it matches')
     .option('--rate <keys/s>', 'delete at most this many keys per second (all nodes together); planning is gentler too')
     .option('--backup <file>', 'write every key (DUMP, TTL, name) to this new file before deleting it; undo with cachectl restore')
+    .option('--allow-whole-dump', 'with --backup, back up a big key only DUMP can read (a module type, a stream with consumer groups) with one DUMP, holding the server while it runs (default: leave it in place)')
     .option('--log <file>', 'append every deleted key to this file as NDJSON (an audit trail; deletes key by key)')
     .option('--no-memory', 'skip MEMORY USAGE while planning (no memory figures)')
     .option('--exact-memory', 'MEMORY USAGE of every matched key (default: a sample of 10,000, extrapolated; --backup measures every key)')
@@ -193,6 +195,7 @@ async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan,
   if (flags.backup !== undefined) options.backupFile = flags.backup;
   if (flags.log !== undefined) options.logFile = flags.log;
   if (flags.scripts === false) options.noScripts = true;
+  if (flags.allowWholeDump === true) options.allowWholeDump = true;
   const due = throttle();
   for await (const event of purgeSession(topology, plan, options)) {
     if (event.kind === 'progress') {

@@ -44,6 +44,12 @@ export interface ExecuteOptions {
   reportKeys?: boolean;
   /** Never use Lua (DUMP through pipelines). */
   noScripts?: boolean;
+  /**
+   * With a backup: a big key only DUMP can read (a module type, a stream with consumer groups) is
+   * backed up with one DUMP, which holds the server for as long as it takes. Without it such a key
+   * is left in place (counted as kept) and the purge ends INCOMPLETE, naming it. @default false
+   */
+  allowWholeDump?: boolean;
   /** Keys per round: the unit of abort, pacing and backup fsync. @default 4000 (less under --rate) */
   roundKeys?: number;
   /** With a backup, a round also ends at this much planned memory, so DUMP replies stay manageable. @default 32 MiB */
@@ -140,6 +146,12 @@ class PurgeRun {
         }
       }
       if (status === 'complete') await this.confirmReplicated();
+      const kept = this.tally.progress.kept;
+      if (status === 'complete' && kept > 0) {
+        throw new CachectlError('INCOMPLETE', `${kept} planned key${kept === 1 ? ' was' : 's were'} left in place: backing ${kept === 1 ? 'it' : 'them'} up takes one DUMP each, which would hold the server (see the notices)`, {
+          hint: 'pass --allow-whole-dump to accept that, or delete them without --backup',
+        });
+      }
     } catch (error) {
       status = 'failed';
       failure = error instanceof CachectlError ? error : new CachectlError('SERVER', String((error as Error)?.message ?? error), { cause: error });
@@ -439,7 +451,8 @@ class PurgeRun {
           const outcome = await backupBigKey(client, entry.key, big, backup, this.chunkOptions());
           if (outcome.kind === 'backed-up') entry.backedUp = true;
           else if (outcome.kind === 'gone' && mode === 'delete') this.tally.gone(node.address);
-          else if (outcome.kind === 'unsupported') await this.dumpWhole(client, node, entry, big, outcome.reason, mode);
+          else if (outcome.kind === 'unsupported' && this.options.allowWholeDump === true) await this.dumpWhole(client, node, entry, big, outcome.reason, mode);
+          else if (outcome.kind === 'unsupported') this.keep(entry, big, outcome.reason);
           break;
         } catch (error) {
           // The backup file failing (disk full) is never retried.
@@ -469,7 +482,13 @@ class PurgeRun {
     return options;
   }
 
-  /** The explicit fallback for a big key chunks cannot capture: one DUMP, and a notice with its size. */
+  /** A big key only one DUMP can back up, without --allow-whole-dump: not backed up, so never deleted. */
+  private keep(entry: Entry, big: BigKey, reason: string): void {
+    this.tally.kept();
+    this.notice(`key ${displayKey(entry.key)} is ${reason}: backing it up takes one DUMP of about ${formatBytes(big.bytes)}, which holds the server while it runs (a 1M-field hash took 1.6 s); it was left in place (--allow-whole-dump accepts that)`);
+  }
+
+  /** The explicit fallback for a big key chunks cannot capture (--allow-whole-dump): one DUMP, and a notice with its size. */
   private async dumpWhole(client: Redis, node: NodeHandle, entry: Entry, big: BigKey, reason: string, mode: Mode): Promise<void> {
     this.notice(`key ${displayKey(entry.key)} is ${reason}: it is backed up with one DUMP of about ${formatBytes(big.bytes)}, which holds the server while it runs`);
     const unlimited = { bigBytes: Infinity, bigElements: Infinity, budgetBytes: Infinity, budgetElements: Infinity };

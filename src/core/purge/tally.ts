@@ -10,6 +10,8 @@ export interface PurgeProgress {
   deleted: number;
   alreadyGone: number;
   skipped: number;
+  /** Left in place: their backup would need one whole-key DUMP (see ExecuteOptions.allowWholeDump). */
+  kept: number;
   unknown: number;
   redeleted: number;
   elapsedMs: number;
@@ -36,6 +38,8 @@ export interface PurgeSummary {
   alreadyGone: number;
   /** Planned keys that failed the client-side re-check against the pattern; never deleted. */
   skipped: number;
+  /** Planned keys left in place because backing them up needs one whole-key DUMP (no --allow-whole-dump). */
+  kept: number;
   /** Sent, but the connection failed before the reply: they may or may not have been deleted. */
   unknown: number;
   /** Not attempted (interrupted or stopped first). */
@@ -48,7 +52,7 @@ export interface PurgeSummary {
   /**
    * Planned keys still on the current master after the final check of the disturbed shards (the
    * topology kept changing); the purge then fails and names the nodes. Not counted in `deleted`.
-   * deleted + redeleted + alreadyGone + skipped + unknown + notReached + left = planned.
+   * deleted + redeleted + alreadyGone + skipped + kept + unknown + notReached + left = planned.
    */
   left: number;
   /** MEMORY USAGE of the deleted keys as planned (per key, or the plan's average when it sampled); null when not measured. */
@@ -87,7 +91,7 @@ export class PurgeTally {
     /** For keys whose own size was not measured (a sampled plan). */
     private readonly averageBytes: number,
   ) {
-    this.progress = { planned, processed: 0, deleted: 0, alreadyGone: 0, skipped: 0, unknown: 0, redeleted: 0, elapsedMs: 0, keysPerSecond: 0 };
+    this.progress = { planned, processed: 0, deleted: 0, alreadyGone: 0, skipped: 0, kept: 0, unknown: 0, redeleted: 0, elapsedMs: 0, keysPerSecond: 0 };
   }
 
   /** A first-pass UNLINK/DEL reply: `removed` of the group's keys went, the rest were gone already. */
@@ -144,6 +148,11 @@ export class PurgeTally {
     this.progress.processed += 1;
   }
 
+  kept(): void {
+    this.progress.kept += 1;
+    this.progress.processed += 1;
+  }
+
   unknown(count: number): void {
     this.progress.unknown += count;
     this.progress.processed += count;
@@ -174,6 +183,7 @@ export class PurgeTally {
       deleted: p.deleted,
       alreadyGone: p.alreadyGone,
       skipped: p.skipped,
+      kept: p.kept,
       unknown: p.unknown,
       notReached: p.planned - p.processed,
       redeleted: p.redeleted,
