@@ -247,7 +247,7 @@ export const stallScenario = {
     const within = slow.longest === undefined || slow.longest.us <= STALL_TARGET_MS * 1000;
     result.summary = `longest call ${describeLongest(slow, SLOWLOG_THRESHOLD_US)}${within ? '' : ` — OVER ${STALL_TARGET_MS} ms (${slow.over} calls)`}`;
     result.notes.push(`SLOWLOG: ${slow.entries} calls ≥ ${SLOWLOG_THRESHOLD_US / 1000} ms, ${slow.over} over ${STALL_TARGET_MS} ms; per command: ${slow.byCommand.map((c) => `${c.command} ${(c.us / 1000).toFixed(2)} ms (${c.count}×)`).join(', ') || 'none'}`);
-    s.lines.push(`${run.tool} ${run.label}${run.id.endsWith('@baseline') ? ' [baseline]' : ''}: ${result.summary}`);
+    s.lines.push(`${run.tool} ${run.label}: ${result.summary}`);
     if (result.status !== 'ok') return;
     if (id === 'restore') {
       result.verified = await bigKeysIntact(ctx.admin, s);
