@@ -42,3 +42,10 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** A name of letters only (`qa`, `qb`, … `qaa`), distinct for each i, so no ID shape matches it: only cardinality can group such values. */
+export function letterWord(i: number): string {
+  let out = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(97 + ((n - 1) % 26)) + out;
+  return `q${out}`;
+}

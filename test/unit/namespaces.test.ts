@@ -4,7 +4,7 @@ import { MAX_NAMESPACES, NamespaceAggregator, NamespaceStats, OVERFLOW_NAMESPACE
 import { namespaceMatcher } from '../../src/core/namespaces/namespace-match.js';
 import { namespacePath } from '../../src/core/namespaces/namespace-key.js';
 import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../../src/core/scan/scan-batch.js';
-import { keyBatch, seededRandom } from '../helpers/key-batch.js';
+import { keyBatch, letterWord, seededRandom } from '../helpers/key-batch.js';
 
 const OPTIONS = { delimiter: ':', depth: 5, collapse: true };
 
@@ -141,12 +141,7 @@ describe('NamespaceAggregator', () => {
 });
 
 describe('NamespaceAggregator compaction while scanning', () => {
-  /** Letters only, so no ID shape matches: only cardinality can group them. */
-  const word = (i: number) => {
-    let out = '';
-    for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) out = String.fromCharCode(97 + ((n - 1) % 26)) + out;
-    return `q${out}`;
-  };
+  const word = letterWord;
 
   it('rolls a level of many small literal values into ‹var› as the scan goes, instead of spilling into {other}', { timeout: 60_000 }, () => {
     const aggregator = new NamespaceAggregator({ delimiter: ':', depth: 5, collapse: true });

@@ -6,7 +6,10 @@ import { quickReport, TtlAggregator } from '../../src/core/audit/ttl-audit.js';
 import { formatShare } from '../../src/base/units.js';
 import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { auditBatches as audit, batch } from '../helpers/audit-report.js';
-import { keyBatch } from '../helpers/key-batch.js';
+import type { KeyEntry } from '../helpers/key-batch.js';
+import { keyBatch, letterWord } from '../helpers/key-batch.js';
+import type { KeyBatch } from '../../src/core/scan/scan-batch.js';
+import { MAX_NAMESPACES, OVERFLOW_NAMESPACE } from '../../src/core/namespaces/namespaces.js';
 
 const HOUR = 3_600_000;
 const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };
@@ -67,6 +70,48 @@ describe('TtlAggregator and summarizeAudit', () => {
       ['tenants:‹var›:cfg', 2000],
       ['tenants:shared:‹id›', 40],
     ]);
+  });
+
+  // 100,500 distinct one-key namespaces take several seconds; more on a loaded machine.
+  it(`past MAX_NAMESPACES (${MAX_NAMESPACES}) rows, compacts like \`keys\`: one ‹var› row with exact counts, no ${OVERFLOW_NAMESPACE}`, { timeout: 90_000 }, () => {
+    const values = MAX_NAMESPACES * 2 + 500;
+    // Two shards, as a Cluster's masters: each session on one shard, a kept big sibling and an ‹id› row on both.
+    const shards: Record<string, KeyBatch[]> = { a: [], b: [] };
+    const expected = { noTtl: 0, tooLong: 0, hash: 0, string: 0 };
+    for (let start = 0; start < values; start += 5000) {
+      for (const shard of ['a', 'b'] as const) {
+        const entries: KeyEntry[] = [];
+        for (let i = start; i < Math.min(values, start + 5000); i += 1) {
+          if ((i % 2 === 0) !== (shard === 'a')) continue;
+          // A third without TTL (hashes), a third with one over the rule's hour (strings), a third fine.
+          const kind = i % 3;
+          if (kind === 0) expected.noTtl += 1;
+          if (kind === 1) expected.tooLong += 1;
+          entries.push({ key: `sess:${letterWord(i)}:data`, type: kind === 0 ? 'hash' : 'string', ttl: kind === 0 ? TTL_NONE : kind === 1 ? 2 * HOUR : TTL_WITHIN });
+        }
+        entries.push({ key: 'sess:admin', ttl: TTL_NONE }, { key: `app:v2:user:${start}:profile`, ttl: TTL_WITHIN });
+        shards[shard]!.push(keyBatch(entries));
+      }
+    }
+    expected.hash = expected.noTtl;
+    expected.string = expected.tooLong + 2 * shards.a!.length;
+    const report = audit({ rules: { maxTtlMs: HOUR }, shards });
+    const batches = shards.a!.length + shards.b!.length;
+    expect(report.namespaces.map((row) => row.namespace).sort()).toEqual(['app:v2:user:‹id›:profile', 'sess:admin', 'sess:‹var›:data']);
+    const sessions = report.namespaces.find((row) => row.namespace === 'sess:‹var›:data')!;
+    expect(sessions).toMatchObject({ keys: values, noTtl: expected.noTtl, ttlTooLong: expected.tooLong, violations: expected.noTtl + expected.tooLong, distinctValues: values });
+    expect(sessions.flaggedTypes).toEqual({ hash: expected.noTtl, string: expected.tooLong });
+    expect(sessions.examples).toHaveLength(3);
+    for (const example of sessions.examples) expect(example.key).toMatch(/^sess:q[a-z]+:data$/);
+    expect(report.namespaces.find((row) => row.namespace === 'sess:admin')).toMatchObject({ keys: batches, noTtl: batches });
+    expect(report.namespaces.find((row) => row.namespace === 'app:v2:user:‹id›:profile')).toMatchObject({ keys: batches, violations: 0 });
+    // Every count adds up: rows to the totals, totals to the keys fed.
+    expect(report.totals).toMatchObject({ scanned: values + 2 * batches, noTtl: expected.noTtl + batches, ttlTooLong: expected.tooLong });
+    for (const field of ['keys', 'noTtl', 'ttlTooLong', 'violations'] as const) {
+      expect(report.namespaces.reduce((sum, row) => sum + row[field], 0)).toBe(report.rules[0]![field]);
+    }
+    // Bounded by groups, not by values.
+    expect(report.namespaceCount).toBeLessThan(20);
   });
 
   it('counts the types of the keys each row flags, most common first, and leaves keys within their TTL untyped', () => {

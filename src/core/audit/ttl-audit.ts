@@ -9,7 +9,7 @@ import { encodeKeyForJson } from '../../base/key-format.js';
 import type { JsonKey } from '../../base/key-format.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceName, namespacePath, VARIABLE_PLACEHOLDER } from '../namespaces/namespace-key.js';
-import { buildTree, MAX_NAMESPACES, NamespaceStats, OVERFLOW_NAMESPACE, rolledNodes } from '../namespaces/namespaces.js';
+import { buildTree, LeafCompaction, MAX_NAMESPACES, NamespaceStats, OVERFLOW_NAMESPACE, rolledNodes } from '../namespaces/namespaces.js';
 import type { NamespaceNode, TreeLeaf } from '../namespaces/namespaces.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
 import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
@@ -301,6 +301,8 @@ export class TtlAggregator {
   private readonly paths = new Map<string, string[]>();
   private readonly matcher: RuleMatcher;
   private readonly examples: number;
+  /** Past MAX_NAMESPACES rows, rows are rolled into ‹var› rows as `keys` rolls its records. */
+  private readonly compaction: LeafCompaction;
 
   constructor(
     readonly rules: readonly TtlRule[],
@@ -309,6 +311,7 @@ export class TtlAggregator {
   ) {
     this.matcher = new RuleMatcher(rules);
     this.examples = examples;
+    this.compaction = new LeafCompaction(namespaces);
   }
 
   /** The PTTL above which keys must be looked at (see ScanOptions.ttlFlagAbove). */
@@ -335,8 +338,18 @@ export class TtlAggregator {
       const ruleIndex = single ? 0 : this.matcher.ruleFor(key);
       const rule = rules[ruleIndex]!;
       const rows = tally.rows[ruleIndex]!;
-      const name = namespaceName(key, this.namespaces);
+      let name = namespaceName(key, this.namespaces);
       let stats = rows.get(name);
+      // A name no row knows, after a compaction: counted in its ‹var› row when its level was rolled.
+      if (stats === undefined && this.compaction.active && !this.paths.has(name)) {
+        name = this.compaction.landKey(key, name, this.paths);
+        stats = rows.get(name);
+      }
+      if (stats === undefined && this.compaction.due(this.rowCount)) {
+        this.compact();
+        if (!this.paths.has(name)) name = this.compaction.landKey(key, name, this.paths);
+        stats = rows.get(name);
+      }
       if (stats === undefined) {
         if (this.rowCount >= MAX_NAMESPACES) stats = rows.get(OVERFLOW_NAMESPACE);
         if (stats === undefined) {
@@ -383,6 +396,31 @@ export class TtlAggregator {
     }
   }
 
+  /** See LeafCompaction: every shard's rows of every rule become the compacted rows. */
+  private compact(): void {
+    const maps = [...this.shards.values()].flatMap((tally) => tally.rows);
+    this.compaction.compact(this.tree(maps), maps, this.paths, (into, from) => into.merge(from, this.examples));
+    this.rowCount = 0;
+    for (const tally of this.shards.values()) {
+      tally.rowCount = tally.rows.reduce((sum, rows) => sum + rows.size, 0);
+      this.rowCount += tally.rowCount;
+    }
+    this.compaction.rearm(this.rowCount);
+  }
+
+  /** The namespace tree of some rows (their keys summed over rules), as `keys` would build it. */
+  private tree(maps: Iterable<Map<string, RowStats>>): NamespaceNode {
+    const keysByName = new Map<string, number>();
+    for (const rows of maps) for (const [name, stats] of rows) keysByName.set(name, (keysByName.get(name) ?? 0) + stats.keys);
+    const leaves: TreeLeaf[] = [];
+    for (const [name, keys] of keysByName) {
+      const stats = new NamespaceStats();
+      stats.keys = keys;
+      leaves.push({ path: this.paths.get(name) ?? [name], stats });
+    }
+    return buildTree(leaves, this.namespaces);
+  }
+
   /** Forgets a shard's partial numbers, when its scan restarts from cursor 0 on another node. */
   discardShard(shard: string): void {
     const tally = this.shards.get(shard);
@@ -426,15 +464,9 @@ export class TtlAggregator {
    * row is merged into the tree row it landed in, so 2,000 one-key tenants are one offender.
    */
   private rollUp(rows: Map<string, RowStats>[]): { rows: Map<string, RowStats>[]; distinct: Map<string, number> } {
-    const keysByName = new Map<string, number>();
-    for (const merged of rows) for (const [name, stats] of merged) keysByName.set(name, (keysByName.get(name) ?? 0) + stats.keys);
-    const leaves: TreeLeaf[] = [];
-    for (const [name, keys] of keysByName) {
-      const stats = new NamespaceStats();
-      stats.keys = keys;
-      leaves.push({ path: this.paths.get(name) ?? [name], stats });
-    }
-    const root = buildTree(leaves, this.namespaces);
+    const root = this.tree(rows);
+    // ‹var› rows made while scanning count the values they took in.
+    this.compaction.countValues(root);
     const landing = rolledNodes(root, this.namespaces);
     const distinct = new Map<string, number>();
     const grouped = rows.map((merged) => {

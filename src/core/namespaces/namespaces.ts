@@ -11,7 +11,7 @@ import { layoutLabel } from './layouts.js';
 
 /**
  * At this many distinct leaf namespaces the aggregator compacts: levels of many small literal values
- * are rolled into ‹var› records while the scan goes on (see NamespaceAggregator.compact). Only if
+ * are rolled into ‹var› records while the scan goes on (see LeafCompaction; the TTL audit's rows too). Only if
  * that frees too little are new namespaces counted under OVERFLOW_NAMESPACE.
  */
 export const MAX_NAMESPACES = 50_000;
@@ -120,15 +120,12 @@ export class NamespaceAggregator {
   private readonly vanishedByShard = new Map<string, number>();
   /** Each leaf's path (the name of every level), found once when the leaf is first seen. */
   private readonly paths = new Map<string, string[]>();
-  /**
-   * After a compaction: where a new leaf path lands in the compacted tree (a rolled ‹var› record) and
-   * the values each ‹var› level has taken in, so "N values" stays exact.
-   */
-  private compacted: { land: (path: readonly string[]) => NamespaceNode[] | undefined; values: Map<string, Set<string>>; remembered: number; atLeast: Set<string> } | undefined;
-  /** Compaction is tried again only once the namespaces have grown back past this. */
-  private compactAt = MAX_NAMESPACES;
+  /** Rolls the leaves into ‹var› records at the cap, and lands new names in them afterwards. */
+  private readonly compaction: LeafCompaction;
 
-  constructor(readonly options: NamespaceOptions) {}
+  constructor(readonly options: NamespaceOptions) {
+    this.compaction = new LeafCompaction(options);
+  }
 
   add(shard: string, batch: KeyBatch): void {
     let leaves = this.shards.get(shard);
@@ -145,16 +142,14 @@ export class NamespaceAggregator {
       const key = batch.keys[i]!;
       let name = namespaceName(key, this.options);
       let stats = leaves.get(name);
-      if (stats === undefined && this.compacted !== undefined && !this.names.has(name)) {
-        name = this.landAfterCompaction(key, name);
+      if (stats === undefined && this.compaction.active && !this.names.has(name)) {
+        name = this.compaction.landKey(key, name, this.paths);
         stats = leaves.get(name);
       }
-      if (stats === undefined) {
-        if (!this.names.has(name) && this.names.size >= this.compactAt) {
-          this.compact();
-          if (!this.names.has(name)) name = this.landAfterCompaction(key, name);
-          stats = leaves.get(name);
-        }
+      if (stats === undefined && !this.names.has(name) && this.compaction.due(this.names.size)) {
+        this.compact();
+        if (!this.names.has(name)) name = this.compaction.landKey(key, name, this.paths);
+        stats = leaves.get(name);
       }
       if (stats === undefined) {
         const known = this.names.get(name);
@@ -188,82 +183,12 @@ export class NamespaceAggregator {
     }
   }
 
-  /**
-   * Rolls the leaves seen so far up the way the final tree would (levels of many small literal values
-   * become one ‹var› record) and continues the scan on the compacted records, so a keyspace of a
-   * million distinct names groups the same as a small one instead of spilling into {other}. A new name
-   * that lands under a rolled level is counted in its ‹var› record from then on.
-   */
+  /** See LeafCompaction: the leaves seen so far become the compacted records, on every shard. */
   private compact(): void {
-    const root = this.tree();
-    const land = rolledPaths(root, this.options);
-    const values = this.compacted?.values ?? new Map<string, Set<string>>();
-    const state = this.compacted ?? { land, values, remembered: 0, atLeast: new Set<string>() };
-    state.land = land;
-    const names = new Map<string, number>();
-    const paths = new Map<string, string[]>();
-    for (const leaves of this.shards.values()) {
-      const merged = new Map<string, NamespaceStats>();
-      for (const [name, stats] of leaves) {
-        const path = this.paths.get(name);
-        const nodes = name === OVERFLOW_NAMESPACE || path === undefined ? undefined : land(path);
-        const target = nodes?.at(-1)?.name ?? name;
-        if (nodes !== undefined && path !== undefined) {
-          this.rememberValues(state, path, nodes);
-          paths.set(target, nodes.map((node) => node.name));
-        } else if (path !== undefined) paths.set(target, path);
-        const into = merged.get(target);
-        if (into === undefined) merged.set(target, stats);
-        else into.merge(stats);
-      }
-      leaves.clear();
-      for (const [name, stats] of merged) {
-        leaves.set(name, stats);
-        if (name !== OVERFLOW_NAMESPACE) names.set(name, (names.get(name) ?? 0) + 1);
-      }
-    }
+    this.compaction.compact(this.tree(), this.shards.values(), this.paths, (into, from) => into.merge(from));
     this.names.clear();
-    for (const [name, holders] of names) this.names.set(name, holders);
-    this.paths.clear();
-    for (const [name, path] of paths) if (names.has(name)) this.paths.set(name, path);
-    this.compacted = state;
-    // Tried again once as many namespaces again have come; if it freed little, the overflow takes the rest.
-    this.compactAt = Math.max(MAX_NAMESPACES, this.names.size * 2);
-  }
-
-  /** Where a key's leaf name goes after a compaction: its ‹var› record when a level of it was rolled. */
-  private landAfterCompaction(key: Buffer, name: string): string {
-    const state = this.compacted;
-    if (state === undefined) return name;
-    const path = namespacePath(key, this.options).names;
-    const nodes = state.land(path);
-    if (nodes === undefined || nodes.at(-1)!.name === name) return name;
-    this.rememberValues(state, path, nodes);
-    const target = nodes.at(-1)!.name;
-    if (!this.paths.has(target)) this.paths.set(target, nodes.map((node) => node.name));
-    return target;
-  }
-
-  /** Counts the literal values a path puts under each ‹var› level it passes through. */
-  private rememberValues(state: NonNullable<NamespaceAggregator['compacted']>, path: readonly string[], nodes: readonly NamespaceNode[]): void {
-    for (let depth = 0; depth < nodes.length && depth < path.length; depth += 1) {
-      const node = nodes[depth]!;
-      if (node.segment !== VARIABLE_PLACEHOLDER) continue;
-      const value = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, this.options);
-      if (value === VARIABLE_PLACEHOLDER) continue;
-      let set = state.values.get(node.name);
-      if (set === undefined) {
-        set = new Set();
-        state.values.set(node.name, set);
-      }
-      if (set.has(value)) continue;
-      if (state.remembered >= MAX_VARIABLE_VALUES) {
-        state.atLeast.add(node.name);
-        continue;
-      }
-      set.add(value);
-      state.remembered += 1;
-    }
+    for (const leaves of this.shards.values()) for (const name of leaves.keys()) if (name !== OVERFLOW_NAMESPACE) this.names.set(name, (this.names.get(name) ?? 0) + 1);
+    this.compaction.rearm(this.names.size);
   }
 
   /** Forgets a shard's partial numbers, when its scan restarts from cursor 0 on another node. */
@@ -311,8 +236,8 @@ export class NamespaceAggregator {
   removeKey(shard: string, name: string, key: { type: number; memory: number; ttl: number; key?: Buffer }): void {
     const leaves = this.shards.get(shard);
     // After a compaction the key's leaf may be the ‹var› record it was counted in.
-    if (leaves !== undefined && !leaves.has(name) && key.key !== undefined && this.compacted !== undefined) {
-      name = this.compacted.land(namespacePath(key.key, this.options).names)?.at(-1)?.name ?? name;
+    if (leaves !== undefined && !leaves.has(name) && key.key !== undefined && this.compaction.active) {
+      name = this.compaction.landed(namespacePath(key.key, this.options).names) ?? name;
     }
     const stats = leaves?.get(name);
     if (leaves === undefined || stats === undefined || stats.keys === 0) return;
@@ -363,21 +288,129 @@ export class NamespaceAggregator {
       for (const shard of shards) for (const [name, stats] of shard) yield { path: paths.get(name) ?? [name], stats };
     }
     const root = buildTree(leaves(this.shards.values()), this.options);
-    const compacted = this.compacted;
-    if (compacted !== undefined) {
-      // ‹var› records made while scanning: their value counts were kept apart (the records hold none).
-      const visit = (node: NamespaceNode) => {
-        const values = compacted.values.get(node.name);
-        if (node.segment === VARIABLE_PLACEHOLDER && values !== undefined) {
-          // Values taken in while scanning, plus any small literal rows the final roll-up added.
-          node.distinct = (node.distinct ?? 0) + values.size;
-          if (compacted.atLeast.has(node.name)) node.distinctAtLeast = true;
-        }
-        for (const child of node.children) visit(child);
-      };
-      visit(root);
-    }
+    this.compaction.countValues(root);
     return root;
+  }
+}
+
+/**
+ * Compaction while scanning, shared by the `keys` aggregator and the TTL audit's rows: at the cap of
+ * records, the leaves seen so far are rolled up the way the final tree would roll them (levels of many
+ * small literal values become one ‹var› record) and the scan goes on with the compacted records, so a
+ * keyspace of a million distinct names groups the same as a small one instead of spilling into
+ * {other}. A new name that lands under a rolled level is counted in its ‹var› record from then on.
+ * The literal values each ‹var› level took in are remembered apart (the records hold none), so its
+ * "N values" stays exact up to MAX_VARIABLE_VALUES, a lower bound past it.
+ */
+export class LeafCompaction {
+  /** Where a leaf path lands in the last compacted tree: the node of every level. */
+  private land: ((path: readonly string[]) => NamespaceNode[] | undefined) | undefined;
+  private readonly values = new Map<string, Set<string>>();
+  private remembered = 0;
+  private readonly atLeast = new Set<string>();
+  /** Compaction is tried again only once the records have grown back past this. */
+  private compactAt = MAX_NAMESPACES;
+
+  constructor(private readonly options: NamespaceOptions) {}
+
+  /** Whether a compaction has happened (new names may land in ‹var› records). */
+  get active(): boolean {
+    return this.land !== undefined;
+  }
+
+  /** Whether a new record, with `records` already held, should compact first. */
+  due(records: number): boolean {
+    return records >= this.compactAt;
+  }
+
+  /**
+   * Merges the records of every map (name → record; one map per shard, or per shard and rule) into
+   * the record their leaf landed in in `root`, the tree of those same records. `paths` (each name's
+   * level names) is rewritten for the names that remain.
+   */
+  compact<R>(root: NamespaceNode, maps: Iterable<Map<string, R>>, paths: Map<string, string[]>, merge: (into: R, from: R) => void): void {
+    const land = rolledPaths(root, this.options);
+    this.land = land;
+    const landed = new Map<string, string[]>();
+    for (const records of maps) {
+      const merged = new Map<string, R>();
+      for (const [name, record] of records) {
+        const path = paths.get(name);
+        const nodes = name === OVERFLOW_NAMESPACE || path === undefined ? undefined : land(path);
+        const target = nodes?.at(-1)?.name ?? name;
+        if (nodes !== undefined && path !== undefined) {
+          this.rememberValues(path, nodes);
+          landed.set(target, nodes.map((node) => node.name));
+        } else if (path !== undefined) landed.set(target, path);
+        const into = merged.get(target);
+        if (into === undefined) merged.set(target, record);
+        else merge(into, record);
+      }
+      records.clear();
+      for (const [name, record] of merged) records.set(name, record);
+    }
+    paths.clear();
+    for (const [name, path] of landed) paths.set(name, path);
+  }
+
+  /** After a compaction left `records`: tried again once as many again have come; if it freed little, the overflow takes the rest. */
+  rearm(records: number): void {
+    this.compactAt = Math.max(MAX_NAMESPACES, records * 2);
+  }
+
+  /** Where a key's leaf `name` goes after a compaction: its ‹var› record when a level of it was rolled. */
+  landKey(key: Buffer, name: string, paths: Map<string, string[]>): string {
+    const land = this.land;
+    if (land === undefined) return name;
+    const path = namespacePath(key, this.options).names;
+    const nodes = land(path);
+    if (nodes === undefined || nodes.at(-1)!.name === name) return name;
+    this.rememberValues(path, nodes);
+    const target = nodes.at(-1)!.name;
+    if (!paths.has(target)) paths.set(target, nodes.map((node) => node.name));
+    return target;
+  }
+
+  /** The compacted record a leaf path was counted in, if a compaction rolled it. */
+  landed(path: readonly string[]): string | undefined {
+    return this.land?.(path)?.at(-1)?.name;
+  }
+
+  /** Adds the values the scan rolled into each ‹var› node of a final tree to its "N values". */
+  countValues(root: NamespaceNode): void {
+    if (this.land === undefined) return;
+    const visit = (node: NamespaceNode) => {
+      const values = this.values.get(node.name);
+      if (node.segment === VARIABLE_PLACEHOLDER && values !== undefined) {
+        // Values taken in while scanning, plus any small literal rows the final roll-up added.
+        node.distinct = (node.distinct ?? 0) + values.size;
+        if (this.atLeast.has(node.name)) node.distinctAtLeast = true;
+      }
+      for (const child of node.children) visit(child);
+    };
+    visit(root);
+  }
+
+  /** Counts the literal values a path puts under each ‹var› level it passes through. */
+  private rememberValues(path: readonly string[], nodes: readonly NamespaceNode[]): void {
+    for (let depth = 0; depth < nodes.length && depth < path.length; depth += 1) {
+      const node = nodes[depth]!;
+      if (node.segment !== VARIABLE_PLACEHOLDER) continue;
+      const value = depth === 0 ? path[0]! : segmentOf(path[depth]!, path[depth - 1]!, this.options);
+      if (value === VARIABLE_PLACEHOLDER) continue;
+      let set = this.values.get(node.name);
+      if (set === undefined) {
+        set = new Set();
+        this.values.set(node.name, set);
+      }
+      if (set.has(value)) continue;
+      if (this.remembered >= MAX_VARIABLE_VALUES) {
+        this.atLeast.add(node.name);
+        continue;
+      }
+      set.add(value);
+      this.remembered += 1;
+    }
   }
 }
 
