@@ -7,7 +7,7 @@ import { formatTarget } from '../connection/target.js';
 import { formatShare } from '../base/units.js';
 import type { TtlAuditReport } from '../core/audit/ttl-audit.js';
 import { formatThreshold } from '../core/audit/ttl-policy.js';
-import { count, exampleText, flaggedTypesText, instantLine, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
+import { count, distinctValuesText, exampleText, flaggedTypesText, instantLine, ruleRequirement, scopeLine, statusNote } from './ttl-audit-text.js';
 
 interface TestCase {
   classname: string;
@@ -66,7 +66,7 @@ export function renderAuditJunit(report: TtlAuditReport, timestamp: Date = new D
       const test: TestCase = {
         classname: `cachectl.audit-ttl.namespaces.${row.rule}`,
         name: row.namespace,
-        output: `${count(row.keys)} keys, ${count(row.noTtl)} without TTL, ${count(row.ttlTooLong)} with TTL too long${Object.keys(row.flaggedTypes).length > 0 ? `; types of those: ${flaggedTypesText(row)}` : ''}${row.distinctValues === undefined ? '' : `; ‹var› stands for ${count(row.distinctValues)} values`}`,
+        output: `${count(row.keys)} keys, ${count(row.noTtl)} without TTL, ${count(row.ttlTooLong)} with TTL too long${Object.keys(row.flaggedTypes).length > 0 ? `; types of those: ${flaggedTypesText(row)}` : ''}${row.distinctValues === undefined ? '' : `; ‹var› stands for ${distinctValuesText(row)} values`}`,
       };
       if (row.violations > 0 && failedRules.has(row.rule)) {
         const message = `${count(row.violations)} of ${count(row.keys)} keys (${formatShare(row.share)}) break rule "${row.rule}"`;

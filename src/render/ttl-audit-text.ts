@@ -78,6 +78,11 @@ export function flaggedTypesText(row: Pick<NamespaceResult, 'flaggedTypes'>): st
 }
 
 /** A row's namespace, with how many values its ‹var› stands for when it was rolled up. */
-export function namespaceText(row: Pick<NamespaceResult, 'namespace' | 'distinctValues'>): string {
-  return row.distinctValues === undefined ? row.namespace : `${row.namespace} (${count(row.distinctValues)} values)`;
+export function namespaceText(row: Pick<NamespaceResult, 'namespace' | 'distinctValues' | 'distinctValuesAtLeast'>): string {
+  return row.distinctValues === undefined ? row.namespace : `${row.namespace} (${distinctValuesText(row)} values)`;
+}
+
+/** A ‹var› row's value count, `≥` when it is a lower bound. */
+export function distinctValuesText(row: Pick<NamespaceResult, 'distinctValues' | 'distinctValuesAtLeast'>): string {
+  return `${row.distinctValuesAtLeast === true ? '≥' : ''}${count(row.distinctValues ?? 0)}`;
 }

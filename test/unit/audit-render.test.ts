@@ -6,7 +6,7 @@ import { buildRules, parseTtlPolicy } from '../../src/core/audit/ttl-policy.js';
 import { renderAuditJunit, xmlEscape } from '../../src/render/audit-junit.js';
 import { code, inline, renderAuditMarkdown } from '../../src/render/audit-markdown.js';
 import { renderAuditTable } from '../../src/render/audit-table.js';
-import { ruleRequirement } from '../../src/render/ttl-audit-text.js';
+import { namespaceText, ruleRequirement } from '../../src/render/ttl-audit-text.js';
 import { auditBatches, batch } from '../helpers/audit-report.js';
 import { keyBatch } from '../helpers/key-batch.js';
 import { findAll, parseXml, XmlError } from '../helpers/xml.js';
@@ -300,6 +300,15 @@ describe('types and rolled-up rows in every format', () => {
     const rows = report().namespaces;
     expect(rows[0]).toMatchObject({ namespace: 'tenants:‹var›:cfg', flaggedTypes: { hash: 20 }, distinctValues: 20 });
     expect(rows[1]).toMatchObject({ namespace: 'q:‹id›', flaggedTypes: { list: 2, zset: 1 } });
+  });
+
+  it('a ‹var› row past the values a scan remembers says its count is a lower bound, in every renderer', () => {
+    const bounded = report();
+    Object.assign(bounded.namespaces[0]!, { distinctValues: 1_000_000, distinctValuesAtLeast: true });
+    expect(namespaceText(bounded.namespaces[0]!)).toBe('tenants:‹var›:cfg (≥1,000,000 values)');
+    expect(renderAuditTable(bounded, { color: false, top: 20, examples: 1 })).toContain('tenants:‹var›:cfg (≥1,000,000 values)');
+    expect(renderAuditMarkdown(bounded)).toContain('`tenants:‹var›:cfg (≥1,000,000 values)`');
+    expect(renderAuditJunit(bounded)).toContain('‹var› stands for ≥1,000,000 values');
   });
 
   it('Markdown: a Types column, and the values a ‹var› row stands for', () => {

@@ -114,6 +114,19 @@ describe('TtlAggregator and summarizeAudit', () => {
     expect(report.namespaceCount).toBeLessThan(20);
   });
 
+  it(`counts rows under ${OVERFLOW_NAMESPACE} only when compaction cannot bound them: ${MAX_NAMESPACES} distinct top-level names`, { timeout: 60_000 }, () => {
+    const extra = 25;
+    const entries = Array.from({ length: MAX_NAMESPACES + extra }, (_, i): [string, number] => [`ns${i}x:k`, i % 2 === 0 ? TTL_NONE : TTL_WITHIN]);
+    const report = audit({ shards: { a: [batch(entries)] } });
+    const overflow = report.namespaces.filter((row) => row.namespace === OVERFLOW_NAMESPACE);
+    expect(overflow).toHaveLength(1);
+    expect(overflow[0]!.keys).toBe(extra);
+    expect(report.namespaces).toHaveLength(MAX_NAMESPACES + 1);
+    expect(report.namespaces.reduce((sum, row) => sum + row.keys, 0)).toBe(MAX_NAMESPACES + extra);
+    expect(report.namespaces.reduce((sum, row) => sum + row.noTtl, 0)).toBe(report.totals!.noTtl);
+    expect(report.totals!.noTtl).toBe(Math.ceil((MAX_NAMESPACES + extra) / 2));
+  });
+
   it('counts the types of the keys each row flags, most common first, and leaves keys within their TTL untyped', () => {
     const report = audit({
       rules: { maxTtlMs: HOUR },

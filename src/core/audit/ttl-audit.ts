@@ -87,6 +87,8 @@ export interface NamespaceResult {
   flaggedTypes: Record<string, number>;
   /** For a row rolled up by cardinality (`tenants:‹var›:cfg`): how many distinct values its ‹var› stands for. */
   distinctValues?: number;
+  /** distinctValues is a lower bound (more values than a scan remembers, see `keys`). */
+  distinctValuesAtLeast?: boolean;
   examples: KeyExample[];
   /** Under --limit without a pattern: keys extrapolated to the whole keyspace. */
   estimatedKeys?: number;
@@ -434,7 +436,7 @@ export class TtlAggregator {
   }
 
   /** Rows merged over shards, per rule, plus the shard-level counters. */
-  result(): { rows: Map<string, RowStats>[]; distinct: Map<string, number>; vanished: number; unknown: number; exempt: number } {
+  result(): { rows: Map<string, RowStats>[]; distinct: Map<string, RolledValues>; vanished: number; unknown: number; exempt: number } {
     const rows = this.rules.map(() => new Map<string, RowStats>());
     let vanished = 0;
     let unknown = 0;
@@ -463,18 +465,18 @@ export class TtlAggregator {
    * beside an ‹id› row filed under it, many small literal siblings rolled into ‹var›), and each
    * row is merged into the tree row it landed in, so 2,000 one-key tenants are one offender.
    */
-  private rollUp(rows: Map<string, RowStats>[]): { rows: Map<string, RowStats>[]; distinct: Map<string, number> } {
+  private rollUp(rows: Map<string, RowStats>[]): { rows: Map<string, RowStats>[]; distinct: Map<string, RolledValues> } {
     const root = this.tree(rows);
     // ‹var› rows made while scanning count the values they took in.
     this.compaction.countValues(root);
     const landing = rolledNodes(root, this.namespaces);
-    const distinct = new Map<string, number>();
+    const distinct = new Map<string, RolledValues>();
     const grouped = rows.map((merged) => {
       const out = new Map<string, RowStats>();
       for (const [name, stats] of merged) {
         const node = name === OVERFLOW_NAMESPACE ? undefined : landing(this.paths.get(name) ?? [name]);
         const target = node?.name ?? name;
-        if (node !== undefined && target.includes(VARIABLE_PLACEHOLDER) && !distinct.has(target)) distinct.set(target, distinctOf(root, target) ?? 0);
+        if (node !== undefined && target.includes(VARIABLE_PLACEHOLDER) && !distinct.has(target)) distinct.set(target, distinctOf(root, target));
         const into = out.get(target);
         if (into === undefined) out.set(target, stats);
         else into.merge(stats, this.examples);
@@ -485,8 +487,14 @@ export class TtlAggregator {
   }
 }
 
+/** How many values a ‹var› row stands for; `atLeast`: a lower bound. */
+interface RolledValues {
+  count: number;
+  atLeast: boolean;
+}
+
 /** How many values the last ‹var› segment of `name` stands for in the tree. */
-function distinctOf(root: NamespaceNode, name: string): number | undefined {
+function distinctOf(root: NamespaceNode, name: string): RolledValues {
   const at = name.lastIndexOf(VARIABLE_PLACEHOLDER) + VARIABLE_PLACEHOLDER.length;
   const rolled = name.slice(0, at);
   const find = (node: NamespaceNode): NamespaceNode | undefined => {
@@ -499,7 +507,8 @@ function distinctOf(root: NamespaceNode, name: string): number | undefined {
     }
     return undefined;
   };
-  return find(root)?.distinct;
+  const node = find(root);
+  return { count: node?.distinct ?? 0, atLeast: node?.distinctAtLeast === true };
 }
 
 
@@ -567,7 +576,10 @@ export function summarizeAudit(topology: Pick<Topology, 'kind' | 'db'>, aggregat
         examples: stats.examples.map(({ key, ttl }) => ({ ...encodeKeyForJson(key), ttlMs: ttl < 0 ? null : ttl })),
       };
       const values = distinct.get(name);
-      if (values !== undefined) row.distinctValues = values;
+      if (values !== undefined) {
+        row.distinctValues = values.count;
+        if (values.atLeast) row.distinctValuesAtLeast = true;
+      }
       if (scale !== null) {
         row.estimatedKeys = estimate(stats.keys);
         row.estimatedViolations = estimate(violations);
