@@ -12,6 +12,7 @@ import type { TtlAuditReport } from '../../src/core/audit/ttl-audit.js';
 import { decodeKeyFromJson } from '../../src/base/key-format.js';
 import { adminClient, callText, freePort, parseClusterNodes, startRedis, type RedisProcess } from '../fixtures/index.js';
 import { runInProcess } from '../helpers/cli.js';
+import { letterWord } from '../helpers/key-batch.js';
 import { findAll, parseXml } from '../helpers/xml.js';
 
 const redis = inject('redis');
@@ -267,6 +268,46 @@ describe('audit-ttl on a single node', () => {
     const result = await runInProcess(['audit-ttl', '--url', `redis://127.0.0.1:${port}`, '-o', 'json', '--no-policy', '--timeout', '1s']);
     expect(result.code).toBe(2);
     expect(JSON.parse(result.stdout).error.code).toBe('CONNECT');
+  });
+});
+
+describe('audit-ttl past 50,000 namespaces on a single node', () => {
+  // 60,000 one-key session namespaces whose ids no shape rule recognises: more rows than the
+  // audit keeps apart, so it must roll them into one ‹var› row as `keys` does, not spill into {other}.
+  const prefix = uniquePrefix();
+  const sessions = 60_000;
+  const keyOf = (i: number) => `${prefix}:sess:${letterWord(i)}:data`;
+  let client: Redis;
+
+  beforeAll(async () => {
+    client = adminClient(redis.single.port);
+    for (let start = 0; start < sessions; start += 5000) {
+      const pipeline = client.pipeline();
+      for (let i = start; i < Math.min(sessions, start + 5000); i += 1) {
+        if (i % 3 === 0) pipeline.set(keyOf(i), 'v');
+        else pipeline.set(keyOf(i), 'v', 'PX', HOUR);
+      }
+      await pipeline.exec();
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (let start = 0; start < sessions; start += 5000) {
+      await client.unlink(...Array.from({ length: Math.min(sessions, start + 5000) - start }, (_, i) => keyOf(start + i)));
+    }
+    client.disconnect();
+  }, 60_000);
+
+  it('reports one ‹var› row with exact counts, no {other}', { timeout: 60_000 }, async () => {
+    const result = await runInProcess(['audit-ttl', `${prefix}:*`, '--url', singleUrl(), '-o', 'json', '--no-policy']);
+    expect(result.code).toBe(1);
+    const report = parseReport(result.stdout);
+    expect(report.status).toBe('complete');
+    const withoutTtl = Math.ceil(sessions / 3);
+    expect(report.totals).toMatchObject({ scanned: sessions, noTtl: withoutTtl, violations: withoutTtl, vanished: 0 });
+    expect(report.namespaces).toHaveLength(1);
+    expect(report.namespaces[0]).toMatchObject({ namespace: `${prefix}:sess:‹var›:data`, keys: sessions, noTtl: withoutTtl, violations: withoutTtl, distinctValues: sessions, flaggedTypes: { string: withoutTtl } });
+    expect(report.namespaces[0]!.examples).toHaveLength(3);
   });
 });
 
