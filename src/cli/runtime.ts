@@ -1,7 +1,6 @@
 // What a command gets to work with: the resolved output format and colour, the abort signal
 // (Ctrl-C), a lazily opened Topology, and the one place errors are printed and mapped to exit codes.
 
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { CachectlError, ExitCode, isCachectlError } from '../base/errors.js';
 import type { ExitCodeValue } from '../base/errors.js';
@@ -230,6 +229,8 @@ export class Runtime {
     if (this.io.stdin.isTTY !== true || this.io.stderr.isTTY !== true) {
       throw new CachectlError('DECLINED', 'confirmation needed but there is no terminal to ask on', { hint: 'pass --yes to confirm non-interactively' });
     }
+    // Loaded here: only a prompt needs readline, and every other run skips its start-up cost.
+    const { createInterface } = await import('node:readline');
     const rl = createInterface({ input: this.io.stdin, output: this.io.stderr as NodeJS.WritableStream, terminal: true });
     let onAbort: (() => void) | undefined;
     try {

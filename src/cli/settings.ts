@@ -2,7 +2,6 @@
 // a config-file context, its type, parser, help text and whether it is a secret. Commander's options,
 // the config-file validation and the mapping to ConnectionOptions are all derived from this table.
 
-import { Option } from 'commander';
 import type { Command } from 'commander';
 import { parseDuration } from '../base/duration.js';
 import { usageError } from '../base/errors.js';
@@ -205,11 +204,15 @@ export function longFlag(name: SettingName): string {
   return /--[a-z-]+/.exec(SETTINGS[name].flags)![0];
 }
 
-/** Adds every setting to a command as an option, under its help group. */
+/**
+ * Adds every setting to a command as an option, under its help group. Through the command's own
+ * createOption: this module imports no commander at run time, so the config file (which checks
+ * its fields against this table) can be read without loading commander (shell completion does).
+ */
 export function addSettingOptions(program: Command): Command {
   for (const name of settingNames) {
     const spec: SettingSpec = SETTINGS[name];
-    const option = new Option(spec.flags, spec.help).helpGroup(`${spec.group}:`);
+    const option = program.createOption(spec.flags, spec.help).helpGroup(`${spec.group}:`);
     if (spec.choices !== undefined) option.choices(spec.choices);
     program.addOption(option);
   }

@@ -4,8 +4,8 @@
 
 import { Argument, Command, Option } from 'commander';
 import { usageError } from '../../base/errors.js';
-import { defaultConfigPath, readConfigFile } from '../config-file.js';
 import { loadCompletionSpec } from '../completion-spec.js';
+import { contextNames } from '../completion-quick.js';
 import { completionScript, SHELLS } from '../completion-scripts.js';
 import type { Shell } from '../completion-scripts.js';
 import type { Runtime } from '../runtime.js';
@@ -31,7 +31,7 @@ read from the config file at the moment you press TAB.`,
     .action(
       runtime.action<{ contextNames?: boolean }>(async (ctx, options, args) => {
         if (options.contextNames === true) {
-          ctx.write(contextNames(ctx.io.env));
+          ctx.write(await contextNames(ctx.io.env));
           return;
         }
         const shell = args[0] as Shell | undefined;
@@ -41,14 +41,4 @@ read from the config file at the moment you press TAB.`,
         ctx.write(completionScript(shell, await loadCompletionSpec()));
       }),
     );
-}
-
-/** The context names, one a line; nothing at all when there is no config file or it is broken (TAB must stay quiet). */
-function contextNames(env: Record<string, string | undefined>): string {
-  try {
-    const names = Object.keys(readConfigFile(defaultConfigPath(env))?.contexts ?? {});
-    return names.map((name) => `${name}\n`).join('');
-  } catch {
-    return '';
-  }
 }

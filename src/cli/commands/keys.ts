@@ -5,18 +5,11 @@ import { Command, Option } from 'commander';
 import { formatDuration } from '../../base/duration.js';
 import type { ExitCodeValue } from '../../base/errors.js';
 import { displayKey, encodeKeyForJson } from '../../base/key-format.js';
-import { BigKeysAggregator } from '../../core/bigkeys/bigkeys-aggregator.js';
-import { biggestSection } from '../../core/bigkeys/bigkeys-report.js';
-import { DEFAULT_LIMITS, findingRules } from '../../core/bigkeys/key-rules.js';
-import { buildKeysReport } from '../../core/namespaces/keys-report.js';
 import type { NamespaceSort } from '../../core/namespaces/namespaces.js';
-import { KEY_TYPES, MEMORY_SAMPLED, TTL_GONE, TTL_NONE, UNKNOWN } from '../../core/scan/scan-batch.js';
-import { scanKeys } from '../../core/scan/scan.js';
-import { ScanProgress } from '../../core/scan/scan-progress.js';
+import type { scanKeys } from '../../core/scan/scan.js';
+import type { ScanProgress } from '../../core/scan/scan-progress.js';
 import { parseCount } from '../../base/units.js';
 import { JsonArrayWriter, renderJson, renderNdjsonLine } from '../../render/json.js';
-import { renderBiggestSection } from '../../render/bigkeys-table.js';
-import { renderKeysTable } from '../../render/keys-table.js';
 import { formatScanProgress } from '../../render/progress.js';
 import type { CommandContext, Runtime } from '../runtime.js';
 import type { NamespaceFlags } from '../namespace-flags.js';
@@ -88,6 +81,16 @@ async function runKeys(ctx: CommandContext, settings: KeysSettings, pattern: str
   const { scan, namespaces } = settings;
   const topology = await ctx.connect();
   if (settings.list) return listKeys(ctx, topology, scan);
+  // The report and table code loads once connected: `cachectl keys --help` needs none of it, and the
+  // first command reaches the server without waiting for it.
+  const [{ BigKeysAggregator }, { biggestSection }, { DEFAULT_LIMITS, findingRules }, { buildKeysReport }, { renderBiggestSection }, { renderKeysTable }] = await Promise.all([
+    import('../../core/bigkeys/bigkeys-aggregator.js'),
+    import('../../core/bigkeys/bigkeys-report.js'),
+    import('../../core/bigkeys/key-rules.js'),
+    import('../../core/namespaces/keys-report.js'),
+    import('../../render/bigkeys-table.js'),
+    import('../../render/keys-table.js'),
+  ]);
 
   // --biggest: the sizes ride in the same batches, and a second sink keeps the top lists.
   const biggest = settings.biggest === undefined ? undefined : new BigKeysAggregator({ top: settings.biggest, namespaces, rules: findingRules(DEFAULT_LIMITS, new Map()), examples: 5 });
@@ -116,6 +119,11 @@ function finish(ctx: CommandContext, status: RunStatus, failures: string[]): Exi
 }
 
 async function listKeys(ctx: CommandContext, topology: Awaited<ReturnType<CommandContext['connect']>>, scan: Parameters<typeof scanKeys>[1]): Promise<ExitCodeValue> {
+  const [{ KEY_TYPES, MEMORY_SAMPLED, TTL_GONE, TTL_NONE, UNKNOWN }, { scanKeys }, { ScanProgress }] = await Promise.all([
+    import('../../core/scan/scan-batch.js'),
+    import('../../core/scan/scan.js'),
+    import('../../core/scan/scan-progress.js'),
+  ]);
   const progress = new ScanProgress();
   const array = new JsonArrayWriter();
   let rows = 0;
