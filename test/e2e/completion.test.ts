@@ -197,16 +197,30 @@ describe('cachectl completion', () => {
   });
 });
 
-describe('completion loads no Redis client and no renderer', () => {
+// A shell runs `completion bash` at every start and `--context-names` at every TAB: they are answered
+// from the built spec by bin/cachectl.js, without commander or any command module (issue: start-up time).
+describe('completion loads no Redis client, no renderer and no commander', () => {
   let hook: string;
   beforeAll(() => {
-    hook = importGuard(dir, String.raw`/^(ioredis|chalk|cli-table3|ink|react)(\/|$)/.test(specifier)`, 'heavy module imported');
+    hook = importGuard(dir, String.raw`/^(ioredis|chalk|cli-table3|ink|react|commander)(\/|$)/.test(specifier) || url.includes('/dist/cli/commands/')`, 'heavy module imported');
   });
 
-  it.each(['ioredis', 'chalk', 'cli-table3', 'ink', 'react'])('the hook catches an import of %s (control)', (name) => {
+  it.each(['ioredis', 'chalk', 'cli-table3', 'ink', 'react', 'commander'])('the hook catches an import of %s (control)', (name) => {
     const result = spawnSync(process.execPath, ['--import', hook, '--input-type=module', '-e', `await import(${JSON.stringify(name)})`], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(`heavy module imported: ${name}`);
+  });
+
+  it.each(['ioredis', 'cli-table3', 'commander'])('the hook catches a require() of %s, as cachectl loads them (control)', (name) => {
+    const program = `import { createRequire } from 'node:module'; createRequire(${JSON.stringify(`${REPO_ROOT}/`)})(${JSON.stringify(name)});`;
+    const result = spawnSync(process.execPath, ['--import', hook, '--input-type=module', '-e', program], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(`heavy module imported: ${name}`);
+  });
+
+  it('the full CLI is caught (control: completion with a global flag goes through commander)', async () => {
+    const result = await runCli(['completion', 'bash', '--no-color'], { env: { NODE_OPTIONS: `--import=${hook}` } });
+    expect(result.stderr).toContain('heavy module imported: commander');
   });
 
   it.each([[['completion', 'bash']], [['completion', 'fish']], [['completion', '--context-names']]])('cachectl %j', async (args) => {

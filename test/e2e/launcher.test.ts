@@ -39,6 +39,30 @@ describe('cachectl --version', () => {
   });
 });
 
+// Start-up (issue: start-up time): help is commander and the command's flags, nothing else. The Redis
+// client, the renderers' packages, the terminal UI and the scan/report core load only when a command runs.
+describe('--help and keys --help load only what help needs', () => {
+  let hook: string;
+  beforeAll(() => {
+    const guardDir = path.join(dir, 'help-guard');
+    mkdirSync(guardDir);
+    hook = importGuard(guardDir, String.raw`/^(ioredis|chalk|cli-table3|ink|react)(\/|$)/.test(specifier) || url.includes('/dist/core/') || url.includes('/dist/tui/')`, 'not needed for help');
+  });
+
+  it.each([[['--help']], [['keys', '--help']], [['help', 'keys']], [['-h']]])('cachectl %j', async (args) => {
+    const result = await runCli(args, { env: { NODE_OPTIONS: `--import=${hook}` } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Usage: cachectl /);
+  });
+
+  it('a command that runs is caught (control: keys loads the Redis client to connect)', async () => {
+    const result = await runCli(['keys', '--url', 'redis://127.0.0.1:1', '--timeout', '1s'], { env: { NODE_OPTIONS: `--import=${hook}` } });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('not needed for help: ioredis');
+  });
+});
+
 describe('a clone that was never built', () => {
   it('builds itself once on the first run (sources and build tools present), then runs the command', () => {
     const clone = path.join(dir, 'fresh-clone');
