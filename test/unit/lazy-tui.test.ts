@@ -45,7 +45,7 @@ describe('lazy TUI loading', () => {
     for (const entry of ['src/cli/main.ts', ...commands.map((name) => path.join('src/cli/commands', name))]) {
       const { files, packages } = staticGraph(entry);
       // The walk really follows imports (a broken walk would pass vacuously).
-      if (entry.endsWith('keys.ts')) expect([...files].some((file) => file.endsWith(path.join('scan', 'scan.ts')))).toBe(true);
+      if (path.basename(entry) === 'bigkeys.ts') expect([...files].some((file) => file.endsWith(path.join('scan', 'scan.ts')))).toBe(true);
       const ui = [...packages].filter(([name]) => /^(ink|ink-.*|react|react\/.*)$/.test(name));
       expect(ui, entry).toEqual([]);
     }
@@ -56,6 +56,12 @@ describe('lazy TUI loading', () => {
     expect(packages.has('commander')).toBe(true);
     expect([...files].filter((file) => file.includes(`${path.sep}commands${path.sep}`))).toEqual([]);
     expect([...packages.keys()].filter((name) => ['ioredis', 'chalk', 'cli-table3', 'ink', 'react'].includes(name))).toEqual([]);
+  });
+
+  it('keys defines its flags without the scan, report and table code (fast keys --help; loaded once connected)', () => {
+    const { files, packages } = staticGraph('src/cli/commands/keys.ts');
+    expect([...files].filter((file) => file.includes(`${path.sep}core${path.sep}`))).toEqual([]);
+    expect([...packages.keys()].filter((name) => ['ioredis', 'chalk', 'cli-table3'].includes(name))).toEqual([]);
   });
 
   it('the explorer itself does use ink (so the check above is about laziness, not absence)', () => {
