@@ -58,6 +58,12 @@ export interface ScanOptions {
   ownerOf?: Buffer;
   /** How long a shard whose node failed waits for the topology to name a replacement before it is given up. @default 10000 */
   failoverWaitMs?: number;
+  /**
+   * Scan one stretch of the cursor space only: start at this cursor instead of 0 (also after a
+   * restart), and end at the first cursor `endsAt` accepts, as at 0. For callers that split a
+   * node's cursor space into ranges scanned at once (purge planning). @default '0' and none
+   */
+  cursorRange?: { start: string; endsAt: (cursor: string) => boolean };
   signal?: AbortSignal;
 }
 
@@ -277,7 +283,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
   let memoryNoticeShown = false;
   let memorySampled = 0;
 
-  let pending: Promise<KeyBatch> | undefined = send('0');
+  let pending: Promise<KeyBatch> | undefined = send(options.cursorRange?.start ?? '0');
   let pendingCount = count;
   while (pending !== undefined) {
     const batch: KeyBatch = await pending;
@@ -294,7 +300,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     }
     // This batch is not taken yet: the next one asks only for what the limit leaves after it.
     count = Math.min(count, limiter.batchCap(batch.size));
-    const done = batch.cursor === '0';
+    const done = batch.cursor === '0' || options.cursorRange?.endsAt(batch.cursor) === true;
     // Keep the next batch in flight while this one is consumed: the server never waits for us.
     pending = done || options.signal?.aborted === true ? undefined : limiter.wouldExhaust(batch.size) ? undefined : send(batch.cursor);
     pendingCount = count;
