@@ -45,6 +45,7 @@ interface PurgeFlags {
   sample: string;
   scripts?: boolean;
   allowWholeDump?: boolean;
+  concurrency?: string;
 }
 
 export function purgeCommand(runtime: Runtime): Command {
@@ -68,6 +69,7 @@ export function purgeCommand(runtime: Runtime): Command {
     .option('--depth <n>', 'namespace levels in the breakdown', '4')
     .option('--sample <n>', 'sample keys shown in the plan', '10')
     .option('--no-scripts', 'never use Lua scripts (for servers where they are unwelcome; slower)')
+    .option('--concurrency <n>', 'Cluster masters planned and deleted on at once (default 4; 1 = one master after another)')
     .addHelpText(
       'after',
       `
@@ -103,6 +105,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
   const rate = flags.rate === undefined ? undefined : parseRate(flags.rate, '--rate');
   const depth = parseCount(flags.depth, '--depth', { min: 1, max: 64 });
   const sampleKeys = parseCount(flags.sample, '--sample', { max: 1000 });
+  const concurrency = flags.concurrency === undefined ? undefined : parseCount(flags.concurrency, '--concurrency', { min: 1, max: 64 });
   if (flags.delimiter === '') throw usageError('--delimiter', 'must not be empty');
 
   const typed = Buffer.from(text, 'utf8');
@@ -139,6 +142,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     targetBatchMicros: rate === undefined ? 700 : 250,
     ...(flags.scripts === false ? { noScripts: true } : {}),
     ...(flags.backup !== undefined ? { backup: true } : {}),
+    ...(concurrency === undefined ? {} : { concurrency }),
     signal: ctx.signal,
     // Formatting costs a little on every tick; without a terminal nothing would be shown anyway.
     ...(ctx.io.stderr.isTTY === true ? { onProgress: (progress: ScanProgress) => ctx.status(`planning: ${formatScanProgress(progress, true)}`) } : {}),
@@ -173,7 +177,7 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
     }
     let outcome: { summary: PurgeSummary; error: CachectlError | null };
     try {
-      outcome = await execute(ctx, topology, plan, flags, rate);
+      outcome = await execute(ctx, topology, plan, flags, rate, concurrency);
     } catch (error) {
       // Nothing was deleted (e.g. the backup file could not be created): still one document, with the plan.
       if (error instanceof CachectlError) return finish(error.exitCode, error);
@@ -189,9 +193,17 @@ async function runPurge(runtime: Runtime, ctx: CommandContext, flags: PurgeFlags
   }
 }
 
-async function execute(ctx: CommandContext, topology: Topology, plan: PurgePlan, flags: PurgeFlags, rate: number | undefined): Promise<{ summary: PurgeSummary; error: CachectlError | null }> {
+async function execute(
+  ctx: CommandContext,
+  topology: Topology,
+  plan: PurgePlan,
+  flags: PurgeFlags,
+  rate: number | undefined,
+  concurrency: number | undefined,
+): Promise<{ summary: PurgeSummary; error: CachectlError | null }> {
   const options: PurgeSessionOptions = { signal: ctx.signal, tool: `cachectl ${cliVersion()}` };
   if (rate !== undefined) options.rate = rate;
+  if (concurrency !== undefined) options.concurrency = concurrency;
   if (flags.backup !== undefined) options.backupFile = flags.backup;
   if (flags.log !== undefined) options.logFile = flags.log;
   if (flags.scripts === false) options.noScripts = true;

@@ -58,6 +58,8 @@ export interface ExecuteOptions {
   commandKeys?: number;
   /** How long a round may keep failing (failover, reconnects) before the purge stops. @default 30000 */
   retryWindowMs?: number;
+  /** Masters a round works on at once (Cluster); the others wait their turn. @default 4 */
+  concurrency?: number;
 }
 
 type Mode = 'delete' | 'verify';
@@ -70,6 +72,7 @@ const MAX_VERIFY_PASSES = 2;
 const UNSIZED_BACKUP_ROUND = 500;
 const DUMP_GROUP = 100;
 const REPLICATION_WAIT_MS = 1000;
+const DEFAULT_CONCURRENCY = 4;
 
 export async function* executePurge(topology: Topology, plan: PurgePlan, options: ExecuteOptions = {}): AsyncGenerator<PurgeEvent> {
   if (plan.status !== 'complete') {
@@ -101,6 +104,12 @@ class PurgeRun {
   private readonly watch: MasterWatch;
   /** Keys of this round too big for one DUMP, found by dumpOn: backed up in chunks afterwards, one at a time. */
   private readonly bigKeys = new Map<Entry, BigKey>();
+  /**
+   * At full speed without a backup, the check before a node's next deletions, asked right after
+   * this round's UNLINKs were sent: the node answers it after them and before any later one, as
+   * if asked when the next round starts, but its round trip overlaps the deleting.
+   */
+  private readonly nextCheck = new Map<NodeHandle, Promise<string | undefined>>();
 
   constructor(
     private readonly topology: Topology,
@@ -221,8 +230,8 @@ class PurgeRun {
       const retry: Entry[] = [];
       const { routed, unroutable } = routeByOwner(this.topology, pending);
       retry.push(...unroutable);
-      const errors = await Promise.all(
-        [...routed].map(async ([node, items]) => (step === 'dump' ? this.dumpOn(node, items, mode, retry) : this.unlinkOn(node, items, mode, retry))),
+      const errors = await mapBounded([...routed], this.options.concurrency ?? DEFAULT_CONCURRENCY, async ([node, items]) =>
+        step === 'dump' ? this.dumpOn(node, items, mode, retry) : this.unlinkOn(node, items, mode, retry),
       );
       lastError = errors.find((error) => error !== undefined) ?? lastError;
       if (retry.length === 0) return;
@@ -314,6 +323,8 @@ class PurgeRun {
   }
 
   private async relocate(attempt: number): Promise<void> {
+    // A check asked before the trouble says nothing about the node that comes next.
+    this.nextCheck.clear();
     await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)), this.options.signal);
     try {
       await this.topology.refresh();
@@ -355,8 +366,18 @@ class PurgeRun {
    * they go one after another: Redis executes every command it finds in one read of the socket
    * before it serves another client, so a burst would add up to one long pause for everyone else.
    */
-  private async send<T>(groups: Entry[][], command: (group: Entry[]) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
-    if (this.options.rate === undefined) return Promise.allSettled(groups.map(command));
+  private async send<T>(client: Redis, groups: Entry[][], command: (group: Entry[]) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
+    if (this.options.rate === undefined) {
+      // Corked, the commands leave in one write instead of one system call each: in a Cluster,
+      // where a command carries the keys of one slot, that is thousands of writes per round.
+      const stream = (client as unknown as { stream?: { cork?: () => void; uncork?: () => void } }).stream;
+      stream?.cork?.();
+      try {
+        return Promise.allSettled(groups.map(command));
+      } finally {
+        stream?.uncork?.();
+      }
+    }
     const results: PromiseSettledResult<T>[] = [];
     for (const group of groups) {
       try {
@@ -386,7 +407,7 @@ class PurgeRun {
     // DUMP serializes every value: smaller groups than UNLINK's keep each script as short.
     const groups = groupBySlot(items.filter((entry) => !entry.backedUp), Math.min(this.commandKeys, DUMP_GROUP), this.cluster);
     const useScript = this.options.noScripts !== true && !this.noScriptNodes.has(node.address);
-    const results = await this.send(groups, (group) => dumpKeys(client, group.map((entry) => entry.key), useScript));
+    const results = await this.send(client, groups, (group) => dumpKeys(client, group.map((entry) => entry.key), useScript));
     let fatal: CachectlError | undefined;
     let lastError: CachectlError | undefined;
     const fallback: Entry[] = [];
@@ -506,7 +527,9 @@ class PurgeRun {
     const client = await this.connectOrRetry(node, items, retry);
     if (client instanceof CachectlError) return client;
     // A deletion on a master a failover is replacing would be undone: wait for the one that counts.
-    const why = await this.watch.disturbance(node);
+    const early = this.nextCheck.get(node);
+    this.nextCheck.delete(node);
+    const why = await (early ?? this.watch.disturbance(node));
     if (why !== undefined) {
       retry.push(...items);
       this.markAffected(node);
@@ -516,7 +539,13 @@ class PurgeRun {
     const singles = items.filter((entry) => entry.single);
     const groups = [...groupBySlot(items.filter((entry) => !entry.single), this.commandKeys, this.cluster), ...singles.map((entry) => [entry])];
     const command = this.delNodes.has(node.address) ? 'DEL' : 'UNLINK';
-    const results = await this.send(groups, (group) => client.callBuffer(command, ...group.map((entry) => entry.key)));
+    const sending = this.send(client, groups, (group) => client.callBuffer(command, ...group.map((entry) => entry.key)));
+    if (this.options.rate === undefined && this.options.backup === undefined) {
+      const check = this.watch.disturbance(node);
+      check.catch(() => {}); // awaited by the next round, or not needed
+      this.nextCheck.set(node, check);
+    }
+    const results = await sending;
     let fatal: CachectlError | undefined;
     let lastError: CachectlError | undefined;
     const again: Entry[] = [];
@@ -626,6 +655,21 @@ class PurgeRun {
 
 function interruptedError(): CachectlError {
   return new CachectlError('INTERRUPTED', 'interrupted: nothing more was deleted, and the summary is exact');
+}
+
+/** fn over items, at most `limit` at once; results in the items' order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return results;
 }
 
 function clamp(value: number, min: number, max: number): number {

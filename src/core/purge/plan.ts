@@ -10,7 +10,6 @@ import { globMatch, hashTagOf, isBroadPattern } from '../../base/glob.js';
 import { encodeKeyForJson } from '../../base/key-format.js';
 import type { JsonKey } from '../../base/key-format.js';
 import { routeByOwner, ScriptRunner } from './key-commands.js';
-import { scriptingUnavailable } from '../scan/scan.js';
 import { KeySpool } from '../scan/key-spool.js';
 import type { KeySpoolOptions } from '../scan/key-spool.js';
 import type { NamespaceNode } from '../namespaces/namespaces.js';
@@ -50,6 +49,8 @@ export interface PlanOptions {
   sampleKeys?: number;
   /** Server time per SCAN batch in µs (smaller is gentler). @default the scan engine's */
   targetBatchMicros?: number;
+  /** Masters scanned at once (Cluster). @default the scan engine's (4) */
+  concurrency?: number;
   noScripts?: boolean;
   spool?: KeySpoolOptions;
   /**
@@ -152,6 +153,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   if (owner !== undefined) scan.ownerOf = owner;
   if (options.targetBatchMicros !== undefined) scan.targetBatchMicros = options.targetBatchMicros;
   if (options.noScripts === true) scan.noScripts = true;
+  if (options.concurrency !== undefined) scan.concurrency = options.concurrency;
   if (options.signal !== undefined) scan.signal = options.signal;
 
   const namespaceOptions = { delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true };
@@ -331,15 +333,16 @@ async function sampledMemory(
       if (signal?.aborted === true) return;
       const client = await node.ready();
       // A few script calls instead of one command per key: ten thousand replies cost the client
-      // more than the server's work. Where scripts (or MEMORY inside one) are refused, per key.
+      // more than the server's work. Where a script fails (scripts or MEMORY refused, a key of a
+      // migrating slot that moved: "non local key"), per key, where each failure is the key's own.
       if (!noScripts) {
         try {
           const replies = await Promise.all(chunks(items, MEMORY_SCRIPT_KEYS).map((group) => memoryScript.run(client, [], [String(samples), ...group.map((item) => item.key)])));
           let at = 0;
           for (const reply of replies) for (const size of reply as number[]) sizes[items[at++]!.index] = size < 0 ? null : Number(size);
           return;
-        } catch (error) {
-          if (!scriptingUnavailable(error)) throw node.translate(error);
+        } catch {
+          // Measured again below, key by key.
         }
       }
       const replies = await Promise.allSettled(items.map((item) => client.callBuffer('MEMORY', 'USAGE', item.key, 'SAMPLES', String(samples))));
