@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { BackupWriter } from './backup.js';
 import { CachectlError } from '../../base/errors.js';
-import { classifyFailure, groupBySlot, routeByOwner } from './key-commands.js';
+import { classifyFailure, groupBySlot, routeByOwner, ScriptRunner } from './key-commands.js';
 import type { PurgePlan } from './plan.js';
 import { keyMatches } from './plan.js';
 import { sleep } from '../../base/sleep.js';
@@ -536,15 +536,15 @@ class PurgeRun {
       this.notice(`${why}: waiting for the new master before deleting more`);
       return new CachectlError('SERVER', why);
     }
+    if (this.crossSlotScripts(node)) {
+      items = await this.unlinkByScript(client, node, items, mode, retry);
+      if (items.length === 0) return undefined;
+    }
     const singles = items.filter((entry) => entry.single);
     const groups = [...groupBySlot(items.filter((entry) => !entry.single), this.commandKeys, this.cluster), ...singles.map((entry) => [entry])];
     const command = this.delNodes.has(node.address) ? 'DEL' : 'UNLINK';
     const sending = this.send(client, groups, (group) => client.callBuffer(command, ...group.map((entry) => entry.key)));
-    if (this.options.rate === undefined && this.options.backup === undefined) {
-      const check = this.watch.disturbance(node);
-      check.catch(() => {}); // awaited by the next round, or not needed
-      this.nextCheck.set(node, check);
-    }
+    this.checkNext(node);
     const results = await sending;
     let fatal: CachectlError | undefined;
     let lastError: CachectlError | undefined;
@@ -592,6 +592,73 @@ class PurgeRun {
     }
     if (fatal !== undefined) throw fatal;
     return lastError;
+  }
+
+  /** At full speed without a backup: the node's check before the next round, asked now (see nextCheck). */
+  private checkNext(node: NodeHandle): void {
+    if (this.options.rate !== undefined || this.options.backup !== undefined) return;
+    const check = this.watch.disturbance(node);
+    check.catch(() => {}); // awaited by the next round, or not needed
+    this.nextCheck.set(node, check);
+  }
+
+  /**
+   * In a Cluster, a multi-key UNLINK carries the keys of one slot, and a plan's keys spread over
+   * thousands of slots: mostly one key per command. A script (which may touch any key its node
+   * serves) deletes a group of any slots in one call. Not under --rate (commands there stay small
+   * and one at a time), --log (one key per command), --no-scripts, or where UNLINK is missing.
+   */
+  private crossSlotScripts(node: NodeHandle): boolean {
+    return (
+      this.cluster &&
+      this.options.rate === undefined &&
+      this.options.reportKeys !== true &&
+      this.options.noScripts !== true &&
+      !this.noScriptNodes.has(node.address) &&
+      !this.delNodes.has(node.address)
+    );
+  }
+
+  /**
+   * UNLINK by script, each key under pcall, so one key's refusal stops nothing. Only a 1 counts as
+   * deleted; every other key (0: gone, or moved away by a slot migration; an error: not served
+   * here, READONLY…) goes back to the caller for the plain per-slot commands, whose MOVED/ASK
+   * handling and counting apply. A call that got no reply leaves its keys in doubt, as UNLINK does.
+   */
+  private async unlinkByScript(client: Redis, node: NodeHandle, items: Entry[], mode: Mode, retry: Entry[]): Promise<Entry[]> {
+    const rest = items.filter((entry) => entry.single);
+    const batched = items.filter((entry) => !entry.single);
+    const groups: Entry[][] = [];
+    for (let i = 0; i < batched.length; i += this.commandKeys) groups.push(batched.slice(i, i + this.commandKeys));
+    const sending = this.send(client, groups, (group) => unlinkScript.run(client, [], group.map((entry) => entry.key)));
+    this.checkNext(node);
+    const results = await sending;
+    results.forEach((result, index) => {
+      const group = groups[index]!;
+      if (result.status === 'fulfilled') {
+        const replies = result.value as number[];
+        const removed = group.filter((_, i) => replies[i] === 1);
+        if (removed.length > 0) this.settleReply(node, removed, removed.length, mode);
+        for (let i = 0; i < group.length; i += 1) if (replies[i] !== 1) rest.push(group[i]!);
+        return;
+      }
+      if (scriptingUnavailable(result.reason)) {
+        if (!this.noScriptNodes.has(node.address)) this.notice(`scripts are not permitted on ${node.address}; deleting one slot per command, which is slower`);
+        this.noScriptNodes.add(node.address);
+        rest.push(...group);
+        return;
+      }
+      const failure = classifyFailure(node, result.reason);
+      if (failure.kind === 'doubt') {
+        for (const entry of group) entry.doubt = true;
+        retry.push(...group);
+        this.markSlots(group);
+        return;
+      }
+      // Refused before it ran (every UNLINK inside is under pcall): the plain way says why.
+      rest.push(...group);
+    });
+    return rest;
   }
 
   /** A key of a migrating slot that now lives on the importing node: ASKING, then the command, there. */
@@ -656,6 +723,16 @@ class PurgeRun {
 function interruptedError(): CachectlError {
   return new CachectlError('INTERRUPTED', 'interrupted: nothing more was deleted, and the summary is exact');
 }
+
+/** UNLINK of each key in ARGV: 1 deleted, 0 not there, -1 refused (pcall: the rest still run). */
+const unlinkScript = new ScriptRunner(`
+local out = {}
+for i = 1, #ARGV do
+  local r = redis.pcall('UNLINK', ARGV[i])
+  if type(r) == 'number' then out[i] = r else out[i] = -1 end
+end
+return out
+`);
 
 /** fn over items, at most `limit` at once; results in the items' order. */
 async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
