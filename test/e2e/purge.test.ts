@@ -156,6 +156,21 @@ describe('cachectl purge (built binary, no terminal)', () => {
     expect(await count('guard')).toBe(10);
   });
 
+  it('--concurrency takes a whole number of masters from 1: anything else is a usage error (exit 2), nothing deleted', async () => {
+    await seed('conc', 5);
+    for (const value of ['0', 'many', '1.5']) {
+      const bad = await cli(['purge', `${P}conc:*`, '--url', url, '--yes', '--concurrency', value, '-o', 'table']);
+      expect(bad.code, value).toBe(2);
+      expect(bad.stderr.trimEnd().split('\n'), value).toHaveLength(1);
+      expect(bad.stderr, value).toMatch(/^error: --concurrency /);
+    }
+    expect(await count('conc')).toBe(5);
+    const one = await cli(['purge', `${P}conc:*`, '--url', url, '--yes', '--concurrency', '1', '-o', 'json']);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout).summary).toMatchObject({ planned: 5, deleted: 5 });
+    expect(await count('conc')).toBe(0);
+  });
+
   it('--yes -o json deletes exactly the matches and prints one JSON document (the bench invocation)', async () => {
     await seed('job', 500);
     await seed('jobs-other', 20);

@@ -123,6 +123,16 @@ describe.each(['single', 'cluster', 'sentinel'] as TopologyName[])('purge on %s'
     }
   });
 
+  it('plans and deletes one master at a time with --concurrency 1, every key counted once', async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => latin1(`${prefix}one-at-a-time:${i}`));
+    await writeStrings(topology, keys);
+    const { plan, summary } = await purge(topology, latin1(`${prefix}one-at-a-time:*`), { plan: { concurrency: 1 }, execute: { concurrency: 1, commandKeys: 7 } });
+    expect(plan.matched).toBe(300);
+    expect(summary).toMatchObject({ status: 'complete', deleted: 300, alreadyGone: 0 });
+    expect(accounted(summary)).toBe(300);
+    expect(await serverMatches(topology, latin1(`${prefix}one-at-a-time:*`))).toEqual(new Set());
+  });
+
   it('stops after the current round when aborted, with deleted + already gone + not reached = planned', async () => {
     const keys = Array.from({ length: 3000 }, (_, i) => latin1(`${prefix}stop:${i}`));
     await writeStrings(topology, keys);
