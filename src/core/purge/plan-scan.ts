@@ -10,7 +10,9 @@
 // cursor k with its bits reversed and ends at the first cursor of a later stretch (or 0). Every
 // key present throughout is returned by at least one range, as by one plain iteration; a key near
 // a range's end can come twice (the last SCAN of a range runs a little into the next), which the
-// plan's key spool drops like any key SCAN returns twice.
+// plan's key spool drops like any key SCAN returns twice. (A plan too large for memory spills to a
+// file and no longer drops repeats: such a key is planned twice, and its second UNLINK counts it as
+// already gone — as for SCAN's own repeats while a table resizes.)
 //
 // Only where one table holds the database: a Cluster node of Redis 7.4+/Valkey 8 keeps one table
 // per slot and puts the slot in the cursor's low bits, so a Cluster is never split here.
