@@ -18,6 +18,7 @@ import { classifyFailure, groupBySlot, routeByOwner, ScriptRunner } from './key-
 import type { PurgePlan } from './plan.js';
 import { keyMatches } from './plan.js';
 import { sleep } from '../../base/sleep.js';
+import { settleInSequence } from '../../base/settle.js';
 import { connectionEpoch, scriptingUnavailable } from '../scan/scan.js';
 import { SLOT_COUNT } from '../../base/slot.js';
 import { displayKey } from '../../base/key-format.js';
@@ -378,15 +379,7 @@ class PurgeRun {
         stream?.uncork?.();
       }
     }
-    const results: PromiseSettledResult<T>[] = [];
-    for (const group of groups) {
-      try {
-        results.push({ status: 'fulfilled', value: await command(group) });
-      } catch (reason) {
-        results.push({ status: 'rejected', reason });
-      }
-    }
-    return results;
+    return settleInSequence(groups, command);
   }
 
   /** The node's client, or (nothing sent yet) its items queued for a retry and the reason. */

@@ -13,6 +13,7 @@ import { displayKey } from '../../base/key-format.js';
 import type { KeyItem } from './key-commands.js';
 import { classifyFailure, groupBySlot, routeByOwner, slotOf } from './key-commands.js';
 import { sleep } from '../../base/sleep.js';
+import { settleInSequence } from '../../base/settle.js';
 import { Pacer } from '../../base/pacer.js';
 import type { ChunkedRestoreOptions, ChunkedRestoreOutcome } from './chunked-restore.js';
 import { chunkedDescription, restoreChunked } from './chunked-restore.js';
@@ -257,7 +258,7 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
     }
     const send = (item: RestoreItem) => client.callBuffer('RESTORE', ...restoreArgs(item.record, options.replace === true));
     // Under --rate one after another: a pipelined burst would hold the server for the whole round.
-    const replies = pacer === undefined ? await Promise.allSettled(items.map(send)) : await inSequence(items, send);
+    const replies = pacer === undefined ? await Promise.allSettled(items.map(send)) : await settleInSequence(items, send);
     let fatal: CachectlError | undefined;
     let error: CachectlError | undefined;
     replies.forEach((reply, index) => {
@@ -418,18 +419,6 @@ export async function* executeRestore(topology: Topology, plan: RestorePlan, opt
   };
 }
 
-/** Each call after the previous one settled, as Promise.allSettled reports them. */
-async function inSequence<T, R>(items: readonly T[], call: (item: T) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
-  const out: PromiseSettledResult<R>[] = [];
-  for (const item of items) {
-    try {
-      out.push({ status: 'fulfilled', value: await call(item) });
-    } catch (reason) {
-      out.push({ status: 'rejected', reason });
-    }
-  }
-  return out;
-}
 
 function restoreArgs(record: ReadRecord, replace: boolean): (string | Buffer)[] {
   const args: (string | Buffer)[] = [record.key, record.expireAt >= 0 ? String(Math.round(record.expireAt)) : '0', record.payload];
