@@ -38,7 +38,11 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     return import(file.href);
   };
   // `cachectl completion bash|zsh|fish|--context-names` (a shell runs them at every start and TAB)
-  // is answered from the built completion spec, without commander or any command module.
-  const quick = args.length === 2 && args[0] === 'completion' ? await load('completion-quick.js') : undefined;
-  if ((await quick?.answerCompletion(args[1])) !== true) process.exitCode = await (await load('main.js')).run(process.argv);
+  // and the help (`--help`, `<command …> --help|-h`, `help [command]`) are answered from specs
+  // written at build time, without commander or any command module; anything else, and any
+  // argument these cannot place, goes through the full CLI.
+  let answered = false;
+  if (args.length === 2 && args[0] === 'completion') answered = await (await load('completion-quick.js')).answerCompletion(args[1]);
+  else if (args[0] === 'help' || args.at(-1) === '--help' || args.at(-1) === '-h') answered = (await load('help-quick.js')).answerHelp(args);
+  if (!answered) process.exitCode = await (await load('main.js')).run(process.argv);
 }
