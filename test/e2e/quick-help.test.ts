@@ -61,9 +61,9 @@ describe('help without the CLI', () => {
 });
 
 /** Runs `node <script> ...args` on a pseudo-terminal `columns` wide (util-linux `script`). */
-function onTerminal(script: string, args: readonly string[], columns: number): string {
+function onTerminal(script: string, args: readonly string[], columns: number, env: Record<string, string> = {}): string {
   const command = [process.execPath, script, ...args].map((arg) => `'${arg}'`).join(' ');
-  const result = spawnSync('script', ['-qec', `stty cols ${columns} rows 50; ${command}`, '/dev/null'], { encoding: 'utf8', env: baseEnv() });
+  const result = spawnSync('script', ['-qec', `stty cols ${columns} rows 50; ${command}`, '/dev/null'], { encoding: 'utf8', env: { ...baseEnv(), ...env } });
   expect(result.status).toBe(0);
   return result.stdout;
 }
@@ -75,6 +75,11 @@ describe('on a terminal, help is laid out for its width like the full CLI', () =
       expect(quick).toContain('Usage: cachectl ');
       expect(quick).toBe(onTerminal(FULL_CLI, args, columns));
     }
+  });
+
+  it('with colour forced on (commander then keeps colour codes; help has none)', () => {
+    const env = { NO_COLOR: '', FORCE_COLOR: '1' };
+    expect(onTerminal(CLI_BIN, ['keys', '--help'], 90, env)).toBe(onTerminal(FULL_CLI, ['keys', '--help'], 90, env));
   });
 
   it('the widths differ (control: the terminal width reaches both)', () => {
