@@ -42,7 +42,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   // written at build time, without commander or any command module; anything else, and any
   // argument these cannot place, goes through the full CLI.
   let answered = false;
-  if (args.length === 2 && args[0] === 'completion') answered = await (await load('completion-quick.js')).answerCompletion(args[1]);
-  else if (args[0] === 'help' || args.at(-1) === '--help' || args.at(-1) === '-h') answered = (await load('help-quick.js')).answerHelp(args);
+  if (args[0] === 'help' || args.at(-1) === '--help' || args.at(-1) === '-h') answered = (await load('help-quick.js')).answerHelp(args);
+  else if (args.length === 2 && args[0] === 'completion') answered = await (await load('completion-quick.js')).answerCompletion(args[1]);
   if (!answered) process.exitCode = await (await load('main.js')).run(process.argv);
 }

@@ -23,7 +23,7 @@ beforeAll(() => {
   hook = importGuard(dir, `url.includes('/commander/') || (url.includes('/dist/') && !url.endsWith('/dist/cli/help-quick.js'))`, 'not needed for help');
 });
 
-const HELP_ARGS = [[['--help']], [['-h']], [['keys', '--help']], [['purge', '-h']], [['ping', '--help']], [['context', 'use', '--help']], [['help']], [['help', 'context']]];
+const HELP_ARGS = [[['--help']], [['-h']], [['keys', '--help']], [['purge', '-h']], [['ping', '--help']], [['context', 'use', '--help']], [['help']], [['help', 'context']], [['completion', '--help']]];
 
 describe('help without the CLI', () => {
   it('the spec npm run build writes is the help the sources give now', async () => {
