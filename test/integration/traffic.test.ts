@@ -16,7 +16,7 @@ import { namespaceSegments } from '../../src/core/namespaces/namespace-key.js';
 import { RestoreState } from '../../src/core/traffic/miss-events.js';
 import type { TrafficOptions, TrafficReport } from '../../src/core/traffic/sample-traffic.js';
 import { sampleTraffic } from '../../src/core/traffic/sample-traffic.js';
-import { adminClient, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
+import { adminClient, startCluster, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
 import type { LoadTruth } from '../helpers/traffic-load.js';
 import { runLoadMix, seedLoad } from '../helpers/traffic-load.js';
 
@@ -25,7 +25,7 @@ const NAMESPACES = { delimiter: ':', depth: 5, collapse: true };
 const namespaceOf = (key: string) => namespaceSegments(Buffer.from(key), NAMESPACES).join(':');
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'cachectl-traffic-it-'));
-const servers: RedisProcess[] = [];
+const servers: Pick<RedisProcess, 'stop'>[] = [];
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.stop()));
   rmSync(stateDir, { recursive: true, force: true });
@@ -275,6 +275,81 @@ describe('traffic --replica', () => {
     admin.disconnect();
   });
 });
+
+describe('traffic --replica: the size of hot keys', () => {
+  const HOT = 'hot:blob:1';
+  const BYTES = 50_000;
+
+  /** Reads the hot key on the replica during the window; returns the report and the master's TYPE/STRLEN calls in it. */
+  async function sampleOnReplica(topology: Topology, master: Redis, replica: Redis, file: string) {
+    const before = await sizeCalls(master);
+    const replicaBefore = await sizeCalls(replica);
+    const report = await sampleTraffic(topology, options(new RestoreState(path.join(stateDir, file)), {
+      replica: true,
+      enableMissEvents: false,
+      durationMs: 2500,
+      onStarted: () => {
+        void (async () => {
+          for (let i = 0; i < 20; i++) await replica.get(`cold:${i}`);
+          for (let i = 0; i < 200; i++) await replica.getBuffer(HOT);
+        })();
+      },
+    }));
+    const after = await sizeCalls(master);
+    const replicaAfter = await sizeCalls(replica);
+    return { report, masterCalls: after - before, replicaCalls: replicaAfter - replicaBefore };
+  }
+
+  it('reads a hot key\'s size from the replica it was sampled on, never from the master', async () => {
+    const { server: master, admin } = await privateServer();
+    const { admin: replica } = await privateServer();
+    await replica.call('REPLICAOF', master.host, String(master.port));
+    await waitFor('the master to list its replica', async () => (/slave0:.*state=online/.test(await admin.info('replication')) ? true : undefined), { timeoutMs: 10_000 });
+    await admin.set(HOT, 'x'.repeat(BYTES));
+    await waitFor('the key on the replica', async () => ((await replica.exists(HOT)) === 1 ? true : undefined), { timeoutMs: 10_000 });
+    const topology = await open({ endpoints: [{ host: master.host, port: master.port }] });
+    try {
+      const { report, masterCalls, replicaCalls } = await sampleOnReplica(topology, admin, replica, 'replica-sizes.json');
+      expect(report.hotKeys.find((hot) => hot.key.toString() === HOT)).toMatchObject({ reads: 200, valueBytes: BYTES });
+      expect(masterCalls).toBe(0);
+      expect(replicaCalls).toBe(2);
+    } finally {
+      await topology.close();
+    }
+    replica.disconnect();
+    admin.disconnect();
+  });
+
+  it('on a Cluster, asks the replica of the key\'s master (READONLY), not the master', async () => {
+    const cluster = await startCluster({ masters: 1, replicasPerMaster: 1 });
+    servers.push(cluster);
+    const [masterNode, replicaNode] = cluster.nodes;
+    const master = adminClient(masterNode!.port);
+    const replica = adminClient(replicaNode!.port);
+    await master.set(HOT, 'x'.repeat(BYTES));
+    await replica.call('READONLY');
+    await waitFor('the key on the replica', async () => ((await replica.exists(HOT)) === 1 ? true : undefined), { timeoutMs: 10_000 });
+    const topology = await open({ endpoints: [{ host: masterNode!.host, port: masterNode!.port }], mode: 'cluster' });
+    expect(topology.replicas().map((node) => node.address)).toEqual([`${replicaNode!.host}:${replicaNode!.port}`]);
+    try {
+      const { report, masterCalls, replicaCalls } = await sampleOnReplica(topology, master, replica, 'cluster-replica-sizes.json');
+      expect(report.hotKeys.find((hot) => hot.key.toString() === HOT)).toMatchObject({ reads: 200, valueBytes: BYTES });
+      expect(masterCalls).toBe(0);
+      expect(replicaCalls).toBe(2);
+    } finally {
+      await topology.close();
+    }
+    replica.disconnect();
+    master.disconnect();
+  });
+});
+
+/** TYPE and STRLEN calls a server has answered so far (INFO commandstats): the size lookup's two commands. */
+async function sizeCalls(client: Redis): Promise<number> {
+  const stats = await client.info('commandstats');
+  const calls = (command: string) => Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  return calls('type') + calls('strlen');
+}
 
 async function monitorCount(client: Redis): Promise<number> {
   return String(await client.call('CLIENT', 'LIST')).split('\n').filter((line) => / cmd=monitor /.test(line)).length;

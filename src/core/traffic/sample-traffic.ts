@@ -4,7 +4,7 @@
 
 import { CachectlError } from '../../base/errors.js';
 import { avoidTouching } from '../../connection/node-client.js';
-import type { Topology } from '../../connection/topology.js';
+import type { NodeHandle, Topology } from '../../connection/topology.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import type { RestoreState } from './miss-events.js';
 import type { NodeTraffic } from './node-sampler.js';
@@ -147,8 +147,21 @@ export async function sampleTraffic(topology: Topology, options: TrafficOptions)
     await Promise.all(samplers.map((sampler) => sampler.restore()));
   }
   const report = buildReport(topology, options, stats, samplers.map((sampler) => sampler.result), ended - started, stops, signal?.aborted === true);
-  await sizeHotKeys(topology, report.hotKeys, report.durationMs);
+  await sizeHotKeys(topology, options.replica === true ? nodes : undefined, report.hotKeys, report.durationMs);
   return report;
+}
+
+/**
+ * The node a hot key's size is read from: its master, or under --replica one of the sampled
+ * replicas of that master, so `--replica` keeps every read off the masters as it promised.
+ * Undefined when the key's master has no sampled replica (its size stays unknown).
+ */
+export function readerForKey(topology: Topology, sampled: readonly NodeHandle[] | undefined, key: Buffer): NodeHandle | undefined {
+  const master = topology.nodeForKey(key);
+  if (sampled === undefined) return master;
+  // Outside a Cluster every replica copies the one master, whatever id it names it by.
+  const own = topology.kind === 'cluster' ? sampled.filter((node) => node.masterId === master.id) : sampled;
+  return own.find((node) => node.flags.length === 0) ?? own[0];
 }
 
 /**
@@ -157,10 +170,14 @@ export async function sampleTraffic(topology: Topology, options: TrafficOptions)
  * refreshes the key's LRU/LFU state where the server has no CLIENT NO-TOUCH; for a key read many
  * times a second that changes nothing the server would evict.
  */
-async function sizeHotKeys(topology: Topology, hotKeys: HotKey[], durationMs: number): Promise<void> {
+async function sizeHotKeys(topology: Topology, sampledReplicas: readonly NodeHandle[] | undefined, hotKeys: HotKey[], durationMs: number): Promise<void> {
   for (const hot of hotKeys) {
     try {
-      const client = await topology.nodeForKey(hot.key).ready();
+      const reader = readerForKey(topology, sampledReplicas, hot.key);
+      if (reader === undefined) continue;
+      const client = await reader.ready();
+      // A Cluster replica answers reads of its master's slots only on a READONLY connection (else MOVED).
+      if (sampledReplicas !== undefined && topology.kind === 'cluster') await client.call('READONLY');
       await avoidTouching(client);
       if ((await client.type(hot.key)) !== 'string') continue;
       hot.valueBytes = await client.strlen(hot.key);
