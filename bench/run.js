@@ -7,8 +7,9 @@ import path from 'node:path';
 import { USAGE, UsageError, parseArgs } from './lib/args.js';
 import { cleanupAll, interrupted, registerCleanup, registerTempDir } from './lib/cleanup.js';
 import { describeMachine } from './lib/machine.js';
-import { createProbe } from './lib/probe.js';
+import { createProbe, idleProbe } from './lib/probe.js';
 import { renderReport } from './lib/report.js';
+import { chooseScheduling } from './lib/scheduling.js';
 import { runScenarios } from './lib/runner.js';
 import { seedKeyspace } from './lib/seed.js';
 import { client, startServer } from './lib/server.js';
@@ -49,6 +50,14 @@ async function main() {
   registerTempDir(workDir);
   const server = await startServer();
   log(`redis-server pid ${server.pid} on ${server.url}`);
+  let scheduling;
+  try {
+    scheduling = chooseScheduling(options.fifo, server.pid);
+  } catch (error) {
+    process.stderr.write(`bench: ${/** @type {Error} */ (error).message}\n`);
+    return 2;
+  }
+  log(scheduling.line);
   // Tried against the empty server: what this redis-cli's --count really works with.
   const redisCli = detectRedisCli({ port: server.port, ...(options.redisCli === undefined ? {} : { requested: options.redisCli }) });
   log(`redis-cli: ${redisCli.path} (${redisCli.version}, found via ${redisCli.found}); --count works with ${Object.entries(redisCli.countFor).filter(([, works]) => works).map(([mode]) => `--${mode}`).join(', ') || 'nothing'}`);
@@ -76,28 +85,19 @@ async function main() {
 
   /** @type {import('./lib/runner.js').BenchContext} */
   const ctx = { port: server.port, url: server.url, keys: options.keys, admin, workDir, ...(seed === undefined ? {} : { seed }), redisCli, log, state: {} };
-  const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
+  const outcome = await runScenarios(selected, ctx, { repeat: options.repeat, timeoutMs: options.timeoutMs, probe, scheduling, ...(options.baseline === undefined ? {} : { baseline: options.baseline }) });
 
   // The load is read again at the end: scenarios run for minutes, and others may share the machine.
   const loadAfter = os.loadavg().map((load) => Math.round(load * 100) / 100);
   const probeBaselineAfter = await idleProbe(probe);
-  process.stdout.write(renderReport({ machine, loadAfter, seed, usedMemory, redisCli, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome }));
+  process.stdout.write(renderReport({ machine, loadAfter, seed, usedMemory, redisCli, scheduling: scheduling.line, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome }));
   if (options.json !== undefined) {
     const file = path.resolve(options.json);
-    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome, finishedAt: new Date().toISOString() };
+    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, scheduling: { fifo: scheduling.fifo, chrt: scheduling.chrt, line: scheduling.line }, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome, finishedAt: new Date().toISOString() };
     writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
     log(`raw results written to ${file}`);
   }
   return 0;
-}
-
-const IDLE_PROBE_MS = 3_000;
-
-/** The probe alone for a few seconds. @param {Awaited<ReturnType<typeof createProbe>>} probe */
-async function idleProbe(probe) {
-  const running = probe.start();
-  await new Promise((resolve) => setTimeout(resolve, IDLE_PROBE_MS));
-  return running.stop();
 }
 
 let exitCode;

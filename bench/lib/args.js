@@ -15,11 +15,15 @@ Options:
                     CACHECTL_TEST_SERVERS, else ../shared/servers; its --count support is tried)
   --baseline DIR    also run every cachectl command from another (built) checkout, e.g. a
                     worktree of main before a change: before/after rows from one run
+  --fifo            run every bench server's main thread under SCHED_FIFO while a run is measured,
+                    so SLOWLOG times the commands, not waits for a core; fail if chrt cannot
+                    (default: on when chrt works, directly or through sudo -n, else a note why not)
+  --no-fifo         keep the servers under the normal scheduling policy
   --list            list the scenarios and exit
   -h, --help        this text`;
 
 /**
- * @typedef {{ keys: number, only: string[] | undefined, repeat: number, timeoutMs: number, json: string | undefined, redisCli: string | undefined, baseline: string | undefined, list: boolean, help: boolean }} BenchOptions
+ * @typedef {{ keys: number, only: string[] | undefined, repeat: number, timeoutMs: number, json: string | undefined, redisCli: string | undefined, baseline: string | undefined, fifo: 'auto' | 'on' | 'off', list: boolean, help: boolean }} BenchOptions
  */
 
 export class UsageError extends Error {}
@@ -37,7 +41,7 @@ function count(flag, text) {
 /** @param {string[]} argv arguments after the script @returns {BenchOptions} */
 export function parseArgs(argv) {
   /** @type {BenchOptions} */
-  const options = { keys: 1_000_000, only: undefined, repeat: 1, timeoutMs: 900_000, json: undefined, redisCli: undefined, baseline: undefined, list: false, help: false };
+  const options = { keys: 1_000_000, only: undefined, repeat: 1, timeoutMs: 900_000, json: undefined, redisCli: undefined, baseline: undefined, fifo: 'auto', list: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = /** @type {string} */ (argv[i]);
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -69,6 +73,12 @@ export function parseArgs(argv) {
         break;
       case '--baseline':
         options.baseline = value();
+        break;
+      case '--fifo':
+        options.fifo = 'on';
+        break;
+      case '--no-fifo':
+        options.fifo = 'off';
         break;
       case '--list':
         options.list = true;

@@ -8,15 +8,53 @@ const MAX_OUTSTANDING = 100;
 const DRAIN_MS = 2_000;
 
 /**
- * @typedef {{ pings: number, lost: number, p50Ms: number, p99Ms: number, maxMs: number }} ProbeResult
+ * @typedef {{ pings: number, lost: number, p50Ms: number, p99Ms: number, maxMs: number, nodes?: (ProbeResult & { port: number })[] }} ProbeResult
+ *   nodes: with several servers probed at once (a Cluster's masters), each one's figures; the top
+ *   level then merges every round trip
+ * @typedef {{ start(): { stop(): Promise<ProbeResult> }, close(): void }} Probe
  */
 
-/** A connected probe client, reused for every run. @param {number} port */
+/** A connected probe client, reused for every run. @param {number} port @returns {Promise<Probe>} */
 export async function createProbe(port) {
+  const raw = await createRawProbe(port);
+  return {
+    start() {
+      const running = raw.start();
+      return { stop: async () => summarise(...(await running.stop())) };
+    },
+    close: raw.close,
+  };
+}
+
+/**
+ * One probe per server, started and stopped together: a run on several servers (a Cluster's masters)
+ * is judged by every round trip to any of them, and each server's figures are kept.
+ * @param {number[]} ports
+ * @returns {Promise<Probe>}
+ */
+export async function createProbes(ports) {
+  const raws = await Promise.all(ports.map((port) => createRawProbe(port)));
+  return {
+    start() {
+      const running = raws.map((raw) => raw.start());
+      return {
+        async stop() {
+          const each = await Promise.all(running.map((probe) => probe.stop()));
+          const merged = summarise(each.flatMap(([rtts]) => rtts), each.reduce((sum, [, lost]) => sum + lost, 0));
+          return { ...merged, nodes: each.map(([rtts, lost], i) => ({ port: /** @type {number} */ (ports[i]), ...summarise(rtts, lost) })) };
+        },
+      };
+    },
+    close: () => raws.forEach((raw) => raw.close()),
+  };
+}
+
+/** @param {number} port */
+async function createRawProbe(port) {
   const redis = client(port, { lazyConnect: true, enableOfflineQueue: false, connectTimeout: 2_000 });
   await redis.connect();
   return {
-    /** Starts pinging; `stop()` ends it and summarises. */
+    /** Starts pinging; `stop()` ends it and returns the round trips and the PINGs lost. */
     start() {
       /** @type {number[]} */
       const rtts = [];
@@ -39,7 +77,7 @@ export async function createProbe(port) {
       tick();
       const timer = setInterval(tick, INTERVAL_MS);
       return {
-        /** @returns {Promise<ProbeResult>} */
+        /** @returns {Promise<[number[], number]>} */
         async stop() {
           clearInterval(timer);
           if (outstanding > 0) {
@@ -49,7 +87,7 @@ export async function createProbe(port) {
             ]);
           }
           lost += outstanding;
-          return summarise(rtts, lost);
+          return [rtts, lost];
         },
       };
     },
@@ -62,4 +100,13 @@ function summarise(rtts, lost) {
   const sorted = [...rtts].sort((a, b) => a - b);
   const at = (/** @type {number} */ q) => (sorted.length === 0 ? NaN : /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]));
   return { pings: sorted.length, lost, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.length === 0 ? NaN : /** @type {number} */ (sorted[sorted.length - 1]) };
+}
+
+export const IDLE_PROBE_MS = 3_000;
+
+/** The probe alone for a few seconds: its noise floor on this machine now. @param {Probe} probe */
+export async function idleProbe(probe, ms = IDLE_PROBE_MS) {
+  const running = probe.start();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return running.stop();
 }

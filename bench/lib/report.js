@@ -56,6 +56,23 @@ export function comparison(row, rows) {
   return { ratio, baseline: baseline.id, text: `${ratio.toFixed(2)}× (${verdict}) vs ${baseline.id}` };
 }
 
+/**
+ * The probe's p99 during a cachectl run beside its p99 during the run it is compared with, and the
+ * probe's idle p99 before the scenario: impact reads as the gap to redis-cli's, noise as the gap to
+ * idle. A redis-cli row gets the idle figure alone.
+ * @param {import('./runner.js').RunResult} row
+ * @param {import('./runner.js').RunResult[]} rows
+ */
+export function probeComparison(row, rows) {
+  if (row.status !== 'ok' || row.probe === undefined) return undefined;
+  const idle = row.probeIdle === undefined ? '' : `idle ${latency(row.probeIdle.p99Ms)}`;
+  if (row.tool !== 'cachectl') return idle === '' ? undefined : `probe p99 ${idle} ms`;
+  const against = comparison(row, rows)?.baseline;
+  const peer = rows.find((r) => r.scenario === row.scenario && r.id === against && r.status === 'ok' && r.probe !== undefined);
+  const parts = [peer === undefined ? undefined : `${latency(peer.probe?.p99Ms)} ${peer.id}`, idle === '' ? undefined : idle].filter((part) => part !== undefined);
+  return `probe p99 ${latency(row.probe.p99Ms)} ms${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
+}
+
 /** @param {import('./runner.js').RunResult} row @param {import('./runner.js').RunResult[]} rows @returns {string[]} */
 function cells(row, rows) {
   const head = [row.scenario, row.tool, row.label];
@@ -69,7 +86,7 @@ function cells(row, rows) {
     cpuPerKey(row),
     `${row.rssMode === 'group-sum' ? 'Σ ' : ''}${(row.peakRssMb ?? 0).toFixed(1)}`,
     p === undefined ? '-' : `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`,
-    [comparison(row, rows)?.text, row.summary].filter((text) => text !== undefined && text !== '').join('; '),
+    [comparison(row, rows)?.text, probeComparison(row, rows), row.summary].filter((text) => text !== undefined && text !== '').join('; '),
   ];
 }
 
@@ -108,10 +125,11 @@ function layout(table) {
  *   verification: Record<string, string[]>,
  *   redisCli?: import('./tools.js').RedisCliCapabilities,
  *   probeBaseline?: import('./probe.js').ProbeResult[],
+ *   scheduling?: string,
  *   partial?: string,
  * }} report
  */
-export function renderReport({ machine, loadAfter, seed, usedMemory, results, verification, redisCli, probeBaseline, partial }) {
+export function renderReport({ machine, loadAfter, seed, usedMemory, results, verification, redisCli, probeBaseline, scheduling, partial }) {
   const lines = [];
   lines.push(
     `machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB RAM, ${machine.kernel}`,
@@ -130,6 +148,7 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
     const shown = probeBaseline.map((p) => `${latency(p.p50Ms)} / ${latency(p.p99Ms)} / ${latency(p.maxMs)}`);
     lines.push(`probe idle baseline (p50/p99/max ms, 3 s with nothing running): ${shown.join(' at the start, ')}${shown.length > 1 ? ' at the end' : ''}`);
   }
+  if (scheduling !== undefined) lines.push(scheduling);
   if (partial !== undefined) lines.push(`PARTIAL RESULTS: ${partial}`);
   lines.push('');
   const table = [COLUMNS.map((c) => c.title), ...results.map((row) => cells(row, results))];
@@ -149,10 +168,13 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
     '  per key in the database (per deleted key for purge): counts everything once, scripts included.',
     '  "*" = Lua scripts ran, whose inner commands Redis counts twice: see "main-thread CPU" in the details for a single count.',
     'peak RSS: VmHWM of the process; "Σ" = a pipeline, the largest sum over its members alive at one moment.',
-    'probe: a separate client PINGing every 10 ms during the run.',
+    'probe: a separate client PINGing every 10 ms during the run (on the Cluster: each master, every round trip merged);',
+    '  the comparison column gives its p99 beside the compared run\'s and its idle p99 (3 s before the scenario\'s first run).',
     'comparison: cachectl wall / redis-cli wall (below 1× = faster); browse: its peak RSS over that of keys; top: CPU (utime+stime)',
     '  over the window in % of one core, against the target. top talks to its own 6-node Cluster: "server s" sums those',
     '  nodes over the window, and the probe (on the bench server) does not apply.',
+    'slow calls (details): SLOWLOG ≥ 2 ms; "preempted": nonvoluntary context switches of the servers\' main threads in the',
+    '  run, the waits for a core SLOWLOG times may include (near 0 under SCHED_FIFO).',
     '',
     'Details:',
   );
@@ -164,11 +186,14 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
         .map((c) => `${c.command} ${formatCount(c.calls)}× ${(c.usec / 1e6).toFixed(2)} s`)
         .join(', ');
       lines.push(`  server: main-thread CPU ${(row.serverCpuS ?? 0).toFixed(2)} s; ${formatCount(row.serverCalls ?? 0)} calls${top === '' ? '' : `; ${top}`}`);
+      if (row.scheduling !== undefined) lines.push(`  scheduling: ${row.scheduling}${row.preemptions === undefined ? '' : `; server main thread(s) preempted ${formatCount(row.preemptions)} times`}`);
       if (row.slowCalls !== undefined) lines.push(`  ${formatSlowCalls(row.slowCalls)}`);
       if (row.rssMode === 'group-sum') {
         lines.push(`  processes: ${row.processes}; largest member ${row.largestMember} ${(row.largestMemberMb ?? 0).toFixed(1)} MB`);
       }
       if (row.probe !== undefined && row.probe.lost > 0) lines.push(`  probe: ${row.probe.lost} PINGs unanswered`);
+      if (row.probe?.nodes !== undefined) lines.push(`  probe p99 per server: ${row.probe.nodes.map((node) => `:${node.port} ${latency(node.p99Ms)} ms`).join(', ')}`);
+      if (row.probeIdle !== undefined) lines.push(`  probe idle before the scenario p50/p99/max: ${latency(row.probeIdle.p50Ms)} / ${latency(row.probeIdle.p99Ms)} / ${latency(row.probeIdle.maxMs)} ms`);
       if (row.cpuSamplesPercent !== undefined) {
         lines.push(`  CPU samples: ${row.cpuSamplesPercent.map((p) => p.toFixed(2)).join(', ')} % of one core (median shown)`);
       } else if (row.wallSamplesS !== undefined) {

@@ -6,9 +6,12 @@
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { registerCleanup } from './cleanup.js';
 import { diffCommandStats, readServersSnapshot } from './commandstats.js';
 import { markSlowlog, readSlowCalls } from './slowlog.js';
 import { measure } from './measure.js';
+import { createProbes, idleProbe } from './probe.js';
+import { preemptions, serverPid, setServerPolicy } from './scheduling.js';
 import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } from './tools.js';
 
 /**
@@ -44,6 +47,10 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  *   server's commandstats delta and the probe then say nothing about it (default true)
  * @property {(ctx: BenchContext) => import('ioredis').Redis[]} [servers] with onBenchServer false: the
  *   servers whose commandstats and main-thread CPU deltas (summed) are the run's server figures
+ * @property {boolean} [probeServers] with onBenchServer false: the probe PINGs these servers (each one,
+ *   merged) instead of not applying
+ * @property {boolean} [fifo] false: the servers keep the normal scheduling policy during this run even
+ *   when the bench uses SCHED_FIFO (a latency measured as clients see it); default true
  * @property {'wall' | 'cpu'} [medianBy] which figure picks the median attempt under --repeat (default wall)
  * @property {string} [cachectlBin] bin/cachectl.js of another checkout (--baseline) instead of this one's
  */
@@ -111,6 +118,12 @@ import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } 
  * @property {string} [largestMember]
  * @property {number} [processes]
  * @property {import('./probe.js').ProbeResult} [probe]
+ * @property {import('./probe.js').ProbeResult} [probeIdle] the same probe with nothing running, 3 s
+ *   before the scenario's first run: the noise floor its figures are read against
+ * @property {string} [scheduling] the policy the run's servers ran under: 'SCHED_FIFO', 'normal', or
+ *   'normal (chrt failed: …)'
+ * @property {number} [preemptions] times the servers' main threads were preempted during the run
+ *   (nonvoluntary context switches, summed): what SLOWLOG's times may include besides the commands
  * @property {number} [stdoutBytes]
  * @property {string} [stdoutFile] only during afterRun
  * @property {boolean} [verified]
@@ -152,7 +165,7 @@ function tail(file, lines = 6) {
  * One measured execution of `run`.
  * @param {BenchContext} ctx
  * @param {BenchRun} run
- * @param {{ scenario: string, attempt: number, timeoutMs: number, probe: { start(): { stop(): Promise<import('./probe.js').ProbeResult> } } }} options
+ * @param {{ scenario: string, attempt: number, timeoutMs: number, probe: import('./probe.js').Probe | undefined, scheduling: import('./scheduling.js').Scheduling }} options
  * @returns {Promise<RunResult>}
  */
 async function executeOnce(ctx, run, options) {
@@ -180,17 +193,65 @@ async function executeOnce(ctx, run, options) {
 
   const onBenchServer = run.onBenchServer ?? true;
   const servers = onBenchServer ? [ctx.admin] : (run.servers?.(ctx) ?? []);
+  const policy = await applyPolicy(servers, options.scheduling, run.fifo !== false);
+  try {
+    Object.assign(result, await measureWindow(ctx, run, { ...options, servers, result, stdoutFile, stderrFile }));
+  } finally {
+    result.scheduling = policy.restore();
+  }
+  if (policy.preempted() !== undefined) result.preemptions = policy.preempted();
+  return result;
+}
+
+/**
+ * Puts the run's servers under SCHED_FIFO for its measured window (when the bench uses it and the
+ * run does not opt out); `restore()` puts them back and says what they ran under.
+ * @param {import('ioredis').Redis[]} servers
+ * @param {import('./scheduling.js').Scheduling} scheduling
+ * @param {boolean} wanted
+ */
+async function applyPolicy(servers, scheduling, wanted) {
+  const pids = servers.length === 0 ? [] : await Promise.all(servers.map(serverPid));
+  const fifo = scheduling.fifo && wanted;
+  const failed = fifo ? pids.map((pid) => setServerPolicy(scheduling, pid, true)).find((failure) => failure !== undefined) : undefined;
+  const before = pids.map(preemptions);
+  /** @type {number | undefined} */
+  let preempted;
+  return {
+    restore() {
+      const after = pids.map(preemptions);
+      preempted = 0;
+      for (const [i, n] of after.entries()) {
+        const was = before[i];
+        if (n === undefined || was === undefined) preempted = undefined;
+        else if (preempted !== undefined) preempted += n - was;
+      }
+      if (fifo) for (const pid of pids) setServerPolicy(scheduling, pid, false);
+      return failed !== undefined ? `normal (chrt failed: ${failed})` : fifo ? 'SCHED_FIFO' : 'normal';
+    },
+    preempted: () => preempted,
+  };
+}
+
+/**
+ * The measured window: SLOWLOG mark, commandstats before, the process (and the probe), then the deltas.
+ * @param {BenchContext} ctx
+ * @param {BenchRun} run
+ * @param {{ timeoutMs: number, probe: import('./probe.js').Probe | undefined, servers: import('ioredis').Redis[], result: RunResult, stdoutFile: string, stderrFile: string }} options
+ * @returns {Promise<RunResult>}
+ */
+async function measureWindow(ctx, run, { timeoutMs, probe: runProbe, servers, result, stdoutFile, stderrFile }) {
   const slowMarks = servers.length > 0 ? await markSlowlog(servers) : undefined;
   const before = servers.length > 0 ? await readServersSnapshot(servers) : undefined;
   /** @type {{ stop(): Promise<import('./probe.js').ProbeResult> } | undefined} */
   let probe;
   const onSpawn = () => {
-    if (onBenchServer) probe = options.probe.start();
+    probe = runProbe?.start();
   };
   /** @type {Execution} */
   let measured;
   if (run.execute !== undefined) {
-    measured = await run.execute(ctx, { timeoutMs: options.timeoutMs, stdoutFile, stderrFile, onSpawn });
+    measured = await run.execute(ctx, { timeoutMs, stdoutFile, stderrFile, onSpawn });
   } else {
     const cachectl = (/** @type {string[]} */ args) => (run.cachectlBin === undefined ? cachectlArgv(args) : [process.execPath, run.cachectlBin, ...args]);
     const argv = run.shell !== undefined ? undefined : run.tool === 'cachectl' ? cachectl(run.argv ?? []) : [ctx.redisCli.path, ...(run.argv ?? [])];
@@ -200,7 +261,7 @@ async function executeOnce(ctx, run, options) {
       stderrFile,
       cwd: REPO_ROOT,
       env: toolEnv({ redisCli: ctx.redisCli.path }),
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       onSpawn,
     });
   }
@@ -234,7 +295,7 @@ async function executeOnce(ctx, run, options) {
   const unavailable = run.tool === 'cachectl' ? cachectlUnavailable(measured.exitCode, stderr) : undefined;
   if (measured.timedOut) {
     result.status = 'timeout';
-    result.reason = `timeout (killed after ${options.timeoutMs / 1_000} s)`;
+    result.reason = `timeout (killed after ${timeoutMs / 1_000} s)`;
   } else if (unavailable !== undefined) {
     result.status = 'n/a';
     result.reason = unavailable;
@@ -271,7 +332,7 @@ export function withBaseline(runs, baseline) {
  * Runs every selected scenario in order.
  * @param {Scenario[]} scenarios
  * @param {BenchContext} ctx
- * @param {{ repeat: number, timeoutMs: number, baseline?: string, probe: { start(): { stop(): Promise<import('./probe.js').ProbeResult> } } }} options
+ * @param {{ repeat: number, timeoutMs: number, baseline?: string, probe: import('./probe.js').Probe, scheduling: import('./scheduling.js').Scheduling }} options
  * @returns {Promise<{ results: RunResult[], verification: Record<string, string[]> }>}
  */
 export async function runScenarios(scenarios, ctx, options) {
@@ -284,16 +345,19 @@ export async function runScenarios(scenarios, ctx, options) {
     ctx.log(`[${scenario.name}] preparing`);
     await scenario.prepare?.(ctx);
     const runs = withBaseline(typeof scenario.runs === 'function' ? scenario.runs(ctx) : scenario.runs, options.baseline);
+    const probes = await scenarioProbes(ctx, runs, options.probe);
     /** @type {RunResult[]} */
     const scenarioResults = [];
     for (const run of runs) {
+      const probe = probes.of(run);
       /** @type {RunResult[]} */
       const attempts = [];
       for (let attempt = 1; attempt <= options.repeat; attempt++) {
         await scenario.beforeRun?.(ctx, run);
         const work = scenario.work !== undefined ? await scenario.work(ctx, run) : await ctx.admin.dbsize();
         ctx.log(`[${scenario.name}] ${run.tool}: ${run.label}${options.repeat > 1 ? ` (${attempt}/${options.repeat})` : ''}`);
-        const result = await executeOnce(ctx, run, { scenario: scenario.name, attempt, timeoutMs: options.timeoutMs, probe: options.probe });
+        const result = await executeOnce(ctx, run, { scenario: scenario.name, attempt, timeoutMs: options.timeoutMs, probe: probe?.probe, scheduling: options.scheduling });
+        if (probe?.idle !== undefined) result.probeIdle = probe.idle;
         if (work !== undefined) result.work = work;
         if (result.status === 'ok' && result.wallS !== undefined && work !== undefined) result.perSecond = work / result.wallS;
         await scenario.afterRun?.(ctx, run, result);
@@ -307,12 +371,53 @@ export async function runScenarios(scenarios, ctx, options) {
       }
       scenarioResults.push(median(attempts, run.medianBy ?? 'wall'));
     }
+    probes.close();
     const notes = await scenario.verify?.(ctx, scenarioResults);
     if (notes) verification[scenario.name] = notes;
     await scenario.cleanup?.(ctx);
     results.push(...scenarioResults);
   }
   return { results, verification };
+}
+
+/**
+ * Which probe watches each run of a scenario (the bench server's, one over the run's own servers, or
+ * none), each with its idle figures measured once before the scenario's first run: a run's p99 is read
+ * against the noise of the machine at that time, not only at the start of the whole bench.
+ * @param {BenchContext} ctx
+ * @param {BenchRun[]} runs
+ * @param {import('./probe.js').Probe} benchProbe
+ */
+async function scenarioProbes(ctx, runs, benchProbe) {
+  /** @type {{ probe: import('./probe.js').Probe, idle: import('./probe.js').ProbeResult } | undefined} */
+  let onBench;
+  /** @type {Map<string, { probe: import('./probe.js').Probe, idle: import('./probe.js').ProbeResult }>} */
+  const own = new Map();
+  for (const run of runs) {
+    if (run.onBenchServer ?? true) {
+      onBench ??= { probe: benchProbe, idle: await idleProbe(benchProbe) };
+    } else if (run.probeServers === true) {
+      const ports = (run.servers?.(ctx) ?? []).map((server) => Number(server.options.port));
+      const key = ports.join(',');
+      if (ports.length > 0 && !own.has(key)) {
+        const probe = await createProbes(ports);
+        // Its connections must not keep the process alive after Ctrl-C or a crash.
+        const unregister = registerCleanup({ kill: () => probe.close() });
+        own.set(key, { probe: { ...probe, close: () => (probe.close(), unregister()) }, idle: await idleProbe(probe) });
+      }
+    }
+  }
+  return {
+    /** @param {BenchRun} run */
+    of(run) {
+      if (run.onBenchServer ?? true) return onBench;
+      if (run.probeServers !== true) return undefined;
+      return own.get((run.servers?.(ctx) ?? []).map((server) => Number(server.options.port)).join(','));
+    },
+    close() {
+      for (const { probe } of own.values()) probe.close();
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // A 3-master Cluster holding the same keyspace (--keys, default 1M): cachectl walks every master at
 // once (--concurrency), while redis-cli has no Cluster mode for --memkeys, --scan or a purge, so its
 // best way is one run per master, one after another. Server figures are the three masters' deltas,
-// summed. The probe PINGs the bench's single server, which these runs do not touch: it does not apply.
+// summed. The probe PINGs the three masters (every round trip merged, each master's p99 in the details).
 import { createReadStream } from 'node:fs';
 import { openClusterPipe } from '../lib/cluster-seed.js';
 import { startBenchCluster } from '../lib/fixtures.js';
@@ -60,7 +60,7 @@ export const clusterScenario = {
     const memkeysCount = ctx.redisCli.countFor.memkeys ? ' --count 1000' : '';
     const servers = () => s.nodes;
     /** @type {Partial<import('../lib/runner.js').BenchRun>} */
-    const common = { onBenchServer: false, servers };
+    const common = { onBenchServer: false, servers, probeServers: true };
     return [
       { ...common, id: 'cachectl-keys', tool: 'cachectl', label: 'keys -o json (type+TTL+memory)', argv: ['keys', ...seed, '-o', 'json'], compareTo: 'memkeys' },
       { ...common, id: 'cachectl-audit', tool: 'cachectl', label: 'audit-ttl -o json', argv: ['audit-ttl', ...seed, '-o', 'json'], okExitCodes: [0, 1], compareTo: 'scan' },

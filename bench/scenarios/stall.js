@@ -7,13 +7,12 @@
 // idle server and under redis-benchmark.
 //
 // SLOWLOG times are wall time: on a busy 2-core machine, a server preempted mid-command logs the
-// wait too (seen: 38 ms for a 100-member SADD at load 5). So the server's main thread runs under
-// SCHED_FIFO for this scenario when the harness may set it (root or CAP_SYS_NICE; chrt), which
-// leaves the command's own cost; STALL_BENCH_REALTIME=0 keeps the normal policy. The verification
-// note says which. The latency rows always run under the normal policy: they measure what clients
-// see. STALL_BENCH_SCALE (default 1) shrinks the big keys for a quick look, STALL_BENCH_LATENCY_S
-// (default 20) the latency window.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+// wait too (seen: 38 ms for a 100-member SADD at load 5). So, like every scenario's, the server's
+// main thread runs under SCHED_FIFO during each SLOWLOG row when the bench can set it (lib/scheduling.js,
+// --no-fifo keeps the normal policy), which leaves the command's own cost. The latency rows always
+// run under the normal policy: they measure what clients see. STALL_BENCH_SCALE (default 1) shrinks
+// the big keys for a quick look, STALL_BENCH_LATENCY_S (default 20) the latency window.
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,7 +23,6 @@ import { describeLongest, watchSlowlog } from '../lib/slowlog.js';
 import { REPO_ROOT, cachectlArgv, toolEnv } from '../lib/tools.js';
 
 const SCALE = Number(process.env.STALL_BENCH_SCALE ?? 1);
-const REALTIME = process.env.STALL_BENCH_REALTIME !== '0';
 /** The issue's goal: no call holds the server longer than this. */
 export const STALL_TARGET_MS = 5;
 const SLOWLOG_THRESHOLD_US = 1000;
@@ -38,8 +36,6 @@ const run = promisify(execFile);
  *   sizes: import('../lib/big-keys.js').BigKeySizes,
  *   backupFile: string,
  *   baseKeys: number,
- *   realtime: string,
- *   serverPid: number,
  *   readSlowlog?: () => Promise<import('../lib/slowlog.js').SlowSummary>,
  *   latency?: LatencyFigures,
  *   lines: string[],
@@ -67,16 +63,6 @@ async function dropBigKeys(admin, s) {
     const pending = /^lazyfree_pending_objects:(\d+)/m.exec(await admin.info('memory'))?.[1];
     if (pending === undefined || pending === '0') return;
     await sleep(100);
-  }
-}
-
-/** @param {number} pid @param {boolean} on @returns {string} what was done */
-function setRealtime(pid, on) {
-  try {
-    execFileSync('chrt', on ? ['-f', '-p', '10', String(pid)] : ['-o', '-p', '0', String(pid)], { stdio: 'pipe' });
-    return on ? 'server main thread under SCHED_FIFO (chrt -f 10): SLOWLOG shows the commands\' own time' : 'normal policy';
-  } catch (error) {
-    return `normal scheduling (chrt failed: ${String(/** @type {Error} */ (error).message).split('\n')[0]}): SLOWLOG includes waits for a core`;
   }
 }
 
@@ -172,13 +158,10 @@ export const stallScenario = {
   description: `longest server call (SLOWLOG ≥ 1 ms, goal ≤ ${STALL_TARGET_MS} ms) of purge --backup/restore/keys/bigkeys/memory/audit-ttl with big keys; top p99 vs redis-cli --latency`,
   async prepare(ctx) {
     const sizes = bigKeySizes(SCALE);
-    const serverPid = Number(/^process_id:(\d+)/m.exec(await ctx.admin.info('server'))?.[1]);
     ctx.state = /** @type {StallState} */ ({
       sizes,
       backupFile: path.join(ctx.workDir, 'stall-backup'),
       baseKeys: await ctx.admin.dbsize(),
-      serverPid,
-      realtime: REALTIME ? setRealtime(serverPid, true) : 'normal scheduling (STALL_BENCH_REALTIME=0): SLOWLOG includes waits for a core',
       lines: [],
     });
     const seeded = await seedBigKeys(ctx.port, sizes);
@@ -201,8 +184,9 @@ export const stallScenario = {
       { id: 'memkeys', tool: 'redis-cli', label: '--memkeys', argv: ['-p', port, '--memkeys'] },
       { id: 'memkeys-0', tool: 'redis-cli', label: '--memkeys-samples 0', argv: ['-p', port, '--memkeys', '--memkeys-samples', '0'] },
       { id: 'cli-unlink', tool: 'redis-cli', label: `--scan --pattern '${BIG_PATTERN}' | xargs unlink`, shell: `redis-cli -p ${port} --scan --pattern '${BIG_PATTERN}' | xargs redis-cli -p ${port} unlink`, unit: 'deletes' },
-      { id: 'latency-idle', tool: 'cachectl', label: `top p99 vs redis-cli --latency, ${LATENCY_WINDOW_S} s idle`, command: `cachectl top --url ${url} -o ndjson --refresh 1s & redis-cli -p ${port} --latency --raw -i ${LATENCY_WINDOW_S}`, execute: measureLatency(false), okExitCodes: [130], compareTo: 'none' },
-      { id: 'latency-loaded', tool: 'cachectl', label: `top p99 vs redis-cli --latency, ${LATENCY_WINDOW_S} s under redis-benchmark`, command: `(same, with redis-benchmark -c 20 -t ping,get -l)`, execute: measureLatency(true), okExitCodes: [130], compareTo: 'none' },
+      // top and redis-cli measure the server as every client sees it: under its normal policy.
+      { id: 'latency-idle', tool: 'cachectl', label: `top p99 vs redis-cli --latency, ${LATENCY_WINDOW_S} s idle`, command: `cachectl top --url ${url} -o ndjson --refresh 1s & redis-cli -p ${port} --latency --raw -i ${LATENCY_WINDOW_S}`, execute: measureLatency(false), okExitCodes: [130], compareTo: 'none', fifo: false },
+      { id: 'latency-loaded', tool: 'cachectl', label: `top p99 vs redis-cli --latency, ${LATENCY_WINDOW_S} s under redis-benchmark`, command: `(same, with redis-benchmark -c 20 -t ping,get -l)`, execute: measureLatency(true), okExitCodes: [130], compareTo: 'none', fifo: false },
     ];
   },
   async beforeRun(ctx, run) {
@@ -218,8 +202,6 @@ export const stallScenario = {
     } else if (id === 'purge') {
       rmSync(s.backupFile, { force: true });
     }
-    // top and redis-cli measure the server as every client sees it: under its normal policy.
-    if (id.startsWith('latency') && REALTIME) setRealtime(s.serverPid, false);
     s.readSlowlog = id.startsWith('latency') ? undefined : await watchSlowlog(ctx.admin, { thresholdUs: SLOWLOG_THRESHOLD_US, boundUs: STALL_TARGET_MS * 1000 });
   },
   async work(ctx, run) {
@@ -247,7 +229,7 @@ export const stallScenario = {
     const within = slow.longest === undefined || slow.longest.us <= STALL_TARGET_MS * 1000;
     result.summary = `longest call ${describeLongest(slow, SLOWLOG_THRESHOLD_US)}${within ? '' : ` — OVER ${STALL_TARGET_MS} ms (${slow.over} calls)`}`;
     result.notes.push(`SLOWLOG: ${slow.entries} calls ≥ ${SLOWLOG_THRESHOLD_US / 1000} ms, ${slow.over} over ${STALL_TARGET_MS} ms; per command: ${slow.byCommand.map((c) => `${c.command} ${(c.us / 1000).toFixed(2)} ms (${c.count}×)`).join(', ') || 'none'}`);
-    s.lines.push(`${run.tool} ${run.label}: ${result.summary}`);
+    s.lines.push(`${run.tool} ${run.label}: ${result.summary} (server ${result.scheduling ?? 'normal'})`);
     if (result.status !== 'ok') return;
     if (id === 'restore') {
       result.verified = await bigKeysIntact(ctx.admin, s);
@@ -259,13 +241,12 @@ export const stallScenario = {
     }
   },
   async verify(ctx) {
-    return [state(ctx).realtime, ...state(ctx).lines];
+    return state(ctx).lines;
   },
   async cleanup(ctx) {
     const s = state(ctx);
     await dropBigKeys(ctx.admin, s);
     rmSync(s.backupFile, { force: true });
-    if (REALTIME) setRealtime(s.serverPid, false);
   },
 };
 
