@@ -11,7 +11,7 @@ import { diffCommandStats, readServersSnapshot } from './commandstats.js';
 import { markSlowlog, readSlowCalls } from './slowlog.js';
 import { measure } from './measure.js';
 import { createProbes, idleProbe } from './probe.js';
-import { preemptions, serverPid, setServerPolicy } from './scheduling.js';
+import { HARNESS_PRIORITY, preemptions, serverPid, setServerPolicy } from './scheduling.js';
 import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } from './tools.js';
 
 /**
@@ -214,6 +214,8 @@ async function applyPolicy(servers, scheduling, wanted) {
   const pids = servers.length === 0 ? [] : await Promise.all(servers.map(serverPid));
   const fifo = scheduling.fifo && wanted;
   const failed = fifo ? pids.map((pid) => setServerPolicy(scheduling, pid, true)).find((failure) => failure !== undefined) : undefined;
+  // The probe answers to this process's main thread: above the servers, so it never waits for a core.
+  const harness = fifo && failed === undefined && pids.length > 0 && setServerPolicy(scheduling, process.pid, true, HARNESS_PRIORITY) === undefined;
   const before = pids.map(preemptions);
   /** @type {number | undefined} */
   let preempted;
@@ -227,6 +229,7 @@ async function applyPolicy(servers, scheduling, wanted) {
         else if (preempted !== undefined) preempted += n - was;
       }
       if (fifo) for (const pid of pids) setServerPolicy(scheduling, pid, false);
+      if (harness) setServerPolicy(scheduling, process.pid, false);
       return failed !== undefined ? `normal (chrt failed: ${failed})` : fifo ? 'SCHED_FIFO' : 'normal';
     },
     preempted: () => preempted,
@@ -345,7 +348,7 @@ export async function runScenarios(scenarios, ctx, options) {
     ctx.log(`[${scenario.name}] preparing`);
     await scenario.prepare?.(ctx);
     const runs = withBaseline(typeof scenario.runs === 'function' ? scenario.runs(ctx) : scenario.runs, options.baseline);
-    const probes = await scenarioProbes(ctx, runs, options.probe);
+    const probes = await scenarioProbes(ctx, runs, options.probe, options.scheduling);
     /** @type {RunResult[]} */
     const scenarioResults = [];
     for (const run of runs) {
@@ -382,28 +385,40 @@ export async function runScenarios(scenarios, ctx, options) {
 
 /**
  * Which probe watches each run of a scenario (the bench server's, one over the run's own servers, or
- * none), each with its idle figures measured once before the scenario's first run: a run's p99 is read
- * against the noise of the machine at that time, not only at the start of the whole bench.
+ * none), each with its idle figures measured once before the scenario's first run, under the policy
+ * the runs use: a run's p99 is read against the noise of the machine at that time, not only at the
+ * start of the whole bench.
  * @param {BenchContext} ctx
  * @param {BenchRun[]} runs
  * @param {import('./probe.js').Probe} benchProbe
+ * @param {import('./scheduling.js').Scheduling} scheduling
  */
-async function scenarioProbes(ctx, runs, benchProbe) {
+async function scenarioProbes(ctx, runs, benchProbe, scheduling) {
+  /** @param {import('./probe.js').Probe} probe @param {import('ioredis').Redis[]} servers */
+  const idle = async (probe, servers) => {
+    const policy = await applyPolicy(servers, scheduling, true);
+    try {
+      return await idleProbe(probe);
+    } finally {
+      policy.restore();
+    }
+  };
   /** @type {{ probe: import('./probe.js').Probe, idle: import('./probe.js').ProbeResult } | undefined} */
   let onBench;
   /** @type {Map<string, { probe: import('./probe.js').Probe, idle: import('./probe.js').ProbeResult }>} */
   const own = new Map();
   for (const run of runs) {
     if (run.onBenchServer ?? true) {
-      onBench ??= { probe: benchProbe, idle: await idleProbe(benchProbe) };
+      onBench ??= { probe: benchProbe, idle: await idle(benchProbe, [ctx.admin]) };
     } else if (run.probeServers === true) {
-      const ports = (run.servers?.(ctx) ?? []).map((server) => Number(server.options.port));
+      const servers = run.servers?.(ctx) ?? [];
+      const ports = servers.map((server) => Number(server.options.port));
       const key = ports.join(',');
       if (ports.length > 0 && !own.has(key)) {
         const probe = await createProbes(ports);
         // Its connections must not keep the process alive after Ctrl-C or a crash.
         const unregister = registerCleanup({ kill: () => probe.close() });
-        own.set(key, { probe: { ...probe, close: () => (probe.close(), unregister()) }, idle: await idleProbe(probe) });
+        own.set(key, { probe: { ...probe, close: () => (probe.close(), unregister()) }, idle: await idle(probe, servers) });
       }
     }
   }
