@@ -8,7 +8,7 @@ import { USAGE, UsageError, parseArgs } from './lib/args.js';
 import { cleanupAll, interrupted, registerCleanup, registerTempDir } from './lib/cleanup.js';
 import { describeMachine } from './lib/machine.js';
 import { createProbe, idleProbe } from './lib/probe.js';
-import { renderReport } from './lib/report.js';
+import { renderReport, serverCpuUsPerKey } from './lib/report.js';
 import { chooseScheduling } from './lib/scheduling.js';
 import { runScenarios } from './lib/runner.js';
 import { seedKeyspace } from './lib/seed.js';
@@ -93,7 +93,7 @@ async function main() {
   process.stdout.write(renderReport({ machine, loadAfter, seed, usedMemory, redisCli, scheduling: scheduling.line, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome }));
   if (options.json !== undefined) {
     const file = path.resolve(options.json);
-    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, scheduling: { fifo: scheduling.fifo, chrt: scheduling.chrt, line: scheduling.line }, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome, finishedAt: new Date().toISOString() };
+    const raw = { machine, loadAfter, options, seed: seed === undefined ? null : { ...seed, usedMemory }, redisCli, scheduling: { fifo: scheduling.fifo, chrt: scheduling.chrt, line: scheduling.line }, probeBaseline: [probeBaseline, probeBaselineAfter], ...outcome, results: outcome.results.map((row) => ({ ...row, serverCpuUsPerKey: serverCpuUsPerKey(row) ?? null })), finishedAt: new Date().toISOString() };
     writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
     log(`raw results written to ${file}`);
   }

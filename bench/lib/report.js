@@ -96,8 +96,13 @@ function cells(row, rows) {
  * @param {import('./runner.js').RunResult} row
  */
 export function cpuPerKey(row) {
-  if (row.serverCpuS === undefined || !row.work) return '-';
-  return ((row.serverCpuS / row.work) * 1e6).toFixed(2);
+  return serverCpuUsPerKey(row)?.toFixed(2) ?? '-';
+}
+
+/** The same figure as a number (the raw JSON keeps it per run), undefined without one. @param {import('./runner.js').RunResult} row */
+export function serverCpuUsPerKey(row) {
+  if (row.serverCpuS === undefined || !row.work) return undefined;
+  return (row.serverCpuS / row.work) * 1e6;
 }
 
 /** @param {string[][]} table */

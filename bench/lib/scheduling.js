@@ -49,7 +49,7 @@ export function chooseScheduling(want, pid) {
     try {
       run(chrt, ['-f', '-p', String(FIFO_PRIORITY), String(pid)]);
       run(chrt, ['-o', '-p', '0', String(pid)]);
-      return { fifo: true, chrt, line: `servers: main thread under SCHED_FIFO ${FIFO_PRIORITY} (${chrt.join(' ')} -f) during each measured run, normal policy for seeding and setup: SLOWLOG shows the commands' own time` };
+      return { fifo: true, chrt, line: `servers: main thread under SCHED_FIFO ${FIFO_PRIORITY} (${chrt.join(' ')} -f -R) during each measured run, the probe's thread too; normal policy for seeding and setup: SLOWLOG shows the commands' own time` };
     } catch (error) {
       failures.push(`${chrt.join(' ')}: ${firstLine(error)}`);
     }
