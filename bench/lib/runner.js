@@ -193,7 +193,7 @@ async function executeOnce(ctx, run, options) {
 
   const onBenchServer = run.onBenchServer ?? true;
   const servers = onBenchServer ? [ctx.admin] : (run.servers?.(ctx) ?? []);
-  const policy = await applyPolicy(servers, options.scheduling, run.fifo !== false);
+  const policy = await applyPolicy(servers, options.scheduling, run.fifo !== false, options.probe !== undefined);
   try {
     Object.assign(result, await measureWindow(ctx, run, { ...options, servers, result, stdoutFile, stderrFile }));
   } finally {
@@ -209,13 +209,15 @@ async function executeOnce(ctx, run, options) {
  * @param {import('ioredis').Redis[]} servers
  * @param {import('./scheduling.js').Scheduling} scheduling
  * @param {boolean} wanted
+ * @param {boolean} probed the harness's probe watches the run
  */
-async function applyPolicy(servers, scheduling, wanted) {
+async function applyPolicy(servers, scheduling, wanted, probed) {
   const pids = servers.length === 0 ? [] : await Promise.all(servers.map(serverPid));
   const fifo = scheduling.fifo && wanted;
   const failed = fifo ? pids.map((pid) => setServerPolicy(scheduling, pid, true)).find((failure) => failure !== undefined) : undefined;
-  // The probe answers to this process's main thread: above the servers, so it never waits for a core.
-  const harness = fifo && failed === undefined && pids.length > 0 && setServerPolicy(scheduling, process.pid, true, HARNESS_PRIORITY) === undefined;
+  // The probe's replies wait for this process's main thread: at the servers' priority it no longer
+  // queues behind normal processes for a core, yet never preempts a server mid-command.
+  const harness = fifo && probed && failed === undefined && pids.length > 0 && setServerPolicy(scheduling, process.pid, true, HARNESS_PRIORITY) === undefined;
   const before = pids.map(preemptions);
   /** @type {number | undefined} */
   let preempted;
@@ -396,7 +398,7 @@ export async function runScenarios(scenarios, ctx, options) {
 async function scenarioProbes(ctx, runs, benchProbe, scheduling) {
   /** @param {import('./probe.js').Probe} probe @param {import('ioredis').Redis[]} servers */
   const idle = async (probe, servers) => {
-    const policy = await applyPolicy(servers, scheduling, true);
+    const policy = await applyPolicy(servers, scheduling, true, true);
     try {
       return await idleProbe(probe);
     } finally {
