@@ -212,9 +212,11 @@ async function executeOnce(ctx, run, options) {
  * @param {boolean} probed the harness's probe watches the run
  */
 async function applyPolicy(servers, scheduling, wanted, probed) {
-  const pids = servers.length === 0 ? [] : await Promise.all(servers.map(serverPid));
+  const found = servers.length === 0 ? [] : await Promise.all(servers.map(serverPid));
+  const pids = found.filter((pid) => pid !== undefined);
   const fifo = scheduling.fifo && wanted;
-  const failed = fifo ? pids.map((pid) => setServerPolicy(scheduling, pid, true)).find((failure) => failure !== undefined) : undefined;
+  const missing = found.length > pids.length ? `${found.length - pids.length} server(s) not a local process` : undefined;
+  const failed = fifo ? (missing ?? pids.map((pid) => setServerPolicy(scheduling, pid, true)).find((failure) => failure !== undefined)) : undefined;
   // The probe's replies wait for this process's main thread: at the servers' priority it no longer
   // queues behind normal processes for a core, yet never preempts a server mid-command.
   const harness = fifo && probed && failed === undefined && pids.length > 0 && setServerPolicy(scheduling, process.pid, true, HARNESS_PRIORITY) === undefined;
@@ -230,6 +232,7 @@ async function applyPolicy(servers, scheduling, wanted, probed) {
         if (n === undefined || was === undefined) preempted = undefined;
         else if (preempted !== undefined) preempted += n - was;
       }
+      if (missing !== undefined) preempted = undefined;
       if (fifo) for (const pid of pids) setServerPolicy(scheduling, pid, false);
       if (harness) setServerPolicy(scheduling, process.pid, false);
       return failed !== undefined ? `normal (chrt failed: ${failed})` : fifo ? 'SCHED_FIFO' : 'normal';

@@ -77,17 +77,36 @@ export function setServerPolicy(scheduling, pid, on, priority = FIFO_PRIORITY) {
   }
 }
 
-/** @type {WeakMap<import('ioredis').Redis, Promise<number>>} */
+/** @type {WeakMap<import('ioredis').Redis, Promise<number | undefined>>} */
 const pids = new WeakMap();
 
-/** A (local) server's process id, from INFO server, asked once per client. @param {import('ioredis').Redis} server */
+/**
+ * A server's process id on this machine, from INFO server, asked once per client; undefined unless
+ * that process is a redis-server serving this port (a server in a container reports its own
+ * namespace's pid, which here may be any other process: it must never be re-prioritised).
+ * @param {import('ioredis').Redis} server
+ */
 export function serverPid(server) {
   let pid = pids.get(server);
   if (pid === undefined) {
-    pid = server.info('server').then((text) => Number(/^process_id:(\d+)/m.exec(text)?.[1]));
+    pid = server.info('server').then((text) => {
+      const id = Number(/^process_id:(\d+)/m.exec(text)?.[1]);
+      return isServerProcess(id, Number(server.options.port)) ? id : undefined;
+    });
     pids.set(server, pid);
   }
   return pid;
+}
+
+/** Whether `pid` is a local redis-server on `port` (its process title names the address). @param {number} pid @param {number} port */
+export function isServerProcess(pid, port) {
+  if (!(pid > 0)) return false;
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+    return /redis-server/.test(title) && title.includes(`:${port}`);
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -9,7 +9,8 @@ import { parseArgs } from '../../bench/lib/args.js';
 // @ts-expect-error TS7016 no declaration file for a bench module
 import { probeComparison } from '../../bench/lib/report.js';
 // @ts-expect-error TS7016 no declaration file for a bench module
-import { chooseScheduling, preemptions, setServerPolicy } from '../../bench/lib/scheduling.js';
+import { chooseScheduling, isServerProcess, preemptions, setServerPolicy } from '../../bench/lib/scheduling.js';
+import { startRedis } from '../fixtures/index.js';
 
 const probe = (p99Ms: number) => ({ pings: 100, lost: 0, p50Ms: 0.5, p99Ms, maxMs: p99Ms + 1 });
 const row = (over: Record<string, unknown>) => ({ scenario: 'keys', status: 'ok', notes: [], unit: 'keys', wallS: 1, ...over });
@@ -46,6 +47,21 @@ describe('bench --fifo', () => {
       expect(preemptions(pid)).toBeGreaterThanOrEqual(0);
     } finally {
       child.kill();
+    }
+  });
+});
+
+describe('isServerProcess', () => {
+  it('accepts only a local redis-server on that port: a pid a container reports may be any process here', async () => {
+    const server = await startRedis({ name: 'bench-sched' });
+    try {
+      expect(isServerProcess(server.pid, server.port)).toBe(true);
+      expect(isServerProcess(server.pid, server.port + 1)).toBe(false);
+      expect(isServerProcess(process.pid, server.port)).toBe(false);
+      expect(isServerProcess(1, server.port)).toBe(false);
+      expect(isServerProcess(Number.NaN, server.port)).toBe(false);
+    } finally {
+      await server.stop();
     }
   });
 });
