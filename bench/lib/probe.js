@@ -1,97 +1,71 @@
 // The latency other clients see while a command runs: a separate connection sends PING every
-// 10 ms and records each round trip. Bounded: at most MAX_OUTSTANDING pings in flight, and it
-// stops (waiting briefly for the last replies) when the measured run ends.
-import { client } from './server.js';
-
-const INTERVAL_MS = 10;
-const MAX_OUTSTANDING = 100;
-const DRAIN_MS = 2_000;
+// 10 ms and records each round trip, from a process of its own (probe-process.js). Bounded: at most
+// 100 pings in flight, and it stops (waiting briefly for the last replies) when the measured run ends.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { registerCleanup } from './cleanup.js';
 
 /**
  * @typedef {{ pings: number, lost: number, p50Ms: number, p99Ms: number, maxMs: number, nodes?: (ProbeResult & { port: number })[] }} ProbeResult
  *   nodes: with several servers probed at once (a Cluster's masters), each one's figures; the top
  *   level then merges every round trip
- * @typedef {{ start(): { stop(): Promise<ProbeResult> }, close(): void }} Probe
+ * @typedef {{ pid: number, start(): { stop(): Promise<ProbeResult> }, close(): void }} Probe
  */
 
-/** A connected probe client, reused for every run. @param {number} port @returns {Promise<Probe>} */
+/** A connected probe, reused for every run. @param {number} port @returns {Promise<Probe>} */
 export async function createProbe(port) {
-  const raw = await createRawProbe(port);
-  return {
-    start() {
-      const running = raw.start();
-      return { stop: async () => summarise(...(await running.stop())) };
-    },
-    close: raw.close,
-  };
+  return createProbes([port]);
 }
 
 /**
- * One probe per server, started and stopped together: a run on several servers (a Cluster's masters)
- * is judged by every round trip to any of them, and each server's figures are kept.
+ * A probe of one or more servers, started and stopped together: a run on several servers (a Cluster's
+ * masters) is judged by every round trip to any of them, and each server's figures are kept. The
+ * PINGs go from a process of their own (probe-process.js), whose pid the bench may raise to the
+ * servers' scheduling priority during a run.
  * @param {number[]} ports
  * @returns {Promise<Probe>}
  */
 export async function createProbes(ports) {
-  const raws = await Promise.all(ports.map((port) => createRawProbe(port)));
+  const child = fork(fileURLToPath(new URL('./probe-process.js', import.meta.url)), ports.map(String), { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const unregister = registerCleanup({ kill: () => child.kill('SIGKILL') });
+  /** @param {(message: any) => boolean} wanted */
+  const next = (wanted) =>
+    new Promise((resolve, reject) => {
+      /** @param {any} message */
+      const onMessage = (message) => {
+        if (!wanted(message)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message);
+      };
+      const onExit = () => {
+        child.off('message', onMessage);
+        reject(new Error(`the probe process exited (ports ${ports.join(', ')})`));
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const hello = /** @type {{ ready?: boolean, error?: string }} */ (await next((message) => 'ready' in message || 'error' in message));
+  if (hello.error !== undefined) throw new Error(`probe: ${hello.error}`);
   return {
+    pid: /** @type {number} */ (child.pid),
     start() {
-      const running = raws.map((raw) => raw.start());
+      child.send('start');
       return {
         async stop() {
-          const each = await Promise.all(running.map((probe) => probe.stop()));
+          const reply = next((message) => 'each' in message);
+          child.send('stop');
+          const { each } = /** @type {{ each: [number[], number][] }} */ (await reply);
           const merged = summarise(each.flatMap(([rtts]) => rtts), each.reduce((sum, [, lost]) => sum + lost, 0));
+          if (ports.length === 1) return merged;
           return { ...merged, nodes: each.map(([rtts, lost], i) => ({ port: /** @type {number} */ (ports[i]), ...summarise(rtts, lost) })) };
         },
       };
     },
-    close: () => raws.forEach((raw) => raw.close()),
-  };
-}
-
-/** @param {number} port */
-async function createRawProbe(port) {
-  const redis = client(port, { lazyConnect: true, enableOfflineQueue: false, connectTimeout: 2_000 });
-  await redis.connect();
-  return {
-    /** Starts pinging; `stop()` ends it and returns the round trips and the PINGs lost. */
-    start() {
-      /** @type {number[]} */
-      const rtts = [];
-      let outstanding = 0;
-      let lost = 0;
-      /** @type {(() => void) | undefined} */
-      let drained;
-      const tick = () => {
-        if (outstanding >= MAX_OUTSTANDING) return;
-        outstanding++;
-        const sent = process.hrtime.bigint();
-        redis.ping().then(
-          () => rtts.push(Number(process.hrtime.bigint() - sent) / 1e6),
-          () => lost++,
-        ).finally(() => {
-          outstanding--;
-          if (outstanding === 0) drained?.();
-        });
-      };
-      tick();
-      const timer = setInterval(tick, INTERVAL_MS);
-      return {
-        /** @returns {Promise<[number[], number]>} */
-        async stop() {
-          clearInterval(timer);
-          if (outstanding > 0) {
-            await Promise.race([
-              new Promise((resolve) => (drained = () => resolve(undefined))),
-              new Promise((resolve) => setTimeout(resolve, DRAIN_MS)),
-            ]);
-          }
-          lost += outstanding;
-          return [rtts, lost];
-        },
-      };
+    close() {
+      child.kill();
+      unregister();
     },
-    close: () => redis.disconnect(),
   };
 }
 

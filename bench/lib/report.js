@@ -175,7 +175,7 @@ export function renderReport({ machine, loadAfter, seed, usedMemory, results, ve
     'peak RSS: VmHWM of the process; "Σ" = a pipeline, the largest sum over its members alive at one moment.',
     'probe: a separate client PINGing every 10 ms during the run (on the Cluster: each master, every round trip merged);',
     '  the comparison column gives its p99 beside the compared run\'s and its idle p99 (3 s before the scenario\'s first run,',
-    '  under the same scheduling). Under SCHED_FIFO the probe\'s own thread runs at the servers\' priority during a run.',
+    '  under the same scheduling). Under SCHED_FIFO the probe\'s own process runs at the servers\' priority during a run.',
     'comparison: cachectl wall / redis-cli wall (below 1× = faster); browse: its peak RSS over that of keys; top: CPU (utime+stime)',
     '  over the window in % of one core, against the target. top talks to its own 6-node Cluster: "server s" sums those',
     '  nodes over the window, and the probe (on the bench server) does not apply.',

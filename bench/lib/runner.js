@@ -6,12 +6,11 @@
 import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { registerCleanup } from './cleanup.js';
 import { diffCommandStats, readServersSnapshot } from './commandstats.js';
 import { markSlowlog, readSlowCalls } from './slowlog.js';
 import { measure } from './measure.js';
 import { createProbes, idleProbe } from './probe.js';
-import { HARNESS_PRIORITY, preemptions, serverPid, setServerPolicy } from './scheduling.js';
+import { PROBE_PRIORITY, preemptions, serverPid, setServerPolicy } from './scheduling.js';
 import { REPO_ROOT, cachectlArgv, cachectlBuilt, cachectlUnavailable, toolEnv } from './tools.js';
 
 /**
@@ -193,7 +192,7 @@ async function executeOnce(ctx, run, options) {
 
   const onBenchServer = run.onBenchServer ?? true;
   const servers = onBenchServer ? [ctx.admin] : (run.servers?.(ctx) ?? []);
-  const policy = await applyPolicy(servers, options.scheduling, run.fifo !== false, options.probe !== undefined);
+  const policy = await applyPolicy(servers, options.scheduling, run.fifo !== false, options.probe?.pid);
   try {
     Object.assign(result, await measureWindow(ctx, run, { ...options, servers, result, stdoutFile, stderrFile }));
   } finally {
@@ -209,17 +208,17 @@ async function executeOnce(ctx, run, options) {
  * @param {import('ioredis').Redis[]} servers
  * @param {import('./scheduling.js').Scheduling} scheduling
  * @param {boolean} wanted
- * @param {boolean} probed the harness's probe watches the run
+ * @param {number | undefined} probePid the process of the probe that watches the run
  */
-async function applyPolicy(servers, scheduling, wanted, probed) {
+async function applyPolicy(servers, scheduling, wanted, probePid) {
   const found = servers.length === 0 ? [] : await Promise.all(servers.map(serverPid));
   const pids = found.filter((pid) => pid !== undefined);
   const fifo = scheduling.fifo && wanted;
   const missing = found.length > pids.length ? `${found.length - pids.length} server(s) not a local process` : undefined;
   const failed = fifo ? (missing ?? pids.map((pid) => setServerPolicy(scheduling, pid, true)).find((failure) => failure !== undefined)) : undefined;
-  // The probe's replies wait for this process's main thread: at the servers' priority it no longer
-  // queues behind normal processes for a core, yet never preempts a server mid-command.
-  const harness = fifo && probed && failed === undefined && pids.length > 0 && setServerPolicy(scheduling, process.pid, true, HARNESS_PRIORITY) === undefined;
+  // At the servers' priority the probe no longer queues behind normal processes for a core, yet
+  // never preempts a server mid-command.
+  const probe = fifo && probePid !== undefined && failed === undefined && pids.length > 0 && setServerPolicy(scheduling, probePid, true, PROBE_PRIORITY) === undefined;
   const before = pids.map(preemptions);
   /** @type {number | undefined} */
   let preempted;
@@ -234,7 +233,7 @@ async function applyPolicy(servers, scheduling, wanted, probed) {
       }
       if (missing !== undefined) preempted = undefined;
       if (fifo) for (const pid of pids) setServerPolicy(scheduling, pid, false);
-      if (harness) setServerPolicy(scheduling, process.pid, false);
+      if (probe && probePid !== undefined) setServerPolicy(scheduling, probePid, false);
       return failed !== undefined ? `normal (chrt failed: ${failed})` : fifo ? 'SCHED_FIFO' : 'normal';
     },
     preempted: () => preempted,
@@ -401,7 +400,7 @@ export async function runScenarios(scenarios, ctx, options) {
 async function scenarioProbes(ctx, runs, benchProbe, scheduling) {
   /** @param {import('./probe.js').Probe} probe @param {import('ioredis').Redis[]} servers */
   const idle = async (probe, servers) => {
-    const policy = await applyPolicy(servers, scheduling, true, true);
+    const policy = await applyPolicy(servers, scheduling, true, probe.pid);
     try {
       return await idleProbe(probe);
     } finally {
@@ -421,9 +420,7 @@ async function scenarioProbes(ctx, runs, benchProbe, scheduling) {
       const key = ports.join(',');
       if (ports.length > 0 && !own.has(key)) {
         const probe = await createProbes(ports);
-        // Its connections must not keep the process alive after Ctrl-C or a crash.
-        const unregister = registerCleanup({ kill: () => probe.close() });
-        own.set(key, { probe: { ...probe, close: () => (probe.close(), unregister()) }, idle: await idle(probe, servers) });
+        own.set(key, { probe, idle: await idle(probe, servers) });
       }
     }
   }

@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 
 export const FIFO_PRIORITY = 10;
 /**
- * The harness's own main thread (the probe, the RSS poller) during a run: above the servers, or a
- * server busy on one core and the measured client on the other leave the probe waiting for a core,
- * and its p99 measures that wait instead of the server's answer (seen: 85–123 ms during a Cluster
- * `--pipe` purge that is 16 ms under the normal policy).
+ * The probe's process during a run. Under the normal policy, a FIFO server busy on one core and the
+ * measured client on the other leave the probe waiting for a core, and its p99 measures that wait
+ * instead of the server's answer (seen: 85–123 ms during a Cluster `--pipe` purge that is 16 ms with
+ * every process under the normal policy). Equal to the servers': it never preempts one mid-command.
  */
-export const HARNESS_PRIORITY = FIFO_PRIORITY;
+export const PROBE_PRIORITY = FIFO_PRIORITY;
 
 /**
  * @typedef {{ fifo: boolean, chrt: string[], line: string }} Scheduling
@@ -49,7 +49,7 @@ export function chooseScheduling(want, pid) {
     try {
       run(chrt, ['-f', '-p', String(FIFO_PRIORITY), String(pid)]);
       run(chrt, ['-o', '-p', '0', String(pid)]);
-      return { fifo: true, chrt, line: `servers: main thread under SCHED_FIFO ${FIFO_PRIORITY} (${chrt.join(' ')} -f -R) during each measured run, the probe's thread too; normal policy for seeding and setup: SLOWLOG shows the commands' own time` };
+      return { fifo: true, chrt, line: `servers: main thread under SCHED_FIFO ${FIFO_PRIORITY} (${chrt.join(' ')} -f -R) during each measured run, the probe's process too; normal policy for seeding and setup: SLOWLOG shows the commands' own time` };
     } catch (error) {
       failures.push(`${chrt.join(' ')}: ${firstLine(error)}`);
     }
@@ -69,7 +69,7 @@ export function chooseScheduling(want, pid) {
  */
 export function setServerPolicy(scheduling, pid, on, priority = FIFO_PRIORITY) {
   try {
-    // Reset on fork: what the thread starts (the measured command, for the harness) runs normally.
+    // Reset on fork: whatever a raised process starts runs under the normal policy again.
     run(scheduling.chrt, on ? ['-f', '-R', '-p', String(priority), String(pid)] : ['-o', '-p', '0', String(pid)]);
     return undefined;
   } catch (error) {
