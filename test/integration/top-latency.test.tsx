@@ -61,8 +61,9 @@ describe("top's latency beside redis-cli --latency", () => {
       if (process.env.CACHECTL_SHOW_FIGURES === '1') process.stderr.write(`p99: top ${top.p99Ms} ms (${top.samples} PINGs, ${frames} frames); ${references}\n`);
       expect(frames, 'the dashboard redrew while it measured').toBeGreaterThan(RUN_MS / REDRAW_MS / 4);
       expect(top.errors).toBe(0);
-      // cachectl's own stalls are shown apart from the nodes' latency, labelled as its own.
-      expect(app.current.lastFrame()).toMatch(/own lag p99 [\d.]+ms/);
+      // cachectl's own stalls are measured apart from the nodes' latency (the header shows them as
+      // "own lag", test/tui/top-app.test.tsx).
+      expect(poller.current.value?.cachectl.eventLoopLag?.p99Ms).toBeGreaterThan(0);
       // The issue's 1 ms, plus the spread between identical reference clients over the same
       // seconds: on an idle machine that is a fraction of a millisecond; on a loaded 2-core box it
       // is what no client can be held closer than.
