@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { render } from 'ink-testing-library';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Poller } from '../../src/base/poller.js';
 import { connect } from '../../src/connection/connect.js';
 import { defaultConnectionOptions } from '../../src/connection/options.js';
@@ -22,6 +22,7 @@ const WORKER = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/core/
 const RUN_MS = 15_000;
 const REDRAW_MS = 200;
 const REFERENCES = 3;
+const redis = inject('redis');
 const WARM_UP_MS = 2000;
 
 describe("top's latency beside redis-cli --latency", () => {
@@ -75,6 +76,33 @@ describe("top's latency beside redis-cli --latency", () => {
       poller?.stop();
       app.current?.unmount();
       await model.close();
+    }
+  });
+
+  it("PINGs TLS and ACL nodes at the same pace, with the node's TLS and credentials, on connections of its own", async () => {
+    const { port, caFile } = redis.tls;
+    const { username, password } = redis.acl.users.limited;
+    const targets = [
+      { endpoints: [{ host: '127.0.0.1', port }], tls: { caFile } },
+      { endpoints: [{ host: '127.0.0.1', port: redis.acl.port }], username, password },
+    ];
+    for (const options of targets) {
+      const secured = await connect({ ...defaultConnectionOptions(), ...options, timeoutMs: 2000 });
+      const probe = new ThreadedLatencyProbe({ workerUrl: WORKER });
+      try {
+        const node = secured.masters()[0]!;
+        probe.track(node);
+        await probe.ready(10_000);
+        const first = probe.sent(node.address);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const stats = probe.stats(node.address);
+        expect(stats.errors, stats.lastError ?? '').toBe(0);
+        // 100 a second at the 10 ms pace; half of it is the margin for a loaded machine.
+        expect(probe.sent(node.address) - first).toBeGreaterThan(50);
+      } finally {
+        await probe.close();
+        await secured.close();
+      }
     }
   });
 });
