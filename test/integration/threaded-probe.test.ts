@@ -64,7 +64,7 @@ describe('latency measured off the render thread', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       const expected = reference.median;
-      if (process.env.CACHECTL_SHOW_FIGURES === '1') process.stderr.write(`p99: plain clients ${reference.p99s.join(' / ')} ms, worker ${threaded.stats(node.address).p99Ms} ms, in-thread ${inThread.stats(node.address).p99Ms} ms\n`);
+      if (process.env.CACHECTL_SHOW_FIGURES === '1') process.stderr.write(`p99: plain clients ${reference.p99s.join(' / ')} ms, worker ${threaded.stats(node.address).p99Ms} ms, in-thread ${inThread.stats(node.address).p99Ms} ms (${inThread.stats(node.address).samples} PINGs, worker ${threaded.stats(node.address).samples})\n`);
       const worker = threaded.stats(node.address);
       const old = inThread.stats(node.address);
       expect(Math.min(...reference.counts)).toBeGreaterThan(200);
