@@ -143,7 +143,7 @@ export function lastSocketError(client: Redis): Error | undefined {
   return lastErrors.get(client);
 }
 
-function tlsConnectOptions(tls: TlsOptions, endpoint: Endpoint): TlsConnectOptions {
+export function tlsConnectOptions(tls: TlsOptions, endpoint: Endpoint): TlsConnectOptions {
   const result: TlsConnectOptions = {
     servername: tls.serverName ?? (isIpAddress(endpoint.host) ? undefined : endpoint.host),
     rejectUnauthorized: tls.insecure !== true,
