@@ -77,13 +77,12 @@ export interface BatchRequest {
    * TTL audit mode: every key comes back, but only keys without an expiry, gone, or with a PTTL
    * above this many ms carry their PTTL; the others report TTL_WITHIN. With wantType, only the
    * flagged keys are typed; memory is not measured. Infinity flags only keys without an expiry.
-   * (The pipeline fallback sends exact PTTLs, and types every key under wantType.)
    */
   ttlFlagAbove?: number;
   /**
    * Hash field expiration (the node's INFO keyspace shows `subexpiry` > 0): a hash without a key
    * TTL reports TTL_SOME_FIELDS or TTL_ALL_FIELDS instead of TTL_NONE when its fields expire.
-   * Scripts only; the pipeline fallback reports TTL_NONE.
+   * Scripts only; the per-key pipelines (readPerKey) report TTL_NONE.
    */
   fieldTtl?: boolean;
 }
@@ -394,120 +393,166 @@ export class ScriptBatcher {
   }
 }
 
-const LENGTH_COMMANDS: Record<string, string> = { string: 'strlen', list: 'llen', set: 'scard', zset: 'zcard', hash: 'hlen', stream: 'xlen' };
+const LENGTH_COMMANDS: Record<string, string> = { string: 'STRLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', hash: 'HLEN', stream: 'XLEN' };
 
-/** The same work with SCAN + a pipeline of per-key commands, for servers that forbid scripts. */
-export class PipelineBatcher {
+/** One round trip of commands; one result per command, an Error value for a refused one. */
+export type PerKeyExec = (commands: (string | Buffer)[][]) => Promise<unknown[]>;
+
+/** What a per-key reader learns over a scan. */
+export interface PerKeyState {
   /** Turned off after the first NOPERM, so the rest of the scan does not keep failing. */
-  memoryAllowed = true;
+  memoryAllowed: boolean;
+}
 
-  constructor(private readonly client: Redis) {}
+/** The SCAN command of a request. */
+export function scanCommand(request: BatchRequest): (string | Buffer)[] {
+  const args: (string | Buffer)[] = ['SCAN', request.cursor, 'COUNT', String(request.count)];
+  if (request.match !== undefined) args.push('MATCH', request.match);
+  if (request.type !== undefined) args.push('TYPE', request.type);
+  return args;
+}
 
-  async run(request: BatchRequest): Promise<KeyBatch> {
-    const scanArgs: (string | Buffer)[] = [request.cursor, 'COUNT', String(request.count)];
-    if (request.match !== undefined) scanArgs.push('MATCH', request.match);
-    if (request.type !== undefined) scanArgs.push('TYPE', request.type);
-    const [cursor, keys] = (await this.client.callBuffer('SCAN', ...scanArgs)) as [Buffer, Buffer[]];
-    const size = keys.length;
-    const batch: KeyBatch = {
-      cursor: cursor.toString(),
-      size,
-      keys,
-      types: new Uint8Array(size),
-      ttls: new Float64Array(size).fill(UNKNOWN),
-      memory: new Float64Array(size).fill(UNKNOWN),
-      serverMicros: UNKNOWN,
+/** An empty batch of these keys, every column unknown. */
+export function emptyBatch(cursor: string, keys: Buffer[]): KeyBatch {
+  const size = keys.length;
+  return {
+    cursor,
+    size,
+    keys,
+    types: new Uint8Array(size),
+    ttls: new Float64Array(size).fill(UNKNOWN),
+    memory: new Float64Array(size).fill(UNKNOWN),
+    serverMicros: UNKNOWN,
+  };
+}
+
+function valueOf(result: unknown): unknown {
+  if (result instanceof Error) throw result;
+  return result;
+}
+
+/**
+ * What SCAN_SCRIPT and TTL_FLAG_SCRIPT do per key, done with pipelined commands over any transport
+ * (`exec`): fills the batch's columns. Audit mode (`ttlFlagAbove`) reports like the script: exact
+ * PTTLs only for the keys it flags, TTL_WITHIN for the others, TYPE (under wantType) only for the
+ * flagged keys. Hash field TTLs (`fieldTtl`) are not read here: such hashes report TTL_NONE.
+ */
+export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch: KeyBatch, state: PerKeyState): Promise<void> {
+  const { keys, size } = batch;
+  const flagAbove = request.ttlFlagAbove;
+  const wantTtl = request.wantTtl || flagAbove !== undefined;
+  const wantMemory = request.wantMemory && state.memoryAllowed;
+  const exact = wantMemory && request.samples === 0;
+  const wantLength = request.wantLength === true || exact;
+  const wantFreq = request.wantFreq === true;
+  // In audit mode only the flagged keys are typed, once their PTTL is known.
+  const wantType = request.wantType && flagAbove === undefined;
+  if (size === 0 || !(wantType || wantTtl || wantMemory || wantLength || wantFreq)) return;
+  // With lengths, types come first (the length command depends on the type, and exact memory on
+  // the length); otherwise TYPE travels in the one pipeline with the rest.
+  const names: string[] = new Array<string>(size).fill('none');
+  const typesFirst = wantLength || wantFreq;
+  if (typesFirst) {
+    const results = await exec(keys.map((key) => ['TYPE', key]));
+    for (let i = 0; i < size; i += 1) {
+      names[i] = String(valueOf(results[i]));
+      if (wantType) batch.types[i] = typeCode(names[i]!);
+    }
+  }
+  const lengths = wantLength ? new Float64Array(size).fill(UNKNOWN) : undefined;
+  if (request.wantLength === true) batch.lengths = lengths;
+  const freqs = wantFreq ? new Float64Array(size).fill(UNKNOWN) : undefined;
+  if (freqs !== undefined) batch.freqs = freqs;
+  // Exact memory needs the lengths first (a large collection is sampled instead), so it is a pipeline of its own.
+  const memoryNow = wantMemory && !exact;
+  const memoryCommand = request.samples === 5 ? [] : ['SAMPLES', String(request.samples)];
+  const commands: (string | Buffer)[][] = [];
+  for (let i = 0; i < size; i += 1) {
+    const key = keys[i]!;
+    if (wantType && !typesFirst) commands.push(['TYPE', key]);
+    // Before the length command, which counts as an access and would bump the counter.
+    if (wantFreq && names[i] !== 'none') commands.push(['OBJECT', 'FREQ', key]);
+    const lengthCommand = wantLength ? LENGTH_COMMANDS[names[i]!] : undefined;
+    if (lengthCommand !== undefined) commands.push([lengthCommand, key]);
+    if (wantTtl) commands.push(['PTTL', key]);
+    if (memoryNow) commands.push(['MEMORY', 'USAGE', key, ...memoryCommand]);
+  }
+  const results = await exec(commands);
+  let index = 0;
+  // A per-key error is thrown, not turned into "unknown": MOVED on a demoted cluster master or
+  // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
+  // tolerated, and reported as missing memory.
+  for (let i = 0; i < size; i += 1) {
+    if (wantType && !typesFirst) batch.types[i] = typeCode(String(valueOf(results[index++])));
+    if (freqs !== undefined && names[i] !== 'none') {
+      // An error under a policy other than LFU: the counter is only unknown then.
+      const value = results[index++];
+      if (!(value instanceof Error)) freqs[i] = Number(value);
+    }
+    if (lengths !== undefined && LENGTH_COMMANDS[names[i]!] !== undefined) lengths[i] = Number(valueOf(results[index++]));
+    if (wantTtl) batch.ttls[i] = Number(valueOf(results[index++]));
+    if (memoryNow) takeMemory(batch, i, results[index++], state);
+  }
+  if (flagAbove !== undefined) await flagTtls(exec, request, batch, flagAbove);
+  if (exact) {
+    const sampled = (i: number) => names[i] !== 'string' && lengths![i]! > EXACT_MEMORY_MAX_ELEMENTS;
+    const memoryResults = await exec(keys.map((key, i) => (sampled(i) ? ['MEMORY', 'USAGE', key] : ['MEMORY', 'USAGE', key, 'SAMPLES', '0'])));
+    for (let i = 0; i < size; i += 1) {
+      takeMemory(batch, i, memoryResults[i], state);
+      if (sampled(i)) {
+        batch.flags ??= new Uint8Array(size);
+        batch.flags[i]! |= MEMORY_SAMPLED;
+      }
+    }
+  }
+}
+
+/** Audit mode: keeps the PTTLs of keys without expiry, gone or above the threshold; types those under wantType. */
+async function flagTtls(exec: PerKeyExec, request: BatchRequest, batch: KeyBatch, above: number): Promise<void> {
+  // Whole milliseconds, as the script compares them.
+  const threshold = Number.isFinite(above) ? Math.floor(above) : Infinity;
+  const flagged: number[] = [];
+  for (let i = 0; i < batch.size; i += 1) {
+    const ttl = batch.ttls[i]!;
+    if (ttl < 0 || ttl > threshold) flagged.push(i);
+    else batch.ttls[i] = TTL_WITHIN;
+  }
+  if (!request.wantType || flagged.length === 0) return;
+  const results = await exec(flagged.map((i) => ['TYPE', batch.keys[i]!]));
+  flagged.forEach((keyIndex, i) => {
+    batch.types[keyIndex] = typeCode(String(valueOf(results[i])));
+  });
+}
+
+function takeMemory(batch: KeyBatch, i: number, result: unknown, state: PerKeyState): void {
+  if (result instanceof Error) {
+    if (!String(result.message).startsWith('NOPERM')) throw result;
+    state.memoryAllowed = false;
+  }
+  batch.memory[i] = result instanceof Error || result === null || result === undefined ? UNKNOWN : Number(result);
+}
+
+/** The per-key work over ioredis pipelines, for servers that forbid scripts where the lean pipe is not used. */
+export class PipelineBatcher {
+  readonly state: PerKeyState = { memoryAllowed: true };
+  private readonly exec: PerKeyExec;
+
+  constructor(private readonly client: Redis) {
+    this.exec = async (commands) => {
+      const pipeline = client.pipeline();
+      for (const [name, ...args] of commands) pipeline.call(name as string, ...args);
+      return ((await pipeline.exec()) ?? []).map(([error, value]) => error ?? value);
     };
-    // Audit mode here is a plain PTTL per key: exact values are a superset of what the script flags.
-    const wantTtl = request.wantTtl || request.ttlFlagAbove !== undefined;
-    const wantMemory = request.wantMemory && this.memoryAllowed;
-    const exact = wantMemory && request.samples === 0;
-    const wantLength = request.wantLength === true || exact;
-    const wantFreq = request.wantFreq === true;
-    if (size === 0 || !(request.wantType || wantTtl || wantMemory || wantLength || wantFreq)) return batch;
-    // With lengths, types come first (the length command depends on the type, and exact memory on
-    // the length); otherwise TYPE travels in the one pipeline with the rest.
-    const names: string[] = new Array<string>(size).fill('none');
-    const typesFirst = wantLength || wantFreq;
-    if (typesFirst) {
-      const typePipeline = this.client.pipeline();
-      for (const key of keys) typePipeline.type(key);
-      (await typePipeline.exec() ?? []).forEach(([error, value], i) => {
-        if (error) throw error;
-        names[i] = String(value);
-        if (request.wantType) batch.types[i] = typeCode(names[i]);
-      });
-    }
-    const lengths = wantLength ? new Float64Array(size).fill(UNKNOWN) : undefined;
-    if (request.wantLength === true) batch.lengths = lengths;
-    const freqs = wantFreq ? new Float64Array(size).fill(UNKNOWN) : undefined;
-    if (freqs !== undefined) batch.freqs = freqs;
-    // Exact memory needs the lengths first (a large collection is sampled instead), so it is a pipeline of its own.
-    const memoryNow = wantMemory && !exact;
-    const pipeline = this.client.pipeline();
-    for (let i = 0; i < size; i += 1) {
-      const key = keys[i]!;
-      if (request.wantType && !typesFirst) pipeline.type(key);
-      // Before the length command, which counts as an access and would bump the counter.
-      if (wantFreq && names[i] !== 'none') pipeline.call('OBJECT', 'FREQ', key);
-      const lengthCommand = wantLength ? LENGTH_COMMANDS[names[i]!] : undefined;
-      if (lengthCommand !== undefined) pipeline.call(lengthCommand, key);
-      if (wantTtl) pipeline.pttl(key);
-      if (memoryNow) pipeline.call('MEMORY', 'USAGE', key, 'SAMPLES', String(request.samples));
-    }
-    const results = (await pipeline.exec()) ?? [];
-    let index = 0;
-    // A per-key error is thrown, not turned into "unknown": MOVED on a demoted cluster master or
-    // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
-    // tolerated, and reported as missing memory.
-    for (let i = 0; i < size; i += 1) {
-      if (request.wantType && !typesFirst) {
-        const [error, value] = results[index++] ?? [];
-        if (error) throw error;
-        batch.types[i] = typeCode(String(value));
-      }
-      if (freqs !== undefined && names[i] !== 'none') {
-        // An error under a policy other than LFU: the counter is only unknown then.
-        const [error, value] = results[index++] ?? [];
-        if (!error) freqs[i] = Number(value);
-      }
-      if (lengths !== undefined && LENGTH_COMMANDS[names[i]!] !== undefined) {
-        const [error, value] = results[index++] ?? [];
-        if (error) throw error;
-        lengths[i] = Number(value);
-      }
-      if (wantTtl) {
-        const [error, value] = results[index++] ?? [];
-        if (error) throw error;
-        batch.ttls[i] = Number(value);
-      }
-      if (memoryNow) this.takeMemory(batch, i, results[index++]);
-    }
-    if (exact) {
-      const memoryPipeline = this.client.pipeline();
-      const sampled = (i: number) => names[i] !== 'string' && lengths![i]! > EXACT_MEMORY_MAX_ELEMENTS;
-      for (let i = 0; i < size; i += 1) {
-        if (sampled(i)) memoryPipeline.call('MEMORY', 'USAGE', keys[i]!);
-        else memoryPipeline.call('MEMORY', 'USAGE', keys[i]!, 'SAMPLES', '0');
-      }
-      const memoryResults = (await memoryPipeline.exec()) ?? [];
-      for (let i = 0; i < size; i += 1) {
-        this.takeMemory(batch, i, memoryResults[i]);
-        if (sampled(i)) {
-          batch.flags ??= new Uint8Array(size);
-          batch.flags[i]! |= MEMORY_SAMPLED;
-        }
-      }
-    }
-    return batch;
   }
 
-  private takeMemory(batch: KeyBatch, i: number, result: [Error | null, unknown] | undefined): void {
-    const [error, value] = result ?? [null, null];
-    if (error) {
-      if (!String(error.message).startsWith('NOPERM')) throw error;
-      this.memoryAllowed = false;
-    }
-    batch.memory[i] = error || value === null || value === undefined ? UNKNOWN : Number(value);
+  get memoryAllowed(): boolean {
+    return this.state.memoryAllowed;
+  }
+
+  async run(request: BatchRequest): Promise<KeyBatch> {
+    const [cursor, keys] = (await this.client.callBuffer(...(scanCommand(request) as [string, ...(string | Buffer)[]]))) as [Buffer, Buffer[]];
+    const batch = emptyBatch(cursor.toString(), keys);
+    await readPerKey(this.exec, request, batch, this.state);
+    return batch;
   }
 }

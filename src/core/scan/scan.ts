@@ -16,6 +16,8 @@ import type { NodeHandle, Topology } from '../../connection/topology.js';
 import { serverErrorLine } from '../../connection/script-runner.js';
 import type { BatchRequest, KeyBatch } from './scan-batch.js';
 import { EXACT_MEMORY_MAX_ELEMENTS, MEMORY_SAMPLED, PipelineBatcher, ScriptBatcher } from './scan-batch.js';
+import { LEAN_SCAN_COUNT, LeanBatcher } from './lean-batch.js';
+import { RespPipe } from '../../connection/resp-pipe.js';
 
 export interface ScanOptions {
   /** MATCH pattern (Redis glob, bytes). */
@@ -49,8 +51,14 @@ export interface ScanOptions {
   targetBatchMicros?: number;
   /** SCAN COUNT for the first batch; later ones adapt. @default 200 */
   initialCount?: number;
-  /** Force the pipeline path (tests, or servers where scripts are unwelcome). */
+  /** No scripts (servers where they are unwelcome): the per-key reads go over the lean pipe ('lean'), or 'pipeline' when asked for. */
   noScripts?: boolean;
+  /**
+   * How per-key reads travel (see chooseReadPath): 'script' (SCAN_SCRIPT / TTL_FLAG_SCRIPT on the
+   * node's ioredis client), 'lean' (pipelined over a RESP pipe of their own), 'pipeline' (ioredis
+   * pipelines). @default chosen per node
+   */
+  readPath?: ReadPath;
   /**
    * Scan only the shard owning this key's slot (Cluster), e.g. `{tag}` when every key the pattern
    * can match carries that hash tag. Ignored outside Cluster, where one master holds every key.
@@ -65,6 +73,15 @@ export interface ScanOptions {
    */
   cursorRange?: { start: string; endsAt: (cursor: string) => boolean };
   signal?: AbortSignal;
+}
+
+export type ReadPath = 'script' | 'lean' | 'pipeline';
+
+/** The way a node's per-key reads travel: the scripts unless another path is asked for. */
+export function chooseReadPath(options: Pick<ScanOptions, 'readPath' | 'noScripts'>, _fieldTtl: boolean): ReadPath {
+  const chosen = options.readPath;
+  if (options.noScripts === true) return chosen === 'lean' ? 'lean' : 'pipeline';
+  return chosen ?? 'script';
 }
 
 export type ScanEvent =
@@ -242,12 +259,57 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
   const fieldTtl = options.fieldTtl === true && (options.wantTtl || options.ttlFlagAbove !== undefined) && (await hasFieldTtls(client));
   // Reading a hash's fields to classify it, or a key's length (bigkeys), would count as an access to the
   // key; TYPE, PTTL, MEMORY USAGE and OBJECT FREQ do not.
-  if (fieldTtl || options.wantLength === true) await avoidTouching(client);
+  const touchMode = fieldTtl || options.wantLength === true ? await avoidTouching(client) : undefined;
   yield { kind: 'node-start', node: node.address, shard: shard.id, dbsize };
 
-  let batcher: ScriptBatcher | PipelineBatcher = options.noScripts === true ? new PipelineBatcher(client) : new ScriptBatcher(client);
+  const notices: string[] = [];
+  const path = chooseReadPath(options, fieldTtl);
+  let pipe: RespPipe | undefined;
+  // The pipe is a connection of its own, set up like the node's client (READONLY, NO-TOUCH).
+  const leanBatcher = async (): Promise<LeanBatcher> => {
+    pipe = await RespPipe.open(node.clientSpec);
+    const setup = [...(shard.readOnly ? [['READONLY']] : []), ...(touchMode === 'no-touch' ? [['CLIENT', 'NO-TOUCH', 'ON']] : [])];
+    const refused = (await pipe.send(setup)).find((reply) => reply instanceof Error);
+    if (refused !== undefined) throw refused;
+    // Reading ahead does per-key work before it is asked for: not under --rate or --limit.
+    const readAhead = options.rate === undefined && options.limit === undefined;
+    return new LeanBatcher(pipe, readAhead ? (cursor) => options.cursorRange?.endsAt(cursor) !== true : undefined);
+  };
+  const fallback = (): ScriptBatcher | PipelineBatcher => (options.noScripts === true ? new PipelineBatcher(client) : new ScriptBatcher(client));
+  let batcher: ScriptBatcher | PipelineBatcher | LeanBatcher;
+  if (path === 'lean') {
+    try {
+      batcher = await leanBatcher();
+    } catch (error) {
+      // A server that takes no second connection (maxclients) still serves the main one.
+      batcher = fallback();
+      notices.push(`could not open a second connection to ${node.address} (${serverErrorLine(error)}); reading keys through the main one`);
+    }
+  } else batcher = path === 'pipeline' ? new PipelineBatcher(client) : new ScriptBatcher(client);
+  try {
+    yield* scanBatches(shard, options, limiter, client, epoch, fieldTtl, batcher, leanBatcher, notices);
+  } finally {
+    (pipe as RespPipe | undefined)?.close();
+  }
+}
+
+async function* scanBatches(
+  shard: Shard,
+  options: ScanOptions,
+  limiter: Limiter,
+  client: Redis,
+  epoch: number,
+  fieldTtl: boolean,
+  initial: ScriptBatcher | PipelineBatcher | LeanBatcher,
+  leanBatcher: () => Promise<LeanBatcher>,
+  notices: string[],
+): AsyncGenerator<ScanEvent> {
+  const node = shard.node;
+  let batcher = initial;
   const target = options.targetBatchMicros ?? 1500;
-  let count = Math.min(options.initialCount ?? 200, limiter.batchCap());
+  // Scripts report their server time and batches adapt to it; the lean path's calls are one per
+  // key, so its SCAN COUNT stays fixed.
+  let count = Math.min(batcher instanceof LeanBatcher ? options.initialCount ?? LEAN_SCAN_COUNT : options.initialCount ?? 200, limiter.batchCap());
   let scanned = 0;
   const request = (cursor: string): BatchRequest => {
     const base: BatchRequest = {
@@ -272,14 +334,17 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
       return await batcher.run(request(cursor));
     } catch (error) {
       if (batcher instanceof ScriptBatcher && scriptingUnavailable(error)) {
-        batcher = new PipelineBatcher(client);
+        try {
+          batcher = await leanBatcher();
+        } catch {
+          batcher = new PipelineBatcher(client);
+        }
         notices.push(`scripting is not permitted on ${node.address} (${serverErrorLine(error)}); using pipelines, which is slower`);
         return batcher.run(request(cursor));
       }
       throw error;
     }
   };
-  const notices: string[] = [];
   let memoryNoticeShown = false;
   let memorySampled = 0;
 
@@ -306,7 +371,7 @@ async function* scanNode(shard: Shard, options: ScanOptions, limiter: Limiter): 
     pendingCount = count;
     pending?.catch(() => {}); // surfaced when awaited
     for (const message of notices.splice(0)) yield { kind: 'notice', node: node.address, message };
-    if (batcher instanceof PipelineBatcher && options.wantMemory && !batcher.memoryAllowed && !memoryNoticeShown) {
+    if (!(batcher instanceof ScriptBatcher) && options.wantMemory && !batcher.memoryAllowed && !memoryNoticeShown) {
       memoryNoticeShown = true;
       yield { kind: 'notice', node: node.address, message: `MEMORY USAGE is not permitted on ${node.address}; memory figures are missing for it` };
     }
