@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Topology } from '../../src/connection/topology.js';
 import type { ReadPath, ScanOptions } from '../../src/core/scan/scan.js';
-import { scanKeys } from '../../src/core/scan/scan.js';
+import { chooseReadPath, scanKeys } from '../../src/core/scan/scan.js';
 import { EXACT_MEMORY_MAX_ELEMENTS, KEY_TYPES } from '../../src/core/scan/scan-batch.js';
 import { adminClient } from '../fixtures/index.js';
 import type { TopologySpec } from '../helpers/scan.js';
@@ -123,5 +123,20 @@ describe.each(targets)('per-key reads on $name: script, lean pipe and ioredis pi
       }
     }
     if (request.samples === 0) expect(script.get(Buffer.from(`${prefix}:biglist`).toString('hex'))!.flags).toBe(1);
+  });
+});
+
+describe('chooseReadPath', () => {
+  const keys = { wantType: true, wantTtl: true, wantMemory: true };
+  it('reads per-key columns over the lean pipe, and keeps scripts for what only they do', () => {
+    expect(chooseReadPath(keys, false)).toBe('lean');
+    expect(chooseReadPath({ wantType: false, wantTtl: false, wantMemory: false, ttlFlagAbove: 1 }, false)).toBe('lean');
+    // Hash field TTLs are classified by the scripts only.
+    expect(chooseReadPath(keys, true)).toBe('script');
+    // A bare SCAN (a purge plan without memory) keeps the batch sizing tuned on the script path.
+    expect(chooseReadPath({ wantType: false, wantTtl: false, wantMemory: false }, false)).toBe('script');
+    expect(chooseReadPath({ ...keys, noScripts: true }, true)).toBe('lean');
+    expect(chooseReadPath({ ...keys, noScripts: true, readPath: 'pipeline' }, false)).toBe('pipeline');
+    expect(chooseReadPath({ ...keys, readPath: 'script' }, false)).toBe('script');
   });
 });

@@ -239,18 +239,22 @@ describe.each(targets)('scan on $name', (target) => {
 describe.each(targets.filter((target) => target.name !== 'single'))('--replica on $name', (target) => {
   const { prefix, seeded, topology } = seededTopology(target, `replica${target.name}`);
 
-  it('scans the replicas (with the script, all keys enriched) and sends no SCAN to the masters', async () => {
+  it.each([
+    ['the script', 'script' as const],
+    ['the lean pipe (READONLY on its own connection)', 'lean' as const],
+  ])('scans the replicas (with %s, all keys enriched) and sends no SCAN to the masters', async (_how, readPath) => {
     const masters = await target.masters();
     const replicas = await target.replicas();
     const calls = async (nodes: Endpoint[]) => Promise.all(nodes.map((node) => commandCalls(node, 'scan')));
     const mastersBefore = await calls(masters);
     const replicasBefore = await calls(replicas);
 
-    const outcome = await runScan(topology(), { ...FULL, match: Buffer.from(`${prefix}:*`), replica: true });
+    const outcome = await runScan(topology(), { ...FULL, match: Buffer.from(`${prefix}:*`), replica: true, readPath });
 
     expect(outcome.reported).toBe(seeded.length);
     for (const entry of seeded) expect(outcome.keys.get(hexOf(entry.key))?.type).toBe(entry.type);
-    expect(outcome.maxServerMicros).toBeGreaterThan(0);
+    // Timed inside the script only.
+    if (readPath === 'script') expect(outcome.maxServerMicros).toBeGreaterThan(0);
     expect(outcome.events.filter((event) => event.kind !== 'node-start' && event.kind !== 'node-done')).toEqual([]);
     const scannedNodes = new Set(outcome.events.flatMap((event) => (event.kind === 'node-start' ? [event.node] : [])));
     expect(scannedNodes).toEqual(new Set(replicas.map((replica) => `${replica.host}:${replica.port}`)));
@@ -282,13 +286,15 @@ describe('ACL users that may not run scripts or MEMORY', () => {
   });
 
   it.each([
-    ['limited (no @scripting, no MEMORY)', users.limited, /scripting is not permitted.*NOPERM/],
-    ['scripts but no MEMORY', scriptOnly, /scripting is not permitted.*can't run this command/],
-  ])('%s: the report still works, minus memory, with a notice', async (_, credentials, scriptNotice) => {
+    ['limited (no @scripting, no MEMORY), scripts asked for', users.limited, 'script' as const, /scripting is not permitted.*NOPERM/],
+    ['scripts but no MEMORY, scripts asked for', scriptOnly, 'script' as const, /scripting is not permitted.*can't run this command/],
+    // Over the lean pipe no script is tried: only the missing memory is worth a notice.
+    ['limited (no @scripting, no MEMORY), default path', users.limited, undefined, undefined],
+  ])('%s: the report still works, minus memory, with a notice', async (_, credentials, readPath, scriptNotice) => {
     const topology = await openTopology({ kind: 'single', endpoint: { host: '127.0.0.1', port } }, credentials);
     try {
       const report = await buildKeysReport(topology, {
-        scan: { ...FULL, match: Buffer.from(`${prefix}:*`) },
+        scan: { ...FULL, match: Buffer.from(`${prefix}:*`), ...(readPath === undefined ? {} : { readPath }) },
         namespaces: { delimiter: ':', depth: 5, collapse: true },
         sort: 'memory',
         top: 20,
@@ -302,9 +308,10 @@ describe('ACL users that may not run scripts or MEMORY', () => {
       expect(report.memoryBytes).toBeNull();
       expect(rowAt(report, prefix)?.memoryBytes).toBeNull();
       expect(rowAt(report, prefix)?.memoryShare).toBeNull();
-      expect(report.notices).toHaveLength(2);
-      expect(report.notices[0]).toMatch(scriptNotice);
-      expect(report.notices[1]).toMatch(/MEMORY USAGE is not permitted on 127\.0\.0\.1:\d+; memory figures are missing/);
+      const memoryNotice = scriptNotice === undefined ? 0 : 1;
+      expect(report.notices).toHaveLength(memoryNotice + 1);
+      if (scriptNotice !== undefined) expect(report.notices[0]).toMatch(scriptNotice);
+      expect(report.notices[memoryNotice]).toMatch(/MEMORY USAGE is not permitted on 127\.0\.0\.1:\d+; memory figures are missing/);
     } finally {
       await topology.close();
     }
