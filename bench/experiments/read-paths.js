@@ -2,8 +2,10 @@
 // each per-key read path ('script', 'lean', 'pipeline') and prints, per path, the wall time, the
 // client's CPU time and the server main thread's CPU time per key.
 //
-//   node bench/experiments/read-paths.js PORT keys|bigkeys|audit [PATH...] [--repeat N]
+//   node bench/experiments/read-paths.js PORT keys|bigkeys|audit [PATH...] [--repeat N] [--count N --target µs]
 //
+// Under callgrind the server runs ~50x slower, so the script path's batches, sized by their server
+// time, shrink to a few keys; `--count 300 --target 1e9` holds them near their real-speed size.
 // Run it against a throwaway server (never one that serves anything).
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,6 +14,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const args = process.argv.slice(2);
 const repeatAt = args.indexOf('--repeat');
 const repeat = repeatAt >= 0 ? Number(args.splice(repeatAt, 2)[1]) : 1;
+const countAt = args.indexOf('--count');
+const initialCount = countAt >= 0 ? Number(args.splice(countAt, 2)[1]) : undefined;
+const targetAt = args.indexOf('--target');
+const targetBatchMicros = targetAt >= 0 ? Number(args.splice(targetAt, 2)[1]) : undefined;
 const [portText, work, ...paths] = args;
 const port = Number(portText);
 if (!(port > 0) || port === 6379 || !['keys', 'bigkeys', 'audit'].includes(work ?? '')) {
@@ -41,7 +47,7 @@ for (let round = 0; round < repeat; round += 1) {
     const client = process.cpuUsage();
     const started = performance.now();
     let keys = 0;
-    for await (const event of scanKeys(topology, { ...options, readPath })) if (event.kind === 'batch') keys += event.batch.size;
+    for await (const event of scanKeys(topology, { ...options, readPath, ...(initialCount === undefined ? {} : { initialCount }), ...(targetBatchMicros === undefined ? {} : { targetBatchMicros }) })) if (event.kind === 'batch') keys += event.batch.size;
     const wallS = (performance.now() - started) / 1000;
     const used = process.cpuUsage(client);
     const server = (await serverCpu()) - cpuBefore;

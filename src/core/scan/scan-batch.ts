@@ -448,32 +448,24 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   // In audit mode only the flagged keys are typed, once their PTTL is known.
   const wantType = request.wantType && flagAbove === undefined;
   if (size === 0 || !(wantType || wantTtl || wantMemory || wantLength || wantFreq)) return;
-  // With lengths, types come first (the length command depends on the type, and exact memory on
-  // the length); otherwise TYPE travels in the one pipeline with the rest.
+  // Every command that does not depend on the type goes in the first round trip, each key's
+  // commands one after another while its entry is still in the server's cache; the length commands
+  // (the command depends on the type) follow in a second, and exact memory (capped by the length)
+  // in a third.
   const names: string[] = new Array<string>(size).fill('none');
-  const typesFirst = wantLength || wantFreq;
-  if (typesFirst) {
-    const results = await exec(keys.map((key) => ['TYPE', key]));
-    for (let i = 0; i < size; i += 1) {
-      names[i] = String(valueOf(results[i]));
-      if (wantType) batch.types[i] = typeCode(names[i]!);
-    }
-  }
+  const needName = wantType || wantLength;
   const lengths = wantLength ? new Float64Array(size).fill(UNKNOWN) : undefined;
   if (request.wantLength === true) batch.lengths = lengths;
   const freqs = wantFreq ? new Float64Array(size).fill(UNKNOWN) : undefined;
   if (freqs !== undefined) batch.freqs = freqs;
-  // Exact memory needs the lengths first (a large collection is sampled instead), so it is a pipeline of its own.
   const memoryNow = wantMemory && !exact;
   const memoryCommand = request.samples === 5 ? [] : ['SAMPLES', String(request.samples)];
   const commands: (string | Buffer)[][] = [];
   for (let i = 0; i < size; i += 1) {
     const key = keys[i]!;
-    if (wantType && !typesFirst) commands.push(['TYPE', key]);
+    if (needName) commands.push(['TYPE', key]);
     // Before the length command, which counts as an access and would bump the counter.
-    if (wantFreq && names[i] !== 'none') commands.push(['OBJECT', 'FREQ', key]);
-    const lengthCommand = wantLength ? LENGTH_COMMANDS[names[i]!] : undefined;
-    if (lengthCommand !== undefined) commands.push([lengthCommand, key]);
+    if (wantFreq) commands.push(['OBJECT', 'FREQ', key]);
     if (wantTtl) commands.push(['PTTL', key]);
     if (memoryNow) commands.push(['MEMORY', 'USAGE', key, ...memoryCommand]);
   }
@@ -483,15 +475,25 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
   // tolerated, and reported as missing memory.
   for (let i = 0; i < size; i += 1) {
-    if (wantType && !typesFirst) batch.types[i] = typeCode(String(valueOf(results[index++])));
-    if (freqs !== undefined && names[i] !== 'none') {
-      // An error under a policy other than LFU: the counter is only unknown then.
-      const value = results[index++];
-      if (!(value instanceof Error)) freqs[i] = Number(value);
+    if (needName) {
+      names[i] = String(valueOf(results[index++]));
+      if (wantType) batch.types[i] = typeCode(names[i]!);
     }
-    if (lengths !== undefined && LENGTH_COMMANDS[names[i]!] !== undefined) lengths[i] = Number(valueOf(results[index++]));
+    if (freqs !== undefined) {
+      // An error under a policy other than LFU, nil for a key that is gone: the counter is unknown then.
+      const value = results[index++];
+      if (typeof value === 'number' || typeof value === 'string') freqs[i] = Number(value);
+    }
     if (wantTtl) batch.ttls[i] = Number(valueOf(results[index++]));
     if (memoryNow) takeMemory(batch, i, results[index++], state);
+  }
+  if (lengths !== undefined) {
+    const measured: number[] = [];
+    for (let i = 0; i < size; i += 1) if (LENGTH_COMMANDS[names[i]!] !== undefined) measured.push(i);
+    const lengthResults = await exec(measured.map((i) => [LENGTH_COMMANDS[names[i]!]!, keys[i]!]));
+    measured.forEach((keyIndex, n) => {
+      lengths[keyIndex] = Number(valueOf(lengthResults[n]));
+    });
   }
   if (flagAbove !== undefined) await flagTtls(exec, request, batch, flagAbove);
   if (exact) {
