@@ -6,14 +6,7 @@
 
 import type { RespPipe, RespValue } from '../../connection/resp-pipe.js';
 import type { BatchRequest, KeyBatch, PerKeyExec, PerKeyState } from './scan-batch.js';
-import { emptyBatch, readPerKey, scanCommand } from './scan-batch.js';
-
-/**
- * SCAN COUNT on this path. Each per-key command is a call of its own (µs each), so only SCAN's
- * own cost grows with COUNT: 1000 is what `redis-cli --scan --count 1000` asks for, well under a
- * millisecond of server time per call.
- */
-export const LEAN_SCAN_COUNT = 1000;
+import { emptyBatch, readPerKey, scanCommand, UNKNOWN } from './scan-batch.js';
 
 interface Started {
   request: BatchRequest;
@@ -29,6 +22,8 @@ export class LeanBatcher {
   readonly state: PerKeyState = { memoryAllowed: true };
   private readonly exec: PerKeyExec;
   private ahead: Started | undefined;
+  /** The last request asked for: a batch read ahead takes its (adapted) COUNT. */
+  private latest: BatchRequest | undefined;
 
   /**
    * @param continues whether the scan goes on after a cursor (not 0, not the end of its range);
@@ -48,7 +43,9 @@ export class LeanBatcher {
   run(request: BatchRequest): Promise<KeyBatch> {
     const ahead = this.ahead;
     this.ahead = undefined;
-    const started = ahead !== undefined && ahead.request.cursor === request.cursor && ahead.request.count === request.count ? ahead : this.start(request);
+    this.latest = request;
+    // A batch read ahead is taken even if COUNT has been adapted since: COUNT only sizes a batch.
+    const started = ahead !== undefined && ahead.request.cursor === request.cursor ? ahead : this.start(request);
     started.claimed = true;
     if (started.next !== undefined) this.follow(started);
     return started.batch;
@@ -62,11 +59,15 @@ export class LeanBatcher {
    */
   private start(request: BatchRequest): Started {
     const started: Started = { request, claimed: false, followed: false, batch: Promise.resolve(undefined as unknown as KeyBatch) };
-    started.batch = this.pipe.send([scanCommand(request)]).then(async ([reply]) => {
+    // TIME on either side of SCAN (they run back to back, as one client's buffered commands do):
+    // SCAN is the batch's only call whose cost grows with COUNT, and its server time sizes the
+    // next batches as a script's does (serverMicros), so no call holds the server past the target.
+    started.batch = this.pipe.send([['TIME'], scanCommand(request), ['TIME']]).then(async ([before, reply, after]) => {
       const [cursor, keys] = scanReply(reply);
       started.next = cursor;
       if (started.claimed) this.follow(started);
       const batch = emptyBatch(cursor, ownKeys(keys));
+      batch.serverMicros = microsBetween(before, after);
       await readPerKey(this.exec, request, batch, this.state);
       return batch;
     });
@@ -80,8 +81,15 @@ export class LeanBatcher {
     started.followed = true;
     const next = started.next!;
     if (next === '0' || !this.continues(next)) return;
-    this.ahead = this.start({ ...started.request, cursor: next });
+    this.ahead = this.start({ ...(this.latest ?? started.request), cursor: next });
   }
+}
+
+/** Microseconds between two TIME replies ([seconds, microseconds] as bulk strings); UNKNOWN if unreadable. */
+function microsBetween(before: RespValue | undefined, after: RespValue | undefined): number {
+  const micros = (time: RespValue | undefined) => (Array.isArray(time) && time.length === 2 ? Number(String(time[0])) * 1e6 + Number(String(time[1])) : NaN);
+  const elapsed = micros(after) - micros(before);
+  return Number.isFinite(elapsed) && elapsed >= 0 ? elapsed : UNKNOWN;
 }
 
 function scanReply(reply: RespValue | undefined): [string, Buffer[]] {

@@ -104,7 +104,10 @@ export interface KeyBatch {
   freqs?: Float64Array;
   /** Per-key bits (MEMORY_SAMPLED); absent when no key has one. */
   flags?: Uint8Array;
-  /** Server-side execution time of the batch in microseconds (scripts only; UNKNOWN otherwise). */
+  /**
+   * Server time in microseconds of the batch's call that grows with COUNT: the whole script, or SCAN
+   * on the lean path (timed by TIME around it); UNKNOWN on ioredis pipelines. Sizes the next batches.
+   */
   serverMicros: number;
 }
 

@@ -16,7 +16,7 @@ import type { NodeHandle, Topology } from '../../connection/topology.js';
 import { serverErrorLine } from '../../connection/script-runner.js';
 import type { BatchRequest, KeyBatch } from './scan-batch.js';
 import { EXACT_MEMORY_MAX_ELEMENTS, MEMORY_SAMPLED, PipelineBatcher, ScriptBatcher } from './scan-batch.js';
-import { LEAN_SCAN_COUNT, LeanBatcher } from './lean-batch.js';
+import { LeanBatcher } from './lean-batch.js';
 import { RespPipe } from '../../connection/resp-pipe.js';
 
 export interface ScanOptions {
@@ -47,7 +47,10 @@ export interface ScanOptions {
   limit?: number;
   /** Nodes scanned at once. @default 4 */
   concurrency?: number;
-  /** Target server time per batch, in µs: batches are sized so no call holds the server longer. @default 1500 */
+  /**
+   * Target server time per batch, in µs: batches are sized so no call holds the server longer (the
+   * whole script; on the lean path SCAN, its one call whose cost grows with COUNT). @default 1500
+   */
   targetBatchMicros?: number;
   /** SCAN COUNT for the first batch; later ones adapt. @default 200 */
   initialCount?: number;
@@ -316,9 +319,7 @@ async function* scanBatches(
   const node = shard.node;
   let batcher = initial;
   const target = options.targetBatchMicros ?? 1500;
-  // Scripts report their server time and batches adapt to it; the lean path's calls are one per
-  // key, so its SCAN COUNT stays fixed.
-  let count = Math.min(batcher instanceof LeanBatcher ? options.initialCount ?? LEAN_SCAN_COUNT : options.initialCount ?? 200, limiter.batchCap());
+  let count = Math.min(options.initialCount ?? 200, limiter.batchCap());
   let scanned = 0;
   const request = (cursor: string): BatchRequest => {
     const base: BatchRequest = {
