@@ -128,14 +128,17 @@ describe.each(targets)('per-key reads on $name: script, lean pipe and ioredis pi
 
 describe('chooseReadPath', () => {
   const keys = { wantType: true, wantTtl: true, wantMemory: true };
-  it('reads per-key columns over the lean pipe, and keeps scripts for what only they do', () => {
+  it('reads type / TTL / memory columns over the lean pipe, and keeps scripts where they measured as good or only they do the work', () => {
     expect(chooseReadPath(keys, false)).toBe('lean');
-    expect(chooseReadPath({ wantType: false, wantTtl: false, wantMemory: false, ttlFlagAbove: 1 }, false)).toBe('lean');
+    // The audit and bigkeys: scripts (see chooseReadPath's comment for the measurements).
+    expect(chooseReadPath({ wantType: true, wantTtl: false, wantMemory: false, ttlFlagAbove: 1 }, false)).toBe('script');
+    expect(chooseReadPath({ ...keys, wantLength: true }, false)).toBe('script');
     // Hash field TTLs are classified by the scripts only.
     expect(chooseReadPath(keys, true)).toBe('script');
     // A bare SCAN (a purge plan without memory) keeps the batch sizing tuned on the script path.
     expect(chooseReadPath({ wantType: false, wantTtl: false, wantMemory: false }, false)).toBe('script');
-    expect(chooseReadPath({ ...keys, noScripts: true }, true)).toBe('lean');
+    // Without scripts, the lean pipe does all of it; ioredis pipelines only when asked for.
+    expect(chooseReadPath({ ...keys, wantLength: true, noScripts: true }, true)).toBe('lean');
     expect(chooseReadPath({ ...keys, noScripts: true, readPath: 'pipeline' }, false)).toBe('pipeline');
     expect(chooseReadPath({ ...keys, readPath: 'script' }, false)).toBe('script');
   });

@@ -463,16 +463,20 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   if (freqs !== undefined) batch.freqs = freqs;
   const memoryNow = wantMemory && !exact;
   const memoryCommand = request.samples === 5 ? [] : ['SAMPLES', String(request.samples)];
-  const commands: (string | Buffer)[][] = [];
-  for (let i = 0; i < size; i += 1) {
-    const key = keys[i]!;
-    if (needName) commands.push(['TYPE', key]);
-    // Before the length command, which counts as an access and would bump the counter.
-    if (wantFreq) commands.push(['OBJECT', 'FREQ', key]);
-    if (wantTtl) commands.push(['PTTL', key]);
-    if (memoryNow) commands.push(['MEMORY', 'USAGE', key, ...memoryCommand]);
-  }
-  const results = await exec(commands);
+  const firstPass = (): (string | Buffer)[][] => {
+    const commands: (string | Buffer)[][] = [];
+    for (let i = 0; i < size; i += 1) {
+      const key = keys[i]!;
+      if (needName) commands.push(['TYPE', key]);
+      // Before the length command, which counts as an access and would bump the counter.
+      if (wantFreq) commands.push(['OBJECT', 'FREQ', key]);
+      if (wantTtl) commands.push(['PTTL', key]);
+      if (memoryNow) commands.push(['MEMORY', 'USAGE', key, ...memoryCommand]);
+    }
+    return commands;
+  };
+  // Built in a call of its own, so the command lists are not kept alive while the replies travel.
+  const results = await exec(firstPass());
   let index = 0;
   // A per-key error is thrown, not turned into "unknown": MOVED on a demoted cluster master or
   // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is

@@ -81,19 +81,27 @@ export interface ScanOptions {
 export type ReadPath = 'script' | 'lean' | 'pipeline';
 
 /**
- * The default way a node's per-key reads travel. The lean pipe wherever there is per-key work:
- * measured with callgrind on Redis 7.0 (bench/README.md), the server spends ~30% fewer
- * instructions per key on pipelined commands than on the same commands through redis.call.
- * Scripts stay where the lean path lacks something: hash field TTLs (`fieldTtl`, Redis 7.4+) are
- * classified only by the scripts. A bare SCAN (no per-key work, e.g. a purge plan without memory)
- * keeps the script path its batch sizing (targetBatchMicros) was tuned on.
+ * The default way a node's per-key reads travel. The lean pipe for type / TTL / memory columns
+ * (`keys`, the explorer, snapshots): callgrind on Redis 7.0 counts 14.9k instructions per key
+ * against the script's 21.2k (bench/README.md), and on the 1M-key bench server its main-thread
+ * CPU was lower in every paired run (3.9-5.8 µs/key vs 4.4-7.1). Scripts stay where they measured
+ * as good or better in time, or where only they do the work:
+ * - the TTL audit (`ttlFlagAbove`): 7.1k vs 11.0k instructions per key, but the script sends back
+ *   only the flagged keys' TTLs, and over the pipe the client's CPU doubled (one reply per key)
+ *   while wall and server CPU time did not improve in paired runs on a shared 2-core machine;
+ * - lengths (`wantLength`, bigkeys): 18.7k vs 25.5k instructions, but the length command needs the
+ *   type first, so each key is looked up in a second pass, and server CPU time was not lower;
+ * - hash field TTLs (`fieldTtl`, Redis 7.4+) are classified by the scripts only;
+ * - a bare SCAN (a purge plan without memory) keeps the batch sizing tuned on the scripts.
+ * Without scripts (--no-scripts) the lean pipe does everything: ioredis pipelines cost the client
+ * several times the server's time.
  */
 export function chooseReadPath(options: Pick<ScanOptions, 'readPath' | 'noScripts' | 'wantType' | 'wantTtl' | 'wantMemory' | 'wantLength' | 'wantFreq' | 'ttlFlagAbove'>, fieldTtl: boolean): ReadPath {
   const chosen = options.readPath;
   if (options.noScripts === true) return chosen === 'pipeline' ? 'pipeline' : 'lean';
   if (chosen !== undefined) return chosen;
-  const perKeyWork = options.wantType || options.wantTtl || options.wantMemory || options.wantLength === true || options.wantFreq === true || options.ttlFlagAbove !== undefined;
-  return perKeyWork && !fieldTtl ? 'lean' : 'script';
+  const columns = options.wantType || options.wantTtl || options.wantMemory || options.wantFreq === true;
+  return columns && !fieldTtl && options.ttlFlagAbove === undefined && options.wantLength !== true ? 'lean' : 'script';
 }
 
 export type ScanEvent =
@@ -124,6 +132,7 @@ const REFUSED_WAIT_MS = 1_500;
 const MAX_RATE_CREDIT_MS = 100;
 const MIN_COUNT = 10;
 const MAX_COUNT = 5000;
+const LEAN_MAX_COUNT = 500;
 
 /**
  * Picks the nodes to scan: every master, or for each master one healthy replica — one not in
@@ -373,6 +382,10 @@ async function* scanBatches(
       const scale = target / batch.serverMicros;
       count = Math.round(Math.min(MAX_COUNT, Math.max(MIN_COUNT, count * Math.min(2, Math.max(0.5, scale)))));
     }
+    // SCAN alone is cheap per key, so the lean path's batches would grow to MAX_COUNT, holding more
+    // client memory per batch in flight (the scan-engine memory test: 4.3 MB at 1000 keys a batch,
+    // 2.0 MB on the script path); a SCAN, two TIMEs per 500 keys cost the server next to nothing.
+    if (batcher instanceof LeanBatcher) count = Math.min(count, LEAN_MAX_COUNT);
     // This batch is not taken yet: the next one asks only for what the limit leaves after it.
     count = Math.min(count, limiter.batchCap(batch.size));
     const done = batch.cursor === '0' || options.cursorRange?.endsAt(batch.cursor) === true;
