@@ -17,7 +17,7 @@ const bytes = (value: number | null): string => (value === null ? '-' : formatBy
 /** The plan, as shown before anything is deleted (and all of `--dry-run`). */
 export function renderPurgePlan(
   plan: PurgePlanJson,
-  shown: { pattern: string; samples: string[] },
+  shown: { pattern: string; samples: string[]; wholeDumpKeys?: string[] },
   refusals: readonly GuardRefusal[],
   color: boolean,
 ): string {
@@ -49,6 +49,24 @@ export function renderPurgePlan(
     lines.push('');
     lines.push(`Sample of the keys (${sampleKeys.length}):`);
     for (const key of sampleKeys) lines.push(`  ${key}`);
+  }
+  const whole = plan.wholeDump;
+  if (whole !== null) {
+    lines.push('');
+    lines.push(chalk.yellow.bold(`Only a whole DUMP can back up ${n(whole.keys)} of these keys (${formatBytes(whole.bytes)}):`));
+    const rows: Cell[][] = whole.largest.map((item, i) => [shown.wholeDumpKeys?.[i] ?? item.key, item.node, item.type, formatBytes(item.bytes), item.stallMs === null ? 'not known' : `~${n(item.stallMs)} ms`]);
+    if (whole.keys > whole.largest.length) rows.push([{ text: `… ${n(whole.keys - whole.largest.length)} more`, tone: 'dim' }, '', '', '', '']);
+    lines.push(renderTable([{ header: 'KEY' }, { header: 'NODE' }, { header: 'TYPE' }, { header: 'MEMORY', align: 'right' }, { header: 'DUMP STALL', align: 'right' }], rows, color));
+    const stall = whole.longestStallMs === null ? 'for a time not known ahead' : `about ${n(whole.longestStallMs)} ms${whole.keys === 1 ? '' : ' for the largest'}`;
+    const keep = `left in place, not deleted; the purge ends INCOMPLETE (exit 2) naming ${whole.keys === 1 ? 'it' : 'them'}`;
+    const dump = `each backed up with one DUMP, which holds the server ${stall}, then deleted`;
+    if (whole.action === 'keep') {
+      lines.push(`  this run: ${chalk.bold(keep)}`);
+      lines.push(chalk.dim(`  with --allow-whole-dump: ${dump}`));
+    } else {
+      lines.push(`  this run (--allow-whole-dump): ${chalk.bold(dump)}`);
+      lines.push(chalk.dim(`  without --allow-whole-dump: ${keep}`));
+    }
   }
   for (const refusal of refusals) {
     lines.push('');

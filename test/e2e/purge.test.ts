@@ -356,3 +356,81 @@ describe('cachectl purge on a terminal', () => {
     expect(await count('ttypattern')).toBe(0);
   });
 });
+
+describe('purge --backup announces, before any confirmation, the keys only a whole DUMP can back up', () => {
+  // A stream with a consumer group over the DUMP limit (256 KiB): chunks cannot carry the group's
+  // pending entries, so without --allow-whole-dump the purge leaves it in place.
+  const grouped = `${P}whole:grouped`;
+  async function seedWhole(): Promise<void> {
+    await seed('whole:small', 20);
+    const pipeline = client.pipeline();
+    for (let i = 0; i < 6000; i += 1) pipeline.xadd(grouped, '*', 'n', String(i), 'payload', 'x'.repeat(80));
+    await pipeline.exec();
+    await client.xgroup('CREATE', grouped, 'workers', '0');
+    await client.xreadgroup('GROUP', 'workers', 'w1', 'COUNT', '10', 'STREAMS', grouped, '>');
+    expect(Number(await client.memory('USAGE', grouped))).toBeGreaterThan(256 * 1024);
+  }
+
+  it('--dry-run lists them (table and JSON) with what happens with and without --allow-whole-dump, deleting nothing', async () => {
+    await seedWhole();
+    const file = path.join(dir, 'whole-dry.bak');
+    const table = await cli(['purge', `${P}whole:*`, '--url', url, '--backup', file, '--dry-run', '-o', 'table']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('Only a whole DUMP can back up 1 of these keys');
+    expect(table.stdout).toMatch(new RegExp(`${grouped}\\s+\\S+\\s+stream\\s+[\\d.]+ KiB\\s+~\\d+ ms`));
+    expect(table.stdout).toContain('this run: left in place, not deleted; the purge ends INCOMPLETE (exit 2)');
+    expect(table.stdout).toMatch(/with --allow-whole-dump: each backed up with one DUMP, which holds the server about \d+ ms/);
+    expect(table.stderr).toMatch(/1 planned key \(.+\) can only be backed up by a DUMP of the whole value: this purge leaves it in place/);
+    // The chunk-readable notice counts only the keys chunks can read.
+    expect(table.stderr).not.toMatch(/larger than 256 KiB: the backup reads/);
+
+    const json = await cli(['purge', `${P}whole:*`, '--url', url, '--backup', file, '--dry-run', '-o', 'json']);
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout).plan;
+    expect(plan.matched).toBe(21);
+    expect(plan.wholeDump).toMatchObject({ keys: 1, action: 'keep', largest: [{ key: grouped, type: 'stream', node: `${redis.single.host}:${redis.single.port}` }] });
+    expect(plan.wholeDump.largest[0].reason).toMatch(/consumer group/);
+    expect(plan.wholeDump.longestStallMs).toBeGreaterThanOrEqual(1);
+    const allowed = await cli(['purge', `${P}whole:*`, '--url', url, '--backup', file, '--dry-run', '-o', 'json', '--allow-whole-dump']);
+    expect(JSON.parse(allowed.stdout).plan.wholeDump.action).toBe('dump-whole');
+    // Without --backup nothing is DUMPed, so nothing is announced.
+    const plain = await cli(['purge', `${P}whole:*`, '--url', url, '--dry-run', '-o', 'json']);
+    expect(JSON.parse(plain.stdout).plan.wholeDump).toBeNull();
+
+    expect(existsSync(file)).toBe(false);
+    expect(await count('whole:small')).toBe(20);
+    expect(await client.exists(grouped)).toBe(1);
+  });
+
+  it('--yes without --allow-whole-dump leaves the key in place and ends INCOMPLETE (exit 2) with exact arithmetic', async () => {
+    await seedWhole();
+    const result = await cli(['purge', `${P}whole:*`, '--url', url, '--backup', path.join(dir, 'whole-yes.bak'), '--yes', '-o', 'json']);
+    expect(result.code).toBe(2);
+    const doc = JSON.parse(result.stdout);
+    expect(doc.plan.wholeDump.keys).toBe(1);
+    expect(doc.error.code).toBe('INCOMPLETE');
+    const s = doc.summary;
+    expect(s).toMatchObject({ planned: 21, deleted: 20, kept: 1 });
+    expect(s.deleted + s.redeleted + s.alreadyGone + s.skipped + s.kept + s.unknown + s.notReached + s.left).toBe(s.planned);
+    expect(await client.exists(grouped)).toBe(1);
+    expect(await count('whole:small')).toBe(0);
+    // Each notice once: the session's notices are not printed again from the summary.
+    const notices = result.stderr.split('\n').filter((line) => line.includes(`key ${grouped} is a stream`));
+    expect(notices).toHaveLength(1);
+  });
+
+  it('on a terminal, the plan names them and the target above the prompt', async () => {
+    await seedWhole();
+    const result = await onTerminal(['purge', `${P}whole:*`, '--url', url, '--backup', path.join(dir, 'whole-tty.bak')], 'anything else cancels', 'no');
+    expect(result.code).toBe(1);
+    const prompt = result.output.indexOf('Type 21 to delete 21 keys');
+    expect(prompt).toBeGreaterThan(0);
+    for (const before of ['Only a whole DUMP can back up 1 of these keys', 'this run: left in place', `target: single ${redis.single.host}:${redis.single.port}`]) {
+      const at = result.output.indexOf(before);
+      expect(at, before).toBeGreaterThanOrEqual(0);
+      expect(at, before).toBeLessThan(prompt);
+    }
+    expect(await client.exists(grouped)).toBe(1);
+    expect(await count('whole:small')).toBe(20);
+  });
+});

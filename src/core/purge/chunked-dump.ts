@@ -86,13 +86,13 @@ export async function backupBigKey(client: Redis, key: Buffer, big: BigKey, writ
       type = (await hasCommand(client, 'hpexpiretime')) ? 'hash-ttl' : 'hash';
       break;
     case 'stream': {
-      const groups = await streamInfo(client, key).then((info) => info?.groups ?? 0);
-      if (groups > 0) return { kind: 'unsupported', reason: `a stream with ${groups} consumer group${groups === 1 ? '' : 's'} (their pending entries cannot be read in chunks)` };
+      const reason = await wholeDumpReason(client, key, 'stream');
+      if (reason !== undefined) return { kind: 'unsupported', reason };
       type = 'stream';
       break;
     }
     default:
-      return { kind: 'unsupported', reason: `a value of type ${big.type}, which only DUMP can read` };
+      return { kind: 'unsupported', reason: (await wholeDumpReason(client, key, big.type))! };
   }
   const pttl = Number(await client.pttl(key));
   if (pttl === -2) return { kind: 'gone' };
@@ -190,6 +190,28 @@ async function* streamChunks(client: Redis, key: Buffer, count: number): AsyncGe
   const info = await streamInfo(client, key);
   if (info !== undefined) {
     yield { kind: STREAM_META_CHUNK, items: [info.lastId, info.entriesAdded, info.maxDeletedId].map((text) => Buffer.from(text ?? '')) };
+  }
+}
+
+/**
+ * Why a key of this TYPE cannot be read in chunks (only one DUMP of the whole value can back it
+ * up), or undefined when it can. The plan asks this ahead of the backup, with the same answer.
+ */
+export async function wholeDumpReason(client: Redis, key: Buffer, type: string): Promise<string | undefined> {
+  switch (type) {
+    case 'string':
+    case 'list':
+    case 'set':
+    case 'zset':
+    case 'hash':
+    case 'none':
+      return undefined;
+    case 'stream': {
+      const groups = await streamInfo(client, key).then((info) => info?.groups ?? 0);
+      return groups > 0 ? `a stream with ${groups} consumer group${groups === 1 ? '' : 's'} (their pending entries cannot be read in chunks)` : undefined;
+    }
+    default:
+      return `a value of type ${type}, which only DUMP can read`;
   }
 }
 

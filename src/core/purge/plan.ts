@@ -9,7 +9,7 @@ import { CachectlError } from '../../base/errors.js';
 import { globMatch, hashTagOf, isBroadPattern } from '../../base/glob.js';
 import { encodeKeyForJson } from '../../base/key-format.js';
 import type { JsonKey } from '../../base/key-format.js';
-import { routeByOwner, ScriptRunner } from './key-commands.js';
+import { routeByOwner, ScriptRunner, slotOf } from './key-commands.js';
 import { KeySpool } from '../scan/key-spool.js';
 import type { KeySpoolOptions } from '../scan/key-spool.js';
 import type { NamespaceNode } from '../namespaces/namespaces.js';
@@ -27,7 +27,8 @@ import { throttle } from '../../base/throttle.js';
 import { runStatus } from '../../base/status.js';
 import type { RunStatus } from '../../base/status.js';
 import { formatBytes, formatShare } from '../../base/units.js';
-import { DEFAULT_DUMP_LIMITS } from './dump.js';
+import { DEFAULT_DUMP_LIMITS, wholeDumpStallMs } from './dump.js';
+import { wholeDumpReason } from './chunked-dump.js';
 
 export interface PlanOptions {
   /**
@@ -61,6 +62,8 @@ export interface PlanOptions {
   keyFilter?: (key: Buffer) => boolean;
   /** The purge will back its keys up: say how many are too big for one DUMP (needs memory 'exact'). */
   backup?: boolean;
+  /** With backup: keys only one DUMP can read will be DUMPed whole (--allow-whole-dump) rather than left in place. */
+  allowWholeDump?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -119,9 +122,45 @@ export interface PurgePlan {
    * memory was not measured per key (only a sample, or none).
    */
   bigKeys: { keys: number; overBytes: number } | null;
+  /**
+   * With a backup: the big keys chunks cannot read (a module type, a stream with consumer groups),
+   * which only one DUMP of the whole value can back up. Null without a backup or when none.
+   */
+  wholeDump: WholeDumpPlan<Buffer> | null;
   /** The matched keys, one spool per shard; execution reads them. Call disposePlan when done. */
   spools: KeySpool[];
 }
+
+/** A big key only one whole-value DUMP can back up. */
+export interface WholeDumpKey<K> {
+  key: K;
+  node: string;
+  /** TYPE: 'stream', or a module type's name. */
+  type: string;
+  /** Why chunks cannot read it. */
+  reason: string;
+  /** MEMORY USAGE as planned. */
+  bytes: number;
+  /** Expected server time of its DUMP (dump.ts's estimate); null when not known for its type. */
+  stallMs: number | null;
+}
+
+export interface WholeDumpPlan<K> {
+  keys: number;
+  bytes: number;
+  /** The largest few, largest first. */
+  largest: WholeDumpKey<K>[];
+  /** The longest expected stall of one such DUMP; null when one of them is not known. */
+  longestStallMs: number | null;
+  /**
+   * What the purge does with them: 'dump-whole' (--allow-whole-dump: one DUMP each, holding the
+   * server that long) or 'keep' (left in place, not deleted; the purge ends INCOMPLETE, exit 2).
+   */
+  action: 'dump-whole' | 'keep';
+}
+
+/** Whole-dump keys listed by name in the plan. */
+const WHOLE_DUMP_LISTED = 5;
 
 /** A single `*` matches every key; SCAN then skips matching altogether, and so does the re-check. */
 export function matchesEverything(pattern: Buffer): boolean {
@@ -159,7 +198,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   const namespaceOptions = { delimiter: options.delimiter ?? ':', depth: options.depth ?? 4, collapse: true };
   const aggregator = new NamespaceAggregator(namespaceOptions);
   const progress = new ScanProgress();
-  const shards = new Map<string, { spool: KeySpool; node: string; memory: number; measured: number; big: number }>();
+  const shards = new Map<string, PlanShard>();
   const sampler = new Reservoir<Buffer>(options.sampleKeys ?? 10);
   const memorySampler = new Reservoir<{ key: Buffer; shard: string }>(memoryMode === 'sample' ? (options.memorySample ?? 10_000) : 0);
   const shardCount = Math.max(1, topology.masters().length);
@@ -168,7 +207,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   const shardOf = (id: string, node: string) => {
     let shard = shards.get(id);
     if (shard === undefined) {
-      shard = { spool: new KeySpool(spoolOptions), node, memory: 0, measured: 0, big: 0 };
+      shard = { spool: new KeySpool(spoolOptions), node, memory: 0, measured: 0, big: 0, bigKeys: [] };
       shards.set(id, shard);
     }
     return shard;
@@ -199,7 +238,11 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
           if (memory !== UNKNOWN) {
             shard.memory += memory;
             shard.measured += 1;
-            if (memory > DEFAULT_DUMP_LIMITS.bigBytes) shard.big += 1;
+            if (memory > DEFAULT_DUMP_LIMITS.bigBytes) {
+              shard.big += 1;
+              // A backup needs to know which of them chunks cannot read: asked once the scan is done.
+              if (options.backup === true) shard.bigKeys.push({ key, bytes: memory });
+            }
           }
           sampler.offer(key);
           memorySampler.offer({ key, shard: event.shard });
@@ -213,6 +256,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
         shard.memory = 0;
         shard.measured = 0;
         shard.big = 0;
+        shard.bigKeys = [];
         aggregator.discardShard(event.shard);
         memorySampler.remove((item) => item.shard === event.shard);
       }
@@ -245,11 +289,17 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
     memory = { total: memoryMode === 'none' || matched > 0 ? null : 0, estimated: false, measured: 0, perShard: new Map(), perNamespace: undefined };
   }
   const bigKeys = memoryMode === 'exact' ? { keys: [...shards.values()].reduce((sum, shard) => sum + shard.big, 0), overBytes: DEFAULT_DUMP_LIMITS.bigBytes } : null;
-  if (options.backup === true && bigKeys !== null && bigKeys.keys > 0) {
+  let wholeDump: WholeDumpPlan<Buffer> | null = null;
+  if (options.backup === true && status === 'complete') {
+    wholeDump = await wholeDumpKeys(topology, [...shards.values()].flatMap((shard) => shard.bigKeys), options.allowWholeDump === true);
+  }
+  const chunked = (bigKeys?.keys ?? 0) - (wholeDump?.keys ?? 0);
+  if (options.backup === true && bigKeys !== null && chunked > 0) {
     notices.push(
-      `${bigKeys.keys.toLocaleString('en-US')} key${bigKeys.keys === 1 ? ' is' : 's are'} larger than ${formatBytes(bigKeys.overBytes)}: the backup reads ${bigKeys.keys === 1 ? 'it' : 'them'} in chunks so no call holds the server long (writes to such a key during its read may be partly captured)`,
+      `${chunked.toLocaleString('en-US')} key${chunked === 1 ? ' is' : 's are'} larger than ${formatBytes(bigKeys.overBytes)}: the backup reads ${chunked === 1 ? 'it' : 'them'} in chunks so no call holds the server long (writes to such a key during its read may be partly captured)`,
     );
   }
+  if (wholeDump !== null) notices.push(wholeDumpNotice(wholeDump));
   const tree = aggregator.tree();
   const { rows, more, remainder } = namespaceRows(tree, options.topNamespaces ?? 10, memory);
   notices.push(...queueLayoutWarnings(tree));
@@ -276,8 +326,69 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
     notices,
     failures,
     bigKeys,
+    wholeDump,
     spools,
   };
+}
+
+interface PlanShard {
+  spool: KeySpool;
+  node: string;
+  memory: number;
+  measured: number;
+  big: number;
+  /** With a backup: the keys over the DUMP limit, with their planned memory. */
+  bigKeys: { key: Buffer; bytes: number }[];
+}
+
+/** Big keys asked about at once per master (one TYPE each, and XINFO STREAM for streams: O(1) calls). */
+const WHOLE_DUMP_QUERY_KEYS = 500;
+
+/**
+ * Which big keys only one DUMP can back up: TYPE of each on its master, then the same question the
+ * backup asks (wholeDumpReason). A key gone since the scan is not listed.
+ */
+async function wholeDumpKeys(topology: Topology, bigKeys: { key: Buffer; bytes: number }[], allowed: boolean): Promise<WholeDumpPlan<Buffer> | null> {
+  if (bigKeys.length === 0) return null;
+  const { routed } = routeByOwner(topology, bigKeys.map((big) => ({ ...big, slot: slotOf(topology, big.key) })));
+  const found: WholeDumpKey<Buffer>[] = [];
+  for (const [node, items] of routed) {
+    const client = await node.ready();
+    for (const group of chunks(items, WHOLE_DUMP_QUERY_KEYS)) {
+      try {
+        const types = await Promise.all(group.map((item) => client.type(item.key)));
+        const reasons = await Promise.all(group.map((item, i) => wholeDumpReason(client, item.key, types[i]!)));
+        reasons.forEach((reason, i) => {
+          if (reason === undefined) return;
+          const { key, bytes } = group[i]!;
+          found.push({ key, node: node.address, type: types[i]!, reason, bytes, stallMs: wholeDumpStallMs(types[i]!, bytes) });
+        });
+      } catch (error) {
+        throw node.translate(error);
+      }
+    }
+  }
+  if (found.length === 0) return null;
+  found.sort((a, b) => b.bytes - a.bytes);
+  const stalls = found.map((item) => item.stallMs);
+  return {
+    keys: found.length,
+    bytes: found.reduce((sum, item) => sum + item.bytes, 0),
+    largest: found.slice(0, WHOLE_DUMP_LISTED),
+    longestStallMs: stalls.includes(null) ? null : Math.max(...(stalls as number[])),
+    action: allowed ? 'dump-whole' : 'keep',
+  };
+}
+
+/** One line for stderr, shown before any confirmation: what happens to the keys only a whole DUMP can back up. */
+export function wholeDumpNotice(plan: WholeDumpPlan<unknown>): string {
+  const one = plan.keys === 1;
+  const count = one ? '1 planned key' : `${plan.keys.toLocaleString('en-US')} planned keys`;
+  const stall = plan.longestStallMs === null ? 'for a time not known ahead' : `about ${plan.longestStallMs.toLocaleString('en-US')} ms${one ? '' : ' for the largest'}`;
+  const what = `${count} (${formatBytes(plan.bytes)}) can only be backed up by a DUMP of the whole value`;
+  return plan.action === 'keep'
+    ? `${what}: this purge leaves ${one ? 'it' : 'them'} in place (not deleted) and ends INCOMPLETE, exit 2; --allow-whole-dump backs ${one ? 'it' : 'each'} up that way, holding the server ${stall}`
+    : `${what}: --allow-whole-dump backs ${one ? 'it' : 'each'} up that way, holding the server ${stall}; without the flag ${one ? 'it' : 'they'} would be left in place`;
 }
 
 interface MemoryFigures {
@@ -557,7 +668,12 @@ export function refusalError(refusal: GuardRefusal): CachectlError {
 
 
 /** The plan as JSON-ready data: keys as JsonKey, no spools. */
-export type PurgePlanJson = Omit<PurgePlan, 'pattern' | 'samples' | 'spools'> & { pattern: string; patternBase64?: string; samples: JsonKey[] };
+export type PurgePlanJson = Omit<PurgePlan, 'pattern' | 'samples' | 'spools' | 'wholeDump'> & {
+  pattern: string;
+  patternBase64?: string;
+  samples: JsonKey[];
+  wholeDump: (Omit<WholeDumpPlan<Buffer>, 'largest'> & { largest: (Omit<WholeDumpKey<Buffer>, 'key'> & JsonKey)[] }) | null;
+};
 
 export function planToJson(plan: PurgePlan): PurgePlanJson {
   const encoded = encodeKeyForJson(plan.pattern);
@@ -580,6 +696,7 @@ export function planToJson(plan: PurgePlan): PurgePlanJson {
     notices: plan.notices,
     failures: plan.failures,
     bigKeys: plan.bigKeys,
+    wholeDump: plan.wholeDump === null ? null : { ...plan.wholeDump, largest: plan.wholeDump.largest.map((item) => ({ ...item, ...encodeKeyForJson(item.key) })) },
   };
   if (encoded.keyBase64 !== undefined) json.patternBase64 = encoded.keyBase64;
   return json;
