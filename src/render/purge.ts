@@ -61,10 +61,10 @@ export function renderPurgePlan(
     const keep = `left in place, not deleted; the purge ends INCOMPLETE (exit 2) naming ${whole.keys === 1 ? 'it' : 'them'}`;
     const dump = `each backed up with one DUMP, which holds the server ${stall}, then deleted`;
     if (whole.action === 'keep') {
-      lines.push(`  this run: ${chalk.bold(keep)}`);
+      lines.push(`  with these flags: ${chalk.bold(keep)}`);
       lines.push(chalk.dim(`  with --allow-whole-dump: ${dump}`));
     } else {
-      lines.push(`  this run (--allow-whole-dump): ${chalk.bold(dump)}`);
+      lines.push(`  with these flags (--allow-whole-dump): ${chalk.bold(dump)}`);
       lines.push(chalk.dim(`  without --allow-whole-dump: ${keep}`));
     }
   }

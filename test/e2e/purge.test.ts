@@ -378,7 +378,7 @@ describe('purge --backup announces, before any confirmation, the keys only a who
     expect(table.code).toBe(0);
     expect(table.stdout).toContain('Only a whole DUMP can back up 1 of these keys');
     expect(table.stdout).toMatch(new RegExp(`${grouped}\\s+\\S+\\s+stream\\s+[\\d.]+ KiB\\s+~\\d+ ms`));
-    expect(table.stdout).toContain('this run: left in place, not deleted; the purge ends INCOMPLETE (exit 2)');
+    expect(table.stdout).toContain('with these flags: left in place, not deleted; the purge ends INCOMPLETE (exit 2)');
     expect(table.stdout).toMatch(/with --allow-whole-dump: each backed up with one DUMP, which holds the server about \d+ ms/);
     expect(table.stderr).toMatch(/1 planned key \(.+\) can only be backed up by a DUMP of the whole value: this purge leaves it in place/);
     // The chunk-readable notice counts only the keys chunks can read.
@@ -425,7 +425,7 @@ describe('purge --backup announces, before any confirmation, the keys only a who
     expect(result.code).toBe(1);
     const prompt = result.output.indexOf('Type 21 to delete 21 keys');
     expect(prompt).toBeGreaterThan(0);
-    for (const before of ['Only a whole DUMP can back up 1 of these keys', 'this run: left in place', `target: single ${redis.single.host}:${redis.single.port}`]) {
+    for (const before of ['Only a whole DUMP can back up 1 of these keys', 'with these flags: left in place', `target: single ${redis.single.host}:${redis.single.port}`]) {
       const at = result.output.indexOf(before);
       expect(at, before).toBeGreaterThanOrEqual(0);
       expect(at, before).toBeLessThan(prompt);
