@@ -192,9 +192,8 @@ class PurgeRun {
     // arriving, so the server deletes while the client reads replies and prepares keys (one after
     // the other, each waited for the other). Every deletion still follows a check of its master
     // answered after the previous deletions sent on that connection (unlinkOn). Under --rate, with a
-    // backup (DUMP and fsync before UNLINK) and with fewer masters at once than there are, rounds
-    // stay one at a time.
-    // Overlapping rounds never puts more masters to work at once than --concurrency allows.
+    // backup (DUMP and fsync before UNLINK), and when --concurrency is below the number of masters
+    // (overlapping would put more of them to work at once), rounds stay one at a time.
     const everyMaster = (this.options.concurrency ?? DEFAULT_CONCURRENCY) >= this.topology.masters().length;
     const depth = this.options.backup === undefined && this.options.rate === undefined && everyMaster ? ROUNDS_IN_FLIGHT : 1;
     const inFlight: Promise<void>[] = [];
