@@ -162,9 +162,6 @@ export interface WholeDumpPlan<K> {
 /** Whole-dump keys listed by name in the plan. */
 const WHOLE_DUMP_LISTED = 5;
 
-/** Server time of SCAN … MATCH per examined key, for sizing plain SCAN batches (see planPurge). */
-const SCAN_MICROS_PER_KEY = 1.4;
-
 /** A single `*` matches every key; SCAN then skips matching altogether, and so does the re-check. */
 export function matchesEverything(pattern: Buffer): boolean {
   return pattern.length === 1 && pattern[0] === 0x2a;
@@ -194,14 +191,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
   if (!matchesEverything(pattern)) scan.match = pattern;
   if (owner !== undefined) scan.ownerOf = owner;
   if (options.targetBatchMicros !== undefined) scan.targetBatchMicros = options.targetBatchMicros;
-  if (options.noScripts === true || !scan.wantMemory) {
-    // Keys alone need no script: a plain SCAN of a fixed COUNT costs the server only the SCAN (the
-    // scan script adds TIME calls and a Lua table per batch, ~15% more) and replies in the same
-    // shape. Its COUNT is sized to the batch target at ~1.4 µs per examined key (SCAN with MATCH
-    // on 1.1M keys, busy 2-core machine), since a plain SCAN reports no server time to adapt by.
-    scan.noScripts = true;
-    scan.initialCount = Math.max(10, Math.round((options.targetBatchMicros ?? 700) / SCAN_MICROS_PER_KEY));
-  }
+  if (options.noScripts === true) scan.noScripts = true;
   if (options.concurrency !== undefined) scan.concurrency = options.concurrency;
   if (options.signal !== undefined) scan.signal = options.signal;
 
