@@ -74,8 +74,6 @@ const UNSIZED_BACKUP_ROUND = 500;
 const DUMP_GROUP = 100;
 const REPLICATION_WAIT_MS = 1000;
 const DEFAULT_CONCURRENCY = 4;
-/** Rounds sent before the oldest one's replies are awaited (full speed, no backup). */
-const ROUNDS_IN_FLIGHT = 2;
 
 export async function* executePurge(topology: Topology, plan: PurgePlan, options: ExecuteOptions = {}): AsyncGenerator<PurgeEvent> {
   if (plan.status !== 'complete') {
@@ -188,38 +186,15 @@ class PurgeRun {
   /** One pass over the plan; returns 'interrupted' when aborted. */
   private async *pass(mode: Mode, include: (entry: Entry) => boolean): AsyncGenerator<PurgeEvent, PurgeSummary['status']> {
     const limits = { keys: this.roundKeys, bytes: this.options.backup === undefined ? Infinity : (this.options.roundBytes ?? BACKUP_ROUND_BYTES), averageBytes: this.averageBytes };
-    // At full speed without a backup, the next round is sent while the last one's replies are still
-    // arriving, so the server deletes while the client reads replies and prepares keys (one after
-    // the other, each waited for the other). Every deletion still follows a check of its master
-    // answered after the previous deletions sent on that connection (unlinkOn). Under --rate, with a
-    // backup (DUMP and fsync before UNLINK), and when --concurrency is below the number of masters
-    // (overlapping would put more of them to work at once), rounds stay one at a time.
-    const everyMaster = (this.options.concurrency ?? DEFAULT_CONCURRENCY) >= this.topology.masters().length;
-    const depth = this.options.backup === undefined && this.options.rate === undefined && everyMaster ? ROUNDS_IN_FLIGHT : 1;
-    const inFlight: Promise<void>[] = [];
-    try {
-      for (const round of planRounds(this.topology, this.plan, include, limits)) {
-        if (this.aborted()) return 'interrupted';
-        const running = this.round(round, mode);
-        running.catch(() => {}); // surfaced when awaited below
-        inFlight.push(running);
-        if (inFlight.length < depth) continue;
-        await inFlight.shift();
-        yield* this.drain();
-        yield { kind: 'progress', progress: this.tally.snapshot(this.started) };
-        if (this.aborted()) return 'interrupted';
-        await this.pace();
-      }
-      while (inFlight.length > 0) {
-        await inFlight.shift();
-        yield* this.drain();
-        yield { kind: 'progress', progress: this.tally.snapshot(this.started) };
-      }
-      return this.aborted() ? 'interrupted' : 'complete';
-    } finally {
-      // A round that failed or an interruption: the others' replies are counted before the summary.
-      await Promise.allSettled(inFlight);
+    for (const round of planRounds(this.topology, this.plan, include, limits)) {
+      if (this.aborted()) return 'interrupted';
+      await this.round(round, mode);
+      yield* this.drain();
+      yield { kind: 'progress', progress: this.tally.snapshot(this.started) };
+      if (this.aborted()) return 'interrupted';
+      await this.pace();
     }
+    return 'complete';
   }
 
   private async round(entries: Entry[], mode: Mode): Promise<void> {
