@@ -32,7 +32,7 @@ export function addScanFlags(command: Command): Command {
     .option('--failover-wait <duration>', 'how long a node that failed may take to be replaced before its numbers are reported incomplete (default 30s)')
     .option('--type <type>', `only keys of this type: ${KEY_TYPE_NAMES.join(', ')}, or a module's type name as TYPE reports it (e.g. ReJSON-RL)`)
     .option('--concurrency <n>', `nodes scanned at once, each with one batch in flight (default ${DEFAULT_SCAN_CONCURRENCY}; 1 = one node after another)`)
-    .addOption(new Option('--no-scripts', 'never use Lua scripts (slower; for servers where scripts are unwelcome)').hideHelp());
+    .addOption(new Option('--no-scripts', 'never use Lua scripts: per-key reads are pipelined instead (for servers where scripts are unwelcome)').hideHelp());
 }
 
 /** Validates the scan flags; warns about patterns that probably do not mean what was typed. */
