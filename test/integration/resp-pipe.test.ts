@@ -82,10 +82,11 @@ describe('RespPipe', () => {
     const victim = await RespPipe.open(spec(redis.single.port));
     const [id] = (await victim.send([['CLIENT', 'ID']])) as [number];
     // The batch is blocked inside BLPOP when its connection is killed: its PING was answered, the rest never is.
-    const batch = victim.send([['PING'], ['BLPOP', `${prefix}never`, '5'], ['PING']]);
+    // The outcome is taken at once: the kill below rejects the batch while the test still awaits it.
+    const outcome = victim.send([['PING'], ['BLPOP', `${prefix}never`, '5'], ['PING']]).then(() => undefined, (failure: unknown) => failure);
     await new Promise((resolve) => setTimeout(resolve, 100));
     await admin.call('CLIENT', 'KILL', 'ID', String(id));
-    const error = await batch.then(() => undefined, (failure: unknown) => failure);
+    const error = await outcome;
     expect(error).toBeInstanceOf(Error);
     const translated = translateError(error, { host: '127.0.0.1', port: redis.single.port }, { tls: false, timeoutMs: 3_000 });
     expect(translated.code).toBe('CONNECT');

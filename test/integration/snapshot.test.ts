@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, onTestFinished } from 'vitest';
 import type { Topology } from '../../src/connection/topology.js';
 import type { SnapshotDocument, SnapshotOptions } from '../../src/core/snapshot/snapshot.js';
 import { takeSnapshot } from '../../src/core/snapshot/snapshot.js';
@@ -105,13 +105,15 @@ describe('what a snapshot leaves out', () => {
     const server = await startRedis({ name: 'snapshot-secrets', args: ['--masterauth', 'm4sterSecret', '--slowlog-log-slower-than', '0', '--latency-monitor-threshold', '1'] });
     servers.push(server);
     const client = adminClient(server.port);
-    try {
+    onTestFinished(() => client.disconnect());
+    // Written again before every snapshot: with the threshold at 0 every command is logged, and the
+    // previous snapshot's own PINGs (top's probe, every 10 ms) push older entries past SLOWLOG GET 128.
+    const writeSecrets = async () => {
       await client.set('patient:42:diagnosis', 'secret-value-123');
       await client.get('patient:42:diagnosis');
-      await client.call('DEBUG', 'SLEEP', '0.01').catch(() => undefined);
-    } finally {
-      client.disconnect();
-    }
+    };
+    await writeSecrets();
+    await client.call('DEBUG', 'SLEEP', '0.01').catch(() => undefined);
     const topology = await open({ ...optionsFor('single', redis), endpoints: [{ host: '127.0.0.1', port: server.port }] });
     opened.push(topology);
 
@@ -121,10 +123,12 @@ describe('what a snapshot leaves out', () => {
     expect(plain).toContain('patient:42:diagnosis'); // key names are included unless --redact-keys
     expect(plain).toContain('"masterauth"');
 
+    await writeSecrets();
     const kept = JSON.stringify(await takeSnapshot(topology, options({ durationMs: 1000, sampleMs: 250, keepArgs: true })));
     expect(kept).toContain('secret-value-123');
     expect(kept).not.toContain('m4sterSecret');
 
+    await writeSecrets();
     const hashed = await takeSnapshot(topology, options({ durationMs: 1000, sampleMs: 250, redactKeys: Buffer.from('k') }));
     const text = JSON.stringify(hashed);
     expect(text).not.toContain('patient');
