@@ -222,15 +222,7 @@ export function decodeColumns(cursor: string, packed: Buffer, serverMicros: numb
   for (let i = 0; i < size; i += 1) keys[i] = reader.bytesValue();
   const names: number[] = [];
   for (let i = reader.arrayLength(); i > 0; i -= 1) names.push(typeCode(reader.bytesValue().toString('latin1')));
-  const batch: KeyBatch = {
-    cursor,
-    size,
-    keys,
-    types: new Uint8Array(size),
-    ttls: new Float64Array(size).fill(UNKNOWN),
-    memory: new Float64Array(size).fill(UNKNOWN),
-    serverMicros,
-  };
+  const batch = emptyBatch(cursor, keys, serverMicros);
   let count = reader.arrayLength();
   for (let i = 0; i < count; i += 1) batch.types[i] = names[reader.number() - 1] ?? TYPE_NONE;
   count = reader.arrayLength();
@@ -325,20 +317,13 @@ export function decodeFlagged(cursor: string, keyBytes: Buffer, layout: Buffer |
       length = 0;
     }
   }
-  const size = keys.length;
-  const batch: KeyBatch = {
-    cursor,
-    size,
-    keys,
-    types: new Uint8Array(size),
-    ttls: new Float64Array(size).fill(TTL_WITHIN),
-    memory: new Float64Array(size).fill(UNKNOWN),
-    serverMicros,
-  };
+  const batch = emptyBatch(cursor, keys, serverMicros);
+  // Keys the script did not flag have an expiry within the threshold (their exact PTTL was not sent).
+  batch.ttls.fill(TTL_WITHIN);
   const typeNames = flaggedTypes === undefined || flaggedTypes.length === 0 ? [] : flaggedTypes.toString('latin1').split('\n');
   for (let at = 0, n = 0; at + 12 <= flagged.length; at += 12, n += 1) {
     const key = flagged.readUInt32BE(at);
-    if (key >= size) continue;
+    if (key >= batch.size) continue;
     batch.ttls[key] = flagged.readDoubleBE(at + 4);
     const type = typeNames[n];
     if (type !== undefined) batch.types[key] = typeCode(type);
@@ -416,7 +401,7 @@ export function scanCommand(request: BatchRequest): (string | Buffer)[] {
 }
 
 /** An empty batch of these keys, every column unknown. */
-export function emptyBatch(cursor: string, keys: Buffer[]): KeyBatch {
+export function emptyBatch(cursor: string, keys: Buffer[], serverMicros: number = UNKNOWN): KeyBatch {
   const size = keys.length;
   return {
     cursor,
@@ -425,7 +410,7 @@ export function emptyBatch(cursor: string, keys: Buffer[]): KeyBatch {
     types: new Uint8Array(size),
     ttls: new Float64Array(size).fill(UNKNOWN),
     memory: new Float64Array(size).fill(UNKNOWN),
-    serverMicros: UNKNOWN,
+    serverMicros,
   };
 }
 
