@@ -5,8 +5,11 @@ import { cpuMs } from '../../bench/scenarios/startup.js';
 
 describe('cpuMs', () => {
   it('counts the CPU a child spent, not the time it waited', { timeout: 30_000 }, () => {
-    // Spins until it has used 300 ms of CPU itself, then sleeps 1 s without using any.
-    const busy = cpuMs([process.execPath, '-e', 'while (process.cpuUsage().user < 300_000); setTimeout(() => {}, 1000)']) as number;
+    // Spins until it has used 300 ms of CPU itself, then sleeps 1 s without using any. It looks at
+    // its CPU time every 5 ms, not in a tight loop: each look is a system call, and a tight loop
+    // of them spent more system time than the 300 ms it waited for (1.3 s on a loaded machine).
+    const spin = 'while (process.cpuUsage().user < 300_000) { const t = Date.now(); while (Date.now() - t < 5); }';
+    const busy = cpuMs([process.execPath, '-e', `${spin} setTimeout(() => {}, 1000)`]) as number;
     expect(busy).toBeGreaterThanOrEqual(300);
     expect(busy).toBeLessThan(1_000);
   });
