@@ -154,17 +154,26 @@ function readInteger(bytes: Buffer, from: number, to: number): number {
   return negative ? -value : value;
 }
 
-/** Encoded `$len\r\nvalue\r\n` of short string arguments (command names, SAMPLES, counts): they repeat for every key. */
-const encodedStrings = new Map<string, Buffer>();
-const MAX_CACHED_STRINGS = 256;
+/**
+ * Encoded `$len\r\nvalue\r\n` of the short words that repeat for every key (command names,
+ * SAMPLES, TYPE names, a MATCH pattern). Numbers are never kept: cursors and counts change with
+ * every batch and would fill the cache with values never sent again. Each entry owns its bytes
+ * (not a slice of Node's shared pool, which would keep a whole 8 KiB slab alive per entry).
+ */
+const encodedWords = new Map<string, Buffer>();
+const MAX_CACHED_WORDS = 256;
+const NUMBER = /^-?\d+$/;
 
-function encodedString(arg: string): Buffer {
-  let encoded = encodedStrings.get(arg);
-  if (encoded === undefined) {
-    const bytes = Buffer.from(arg);
-    encoded = Buffer.concat([Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n')]);
-    if (arg.length <= 32 && encodedStrings.size < MAX_CACHED_STRINGS) encodedStrings.set(arg, encoded);
-  }
+function encodedWord(arg: string): Buffer | undefined {
+  const cached = encodedWords.get(arg);
+  if (cached !== undefined || arg.length > 32 || encodedWords.size >= MAX_CACHED_WORDS || NUMBER.test(arg)) return cached;
+  const bytes = Buffer.from(arg);
+  const header = `$${bytes.length}\r\n`;
+  const encoded = Buffer.allocUnsafeSlow(header.length + bytes.length + 2);
+  encoded.write(header, 0, 'latin1');
+  bytes.copy(encoded, header.length);
+  encoded.write('\r\n', header.length + bytes.length, 'latin1');
+  encodedWords.set(arg, encoded);
   return encoded;
 }
 
@@ -177,7 +186,14 @@ export function encodeCommands(commands: readonly (readonly RespArg[])[]): Buffe
   let size = 0;
   for (const args of commands) {
     size += 3 + digits(args.length);
-    for (const arg of args) size += typeof arg === 'string' ? encodedString(arg).length : 5 + digits(arg.length) + arg.length;
+    for (const arg of args) {
+      if (typeof arg !== 'string') size += 5 + digits(arg.length) + arg.length;
+      else {
+        const word = encodedWord(arg);
+        const length = word === undefined ? Buffer.byteLength(arg) : 0;
+        size += word === undefined ? 5 + digits(length) + length : word.length;
+      }
+    }
   }
   const out = Buffer.allocUnsafe(size);
   let at = 0;
@@ -187,15 +203,17 @@ export function encodeCommands(commands: readonly (readonly RespArg[])[]): Buffe
     out[at++] = CR;
     out[at++] = LF;
     for (const arg of args) {
-      if (typeof arg === 'string') {
-        at = copyBytes(encodedString(arg), out, at);
+      const word = typeof arg === 'string' ? encodedWords.get(arg) : undefined;
+      if (word !== undefined) {
+        at = copyBytes(word, out, at);
         continue;
       }
+      const length = typeof arg === 'string' ? Buffer.byteLength(arg) : arg.length;
       out[at++] = 0x24;
-      at = writeDigits(out, at, arg.length);
+      at = writeDigits(out, at, length);
       out[at++] = CR;
       out[at++] = LF;
-      at = copyBytes(arg, out, at);
+      at = typeof arg === 'string' ? at + out.write(arg, at) : copyBytes(arg, out, at);
       out[at++] = CR;
       out[at++] = LF;
     }

@@ -85,4 +85,12 @@ describe('encodeCommands', () => {
       Buffer.from('*3\r\n$3\r\nSET\r\n$8\r\nключ\r\n$100\r\n'), Buffer.alloc(100, 0x61), Buffer.from('\r\n'),
     ]))).toBe(true);
   });
+
+  it('writes numbers (never cached: cursors change every batch) and long strings (past the cache) the same way', () => {
+    const long = `é${'x'.repeat(40)}`;
+    for (let round = 0; round < 2; round += 1) {
+      const wire = encodeCommands([['SCAN', '18446744073709551615', 'COUNT', '500'], ['GET', long]]);
+      expect(wire.toString()).toBe(`*4\r\n$4\r\nSCAN\r\n$20\r\n18446744073709551615\r\n$5\r\nCOUNT\r\n$3\r\n500\r\n*2\r\n$3\r\nGET\r\n$42\r\n${long}\r\n`);
+    }
+  });
 });

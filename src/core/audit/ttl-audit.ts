@@ -12,7 +12,7 @@ import { namespaceName, namespacePath, VARIABLE_PLACEHOLDER } from '../namespace
 import { buildTree, LeafCompaction, MAX_NAMESPACES, NamespaceStats, OVERFLOW_NAMESPACE, rolledNodes } from '../namespaces/namespaces.js';
 import type { NamespaceNode, TreeLeaf } from '../namespaces/namespaces.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, TTL_WITHIN, UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys, shardsOf } from '../scan/scan.js';
 import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
@@ -393,7 +393,7 @@ export class TtlAggregator {
       }
       if (violation && stats.examples.length < this.examples) {
         // A copy: the batch's key bytes are released once it is consumed.
-        stats.examples.push({ key: Buffer.from(key), ttl });
+        stats.examples.push({ key: keptKey(key), ttl });
       }
     }
   }

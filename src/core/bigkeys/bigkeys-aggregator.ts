@@ -5,7 +5,7 @@
 // on another node is dropped and counted again from its new start.
 
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_GONE, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_GONE, UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { ShardSink } from '../scan/scan-progress.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceSegments } from '../namespaces/namespace-key.js';
@@ -131,7 +131,7 @@ export class BigKeysAggregator implements ShardSink {
     const build = (): KeyRecord => {
       if (record === undefined || at !== current) {
         at = current;
-        record = { key: batch.keys[current]!, type: KEY_TYPES[batch.types[current]!]!, memory: batch.memory[current]!, length: lengths?.[current] ?? UNKNOWN, ttl: batch.ttls[current]!, freq: freqs?.[current] ?? UNKNOWN, node };
+        record = { key: keptKey(batch.keys[current]!), type: KEY_TYPES[batch.types[current]!]!, memory: batch.memory[current]!, length: lengths?.[current] ?? UNKNOWN, ttl: batch.ttls[current]!, freq: freqs?.[current] ?? UNKNOWN, node };
       }
       return record;
     };

@@ -5,7 +5,7 @@ import type { Topology } from '../../connection/topology.js';
 import type { CachectlError } from '../../base/errors.js';
 import type { NamespaceMatcher } from './namespace-match.js';
 import type { KeyType } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_GONE, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_GONE, UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys } from '../scan/scan.js';
 
@@ -65,7 +65,7 @@ export async function* listNamespaceKeys(topology: Topology, options: KeyListOpt
       if (ttl === TTL_GONE || !belongs(key)) continue;
       const typeCode = batch.types[i]!;
       const memory = batch.memory[i]!;
-      entries.push({ key, type: KEY_TYPES[typeCode]!, typeCode, ttlMs: ttl, bytes: memory === UNKNOWN ? null : memory, node: event.node, shard: event.shard });
+      entries.push({ key: keptKey(key), type: KEY_TYPES[typeCode]!, typeCode, ttlMs: ttl, bytes: memory === UNKNOWN ? null : memory, node: event.node, shard: event.shard });
       found += 1;
     }
     if (entries.length > 0) yield { kind: 'keys', entries };
@@ -114,6 +114,7 @@ export async function* biggestNamespaceKeys(topology: Topology, options: Biggest
       const typeCode = batch.types[i]!;
       const entry: KeyEntry = { key, type: KEY_TYPES[typeCode]!, typeCode, ttlMs: ttl, bytes: memory === UNKNOWN ? null : memory, node: event.node, shard: event.shard };
       if (best.length >= options.top && biggerFirst(entry, best[best.length - 1]!) >= 0) continue;
+      entry.key = keptKey(key);
       // A sorted array: `top` is small, and most keys are turned away by the comparison above.
       let at = best.length;
       while (at > 0 && biggerFirst(entry, best[at - 1]!) < 0) at -= 1;

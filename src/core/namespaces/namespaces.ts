@@ -4,7 +4,7 @@
 // rolled up at the end. Memory grows with the number of namespaces, never with the number of keys.
 
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_ALL_FIELDS, TTL_GONE, TTL_NONE, TTL_SOME_FIELDS, UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { NamespaceOptions } from './namespace-key.js';
 import { ID_PLACEHOLDER, isInferred, namespaceName, namespacePath, VARIABLE_PLACEHOLDER } from './namespace-key.js';
 import { layoutLabel } from './layouts.js';
@@ -157,7 +157,7 @@ export class NamespaceAggregator {
         stats = leaves.get(slot);
         if (stats === undefined) {
           stats = new NamespaceStats();
-          stats.example = key;
+          stats.example = keptKey(key);
           leaves.set(slot, stats);
           if (slot === name) {
             this.names.set(name, (known ?? 0) + 1);

@@ -18,7 +18,7 @@ import type { BreakdownRow } from '../namespaces/breakdown.js';
 import { namespaceBreakdown, queueLayoutWarnings } from '../namespaces/breakdown.js';
 import { namespaceName } from '../namespaces/namespace-key.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { UNKNOWN } from '../scan/scan-batch.js';
+import { UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { planScanKeys } from './plan-scan.js';
 import { ScanProgress } from '../scan/scan-progress.js';
@@ -231,7 +231,8 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
             (dropped ??= []).push(i);
             continue;
           }
-          if (!shard.spool.add(key, memory)) {
+          // A filter may keep a few keys of each batch: copies, so they do not hold every batch's bytes.
+          if (!shard.spool.add(options.keyFilter === undefined ? key : keptKey(key), memory)) {
             (dropped ??= []).push(i);
             continue;
           }
@@ -241,7 +242,7 @@ export async function planPurge(topology: Topology, pattern: Buffer, options: Pl
             if (memory > DEFAULT_DUMP_LIMITS.bigBytes) {
               shard.big += 1;
               // A backup needs to know which of them chunks cannot read: asked once the scan is done.
-              if (options.backup === true) shard.bigKeys.push({ key, bytes: memory });
+              if (options.backup === true) shard.bigKeys.push({ key: keptKey(key), bytes: memory });
             }
           }
           sampler.offer(key);

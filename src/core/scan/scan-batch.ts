@@ -91,6 +91,7 @@ export interface BatchRequest {
 export interface KeyBatch {
   cursor: string;
   size: number;
+  /** Views into one buffer of the batch's key bytes: keep a key past its batch only as `keptKey(key)`. */
   keys: Buffer[];
   /** Codes into KEY_TYPES; 0 when not asked for or when the key vanished. */
   types: Uint8Array;
@@ -398,6 +399,17 @@ export function scanCommand(request: BatchRequest): (string | Buffer)[] {
   if (request.match !== undefined) args.push('MATCH', request.match);
   if (request.type !== undefined) args.push('TYPE', request.type);
   return args;
+}
+
+/**
+ * A copy of a key that owns its bytes, for a key kept after its batch (a namespace's example, a
+ * top-N entry). A batch's keys are views into one buffer of all its key bytes, so one kept view
+ * holds every key of its batch; and a copy from Node's shared pool would hold a whole 8 KiB slab.
+ */
+export function keptKey(key: Buffer): Buffer {
+  const copy = Buffer.allocUnsafeSlow(key.length);
+  key.copy(copy);
+  return copy;
 }
 
 /** An empty batch of these keys, every column unknown. */

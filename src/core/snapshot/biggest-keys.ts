@@ -5,7 +5,7 @@ import type { JsonKey } from '../../base/key-format.js';
 import { encodeKeyForJson } from '../../base/key-format.js';
 import { TopKeys } from '../bigkeys/top-keys.js';
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_GONE, TTL_NONE, UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { ShardSink } from '../scan/scan-progress.js';
 
 export interface BigKey {
@@ -35,7 +35,7 @@ export class BiggestKeys implements ShardSink {
       const memory = batch.memory[i]!;
       const key = batch.keys[i]!;
       if (memory === UNKNOWN || batch.ttls[i] === TTL_GONE || !top.accepts(memory, key)) continue;
-      top.offer({ key, type: KEY_TYPES[batch.types[i]!] ?? 'unknown', memory, length: UNKNOWN, ttl: batch.ttls[i]!, freq: UNKNOWN, node });
+      top.offer({ key: keptKey(key), type: KEY_TYPES[batch.types[i]!] ?? 'unknown', memory, length: UNKNOWN, ttl: batch.ttls[i]!, freq: UNKNOWN, node });
     }
   }
 
