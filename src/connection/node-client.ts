@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import type { ConnectionOptions as TlsConnectOptions } from 'node:tls';
 import type { Redis, RedisOptions } from 'ioredis';
 import { CachectlError } from '../base/errors.js';
+import { loadBundledDriver } from './bundled-driver.js';
 import type { ConnectionOptions, Endpoint, TlsOptions } from './options.js';
 import { formatEndpoint } from './options.js';
 import { serverErrorLine } from './script-runner.js';
@@ -30,11 +31,12 @@ let driver: typeof import('ioredis') | undefined;
 /**
  * ioredis is loaded on the first client, not at start-up: it is the heaviest module cachectl has,
  * and `cachectl --help`, a usage error or `context list` never talk to Redis. (It is CommonJS, so
- * a synchronous require keeps createNodeClient synchronous.)
+ * a synchronous require keeps createNodeClient synchronous.) The build's bundle of it loads faster
+ * (bundled-driver.ts); without one, the installed package.
  */
 function ioredis(): typeof import('ioredis') {
   if (driver === undefined) {
-    driver = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    driver = (loadBundledDriver() ?? createRequire(import.meta.url)('ioredis')) as typeof import('ioredis');
     interceptDriverWarnings();
   }
   return driver;

@@ -7,6 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI_BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
+import { loadBundle } from '../../src/connection/bundled-driver.js';
+import { startRedis, type RedisProcess } from '../fixtures/index.js';
 import { importGuard } from '../helpers/import-guard.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cachectl-launcher-'));
@@ -56,10 +58,49 @@ describe('--help and keys --help load only what help needs', () => {
     expect(result.stdout).toMatch(/^Usage: cachectl /);
   });
 
-  it('a command that runs is caught (control: keys loads the Redis client to connect)', async () => {
-    const result = await runCli(['keys', '--url', 'redis://127.0.0.1:1', '--timeout', '1s'], { env: { NODE_OPTIONS: `--import=${hook}` } });
+  it('a command that runs is caught (control: keys loads the connection layer to connect)', async () => {
+    const hookDir = path.join(dir, 'help-guard-connection');
+    mkdirSync(hookDir);
+    const connection = importGuard(hookDir, `url.includes('/dist/connection/')`, 'not needed for help');
+    const result = await runCli(['keys', '--url', 'redis://127.0.0.1:1', '--timeout', '1s'], { env: { NODE_OPTIONS: `--import=${connection}` } });
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('not needed for help: ioredis');
+    expect(result.stderr).toMatch(/not needed for help: \.\.\/connection\//);
+  });
+  // (The Redis client itself is the build's bundle, compiled from dist/vendor without require(); the
+  // next block shows a command never requires the installed ioredis.)
+});
+
+// Start-up of a command to its first byte to Redis: the driver is the build's one-file bundle with its
+// code cache (dist/vendor), not the installed ioredis's 45 files resolved and compiled one by one.
+describe('a command connects through the bundled driver', () => {
+  let server: RedisProcess;
+  let hook: string;
+  beforeAll(async () => {
+    server = await startRedis({ name: 'launcher-bundle' });
+    const guardDir = path.join(dir, 'driver-guard');
+    mkdirSync(guardDir);
+    hook = importGuard(guardDir, String.raw`/^ioredis(\/|$)/.test(specifier) || url.includes('/node_modules/ioredis/')`, 'installed driver loaded');
+  });
+  afterAll(() => server.stop());
+
+  it('the build wrote the bundle and its code cache for this Node', () => {
+    const loaded = loadBundle(path.join(REPO_ROOT, 'dist', 'vendor', 'ioredis.cjs'));
+    expect(loaded?.cache).toBe('used');
+    expect(typeof (loaded?.exports as { Redis?: unknown } | undefined)?.Redis).toBe('function');
+  });
+
+  it.each([[['nodes']], [['keys']], [['memory', '--interval', '0']]])('cachectl %j works without the installed ioredis', async (args) => {
+    const result = await runCli([...args, '--url', `redis://127.0.0.1:${server.port}`, '-o', 'json'], { env: { NODE_OPTIONS: `--import=${hook}` } });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ target: { topology: 'single', seed: [`127.0.0.1:${server.port}`] } });
+  });
+
+  it('the hook catches the installed ioredis (control)', async () => {
+    const script = `import { createRequire } from 'node:module'; createRequire(${JSON.stringify(path.join(REPO_ROOT, 'package.json'))})('ioredis');`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: `--import=${hook}` } });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('installed driver loaded: ioredis');
   });
 });
 
@@ -71,6 +112,7 @@ describe('a clone that was never built', () => {
     for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) copyFileSync(path.join(REPO_ROOT, file), path.join(clone, file));
     // The sources and the installed dependencies of this checkout, as `npm ci` leaves them in a clone.
     symlinkSync(path.join(REPO_ROOT, 'src'), path.join(clone, 'src'));
+    symlinkSync(path.join(REPO_ROOT, 'scripts'), path.join(clone, 'scripts'));
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(clone, 'node_modules'));
     const first = spawnSync(process.execPath, [path.join(clone, 'bin', 'cachectl.js'), 'version', '-o', 'json'], { encoding: 'utf8', timeout: 180_000 });
     expect(first.stderr).toContain(`cachectl: building ${clone}/dist first (npm run build; once per clone)…`);
