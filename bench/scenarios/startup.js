@@ -12,12 +12,13 @@ const HELP_TARGET_MS = 150;
 const FIRST_BYTE_TARGET_MS = 250;
 
 /**
- * `cachectl keys` against a listener that records when the first byte arrives and then hangs up:
+ * A command against a listener that records when the first byte arrives and then hangs up:
  * spawn to first byte is the command's own start-up (module loading, flag parsing, connecting),
  * without any Redis work. The command then fails (exit 2), which is expected here.
- * @type {NonNullable<import('../lib/runner.js').BenchRun['execute']>}
+ * @param {string[]} args the command and its own flags (the URL, --timeout and -o json are added)
+ * @returns {NonNullable<import('../lib/runner.js').BenchRun['execute']>}
  */
-async function measureFirstByte(_ctx, io) {
+const measureFirstByte = (args) => async (_ctx, io) => {
   /** @type {number | undefined} */
   let firstByteAt;
   const listener = createServer((socket) => {
@@ -33,7 +34,7 @@ async function measureFirstByte(_ctx, io) {
   let spawnedAt = 0;
   try {
     const measured = await measure({
-      argv: cachectlArgv(['keys', '--url', `redis://127.0.0.1:${port}`, '--timeout', '2s', '-o', 'json']),
+      argv: cachectlArgv([...args, '--url', `redis://127.0.0.1:${port}`, '--timeout', '2s', '-o', 'json']),
       stdoutFile: io.stdoutFile,
       stderrFile: io.stderrFile,
       cwd: REPO_ROOT,
@@ -55,7 +56,23 @@ async function measureFirstByte(_ctx, io) {
   } finally {
     listener.close();
   }
-}
+};
+
+/**
+ * One first-byte run per command: each loads its own module and what it needs before connecting.
+ * @param {string} id
+ * @param {string[]} args
+ * @returns {import('../lib/runner.js').BenchRun}
+ */
+const firstByteRun = (id, args) => ({
+  id,
+  tool: 'cachectl',
+  label: `${args[0]}: spawn to first byte sent`,
+  command: `cachectl ${args.join(' ')} --url redis://127.0.0.1:PORT (a listener that hangs up at the first byte)`,
+  execute: measureFirstByte(args),
+  okExitCodes: [2],
+  onBenchServer: false,
+});
 
 /**
  * CPU time (user + system) of one more run of the command, from bash's `times`. On a machine other
@@ -92,18 +109,13 @@ export const startupScenario = {
     // The command whose module is the heaviest (the slowest help when help loaded the command).
     { id: 'purge-help', tool: 'cachectl', label: 'purge -h', argv: ['purge', '-h'], onBenchServer: false },
     { id: 'completion', tool: 'cachectl', label: 'completion bash', argv: ['completion', 'bash'], onBenchServer: false },
-    {
-      id: 'first-byte',
-      tool: 'cachectl',
-      label: 'keys: spawn to first byte sent',
-      command: 'cachectl keys --url redis://127.0.0.1:PORT (a listener that hangs up at the first byte)',
-      execute: measureFirstByte,
-      okExitCodes: [2],
-      onBenchServer: false,
-    },
+    firstByteRun('first-byte', ['keys']),
+    firstByteRun('first-byte-nodes', ['nodes']),
+    firstByteRun('first-byte-audit-ttl', ['audit-ttl']),
+    firstByteRun('first-byte-memory', ['memory']),
   ],
   async afterRun(ctx, run, result) {
-    if (run.id === 'first-byte' || result.wallS === undefined) return;
+    if (run.id.startsWith('first-byte') || result.wallS === undefined) return;
     const command =
       run.shell !== undefined ? ['sh', '-c', run.shell] : run.tool === 'redis-cli' ? [ctx.redisCli.path, ...(run.argv ?? [])] : run.cachectlBin !== undefined ? [process.execPath, run.cachectlBin, ...(run.argv ?? [])] : cachectlArgv(run.argv ?? []);
     const cpu = cpuMs(command);
