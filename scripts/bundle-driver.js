@@ -2,7 +2,7 @@
 // CommonJS file, dist/vendor/ioredis.cjs, and writes the V8 code cache for it beside it
 // (src/connection/bundled-driver.ts loads both). One file compiled from a cache instead of about 45
 // resolved, read and compiled one by one is most of what a command spends before its first byte.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,8 +15,8 @@ const entry = require.resolve('ioredis');
 const output = path.join(root, 'dist', 'vendor', 'ioredis.cjs');
 const manifest = JSON.parse(readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8'));
 
-/** Every package the bundle holds, for its header (they keep their licences: MIT). */
-const bundled = new Set();
+/** Every package the bundle holds (name → its folder), for the licences in its header. */
+const bundled = new Map();
 await build({
   input: entry,
   platform: 'node',
@@ -25,8 +25,8 @@ await build({
     {
       name: 'record-packages',
       load(id) {
-        const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(id);
-        if (match !== null) bundled.add(match[1]);
+        const match = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(id);
+        if (match !== null) bundled.set(match[2], match[1]);
         return null;
       },
     },
@@ -35,10 +35,22 @@ await build({
     file: output,
     format: 'cjs',
     exports: 'auto',
-    banner: () =>
-      `/* ${manifest.name} ${manifest.version} and its dependencies (${[...bundled].filter((name) => name !== manifest.name).sort().join(', ')}), bundled by scripts/bundle-driver.js. Each is MIT licensed: see its package. */`,
+    // Redistributed code keeps its licences (MIT and Apache-2.0): each package's own text, in full.
+    banner: () => `/*\n${manifest.name} ${manifest.version} and the packages it requires, bundled by cachectl's scripts/bundle-driver.js.\n\n${[...bundled].sort(([a], [b]) => a.localeCompare(b)).map(([name, dir]) => licenceOf(name, dir)).join('\n\n')}\n*/`,
   },
 });
+
+/**
+ * A package's name, version, licence and its licence text.
+ * @param {string} name
+ * @param {string} dir
+ */
+function licenceOf(name, dir) {
+  const { version, license } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+  const file = readdirSync(dir).find((entry) => /^(licen[cs]e|copying)(\.md|\.txt)?$/i.test(entry));
+  if (file === undefined) throw new Error(`bundle-driver: ${name} has no licence file to keep beside its code`);
+  return `${name} ${version} (${license}):\n\n${readFileSync(path.join(dir, file), 'utf8').replaceAll('*/', '* /').trim()}`;
+}
 
 const { writeCodeCache } = await import(pathToFileURL(path.join(root, 'dist', 'connection', 'bundled-driver.js')).href);
 // A client built (not connected) compiles the constructor and option handling a connection runs first.
