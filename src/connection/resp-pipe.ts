@@ -237,6 +237,16 @@ function writeDigits(out: Buffer, at: number, value: number): number {
   return end;
 }
 
+/** PING as RESP, built once: a latency probe's PING encodes nothing per call. */
+const PING_REQUEST = encodeCommands([['PING']]);
+const PING_COMMAND: readonly RespArg[] = ['PING'];
+
+/** What RespPipe.open() may be told besides the node's settings. */
+export interface RespPipeHooks {
+  /** Called with every command as it is written, the handshake's included (e.g. to count a connection's own commands). */
+  onCommand?: (args: readonly RespArg[]) => void;
+}
+
 function digits(value: number): number {
   let count = 1;
   for (let n = value; n >= 10; n = Math.floor(n / 10)) count += 1;
@@ -253,6 +263,7 @@ export class RespPipe {
   private constructor(
     private readonly socket: net.Socket,
     private readonly timeoutMs: number,
+    private readonly onCommand: RespPipeHooks['onCommand'],
   ) {
     this.reader = new RespReader((value) => this.deliver(value));
     socket.on('data', (chunk: Buffer) => {
@@ -271,7 +282,7 @@ export class RespPipe {
    * Connects with the node's own settings (TLS, AUTH with the ACL user, CLIENT SETNAME, SELECT),
    * the whole attempt bounded by the node's timeout.
    */
-  static async open(spec: NodeClientSpec): Promise<RespPipe> {
+  static async open(spec: NodeClientSpec, hooks: RespPipeHooks = {}): Promise<RespPipe> {
     const { endpoint, options, credentials, db } = spec;
     const socket =
       options.tls === undefined
@@ -291,7 +302,7 @@ export class RespPipe {
     } finally {
       clearTimeout(timer);
     }
-    const pipe = new RespPipe(socket, options.timeoutMs);
+    const pipe = new RespPipe(socket, options.timeoutMs, hooks.onCommand);
     try {
       const handshake: RespArg[][] = [];
       if (credentials.password !== undefined) handshake.push(credentials.username === undefined ? ['AUTH', credentials.password] : ['AUTH', credentials.username, credentials.password]);
@@ -316,10 +327,22 @@ export class RespPipe {
   send(commands: readonly (readonly RespArg[])[]): Promise<RespValue[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (commands.length === 0) return Promise.resolve([]);
+    if (this.onCommand !== undefined) for (const args of commands) this.onCommand(args);
     return new Promise<RespValue[]>((resolve, reject) => {
       if (this.waiting.length === 0) this.arm();
       this.waiting.push({ count: commands.length, replies: [], resolve, reject });
       this.socket.write(encodeCommands(commands));
+    });
+  }
+
+  /** One PING from prebuilt bytes; resolves with its reply (a RespError for a refusal such as LOADING). */
+  ping(): Promise<RespValue> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    this.onCommand?.(PING_COMMAND);
+    return new Promise<RespValue>((resolve, reject) => {
+      if (this.waiting.length === 0) this.arm();
+      this.waiting.push({ count: 1, replies: [], resolve: (replies) => resolve(replies[0]!), reject });
+      this.socket.write(PING_REQUEST);
     });
   }
 

@@ -58,5 +58,7 @@ export interface ReferencePanel {
 export async function pingReferences(port: number, runMs: number, clients = 3, everyMs = REDIS_CLI_LATENCY_EVERY_MS): Promise<ReferencePanel> {
   const samples = await Promise.all(Array.from({ length: clients }, () => pingReference(port, runMs, everyMs)));
   const p99s = samples.map(p99Ms).sort((a, b) => a - b);
-  return { p99s, median: p99s[Math.floor(p99s.length / 2)]!, spread: p99s[p99s.length - 1]! - p99s[0]!, counts: samples.map((s) => s.length) };
+  const middle = Math.floor(p99s.length / 2);
+  const median = p99s.length % 2 === 1 ? p99s[middle]! : (p99s[middle - 1]! + p99s[middle]!) / 2;
+  return { p99s, median, spread: p99s[p99s.length - 1]! - p99s[0]!, counts: samples.map((s) => s.length) };
 }

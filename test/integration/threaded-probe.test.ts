@@ -18,21 +18,18 @@ const RUN_MS = 6000;
 const PING_EVERY_MS = 10;
 
 /**
- * What a busy dashboard does to its thread: 50 ms of synchronous work, one turn of the event loop
- * (overdue timers fire: an in-thread probe sends its PING there), 50 ms more (its reply waits behind
- * them), then 50 ms free.
+ * What a dashboard that cannot keep up does to its thread: 50 ms of synchronous work after every
+ * turn of the event loop. An in-thread probe's overdue timer sends its PING in the turn's timers
+ * phase and its reply is read in a later turn, behind the next 50 ms. (With 50 ms free between the
+ * stalls, whether a PING's reply was read before the next stall depended on how the turn's phases
+ * fell, which on a busy machine left too few stalled round trips to move a p99.)
  */
 async function stallMainThread(forMs: number): Promise<void> {
-  const busy = (ms: number) => {
-    const until = performance.now() + ms;
-    while (performance.now() < until);
-  };
   const end = performance.now() + forMs;
   while (performance.now() < end) {
-    busy(50);
+    const until = performance.now() + 50;
+    while (performance.now() < until);
     await new Promise((resolve) => setImmediate(resolve));
-    busy(50);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -1,18 +1,18 @@
 // Client-side round-trip latency, measured continuously: a PING to every node at redis-cli
-// --latency's pace (every 10 ms, slower when many nodes share the budget) on a connection of its own
-// (so it never waits behind INFO or a slow command of ours), kept as per-second histogram slices and
+// --latency's pace (every 10 ms, slower only past MAX_PROBE_PINGS_PER_SECOND) on a raw RESP socket of
+// its own (so it never waits behind INFO or a slow command of ours, and costs an ioredis client's
+// CPU per PING nowhere), kept as per-second histogram slices and
 // read as p50 / p99 / max over a sliding window. On the thread that runs it, a stall of that thread
 // (rendering, GC) shows as latency: the dashboard runs it in a worker (threaded-probe.ts), where only
 // the server and the network are measured.
 
-import type { Redis } from 'ioredis';
 import type { NodeHandle } from '../../connection/topology.js';
-import { closeClient } from '../../connection/topology.js';
+import { RespError, RespPipe } from '../../connection/resp-pipe.js';
 import { backoffDelayMs } from '../../base/backoff.js';
 import type { HistogramBucket } from './latency-histogram.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { CommandTally } from './own-commands.js';
-import { CommandCounter, countCommands } from './own-commands.js';
+import { CommandCounter, statName } from './own-commands.js';
 
 export interface LatencyProbeOptions {
   /**
@@ -39,11 +39,11 @@ export interface LatencyProbeOptions {
  */
 export const DEFAULT_PROBE_INTERVAL_MS = 10;
 /**
- * What all nodes together get at most: a lone node at redis-cli's pace, a 6-node Cluster every 60 ms
- * per node. Each PING through the worker's ioredis client costs about 0.035% of a core per PING/s
- * (6-node Cluster, load 9, `top -o ndjson`: 6.4% of a core at 60 PINGs/s, 11.1% at 200).
+ * What all nodes together get at most: up to 10 nodes (a 6-node Cluster, a Sentinel group) each at
+ * redis-cli's pace, larger Clusters spread over this budget. One tick PINGs every node, so the cost
+ * is a wake-up per tick plus a write and a read per node on a raw socket.
  */
-export const MAX_PROBE_PINGS_PER_SECOND = 100;
+export const MAX_PROBE_PINGS_PER_SECOND = 1000;
 /** Never slower than this per node, however many nodes there are. */
 const SLOWEST_INTERVAL_MS = 100;
 /**
@@ -89,8 +89,8 @@ interface Slice {
   errors: number;
 }
 
-/** What the probe needs of a node: a fresh client of its own, and the error translation. */
-export type ProbeNode = Pick<NodeHandle, 'address' | 'newClient' | 'translate'>;
+/** What the probe needs of a node: its connection settings (TLS, credentials, database), and the error translation. */
+export type ProbeNode = Pick<NodeHandle, 'address' | 'clientSpec' | 'translate'>;
 
 /** What the dashboard reads latency from: this probe on the calling thread, or ThreadedLatencyProbe. */
 export interface LatencySource {
@@ -104,7 +104,8 @@ export interface LatencySource {
 
 interface ProbeTarget {
   node: ProbeNode;
-  client: Redis | null;
+  /** The node's PING socket; a new one is opened after it fails (RespPipe never reconnects). */
+  pipe: RespPipe | null;
   inFlight: boolean;
   /** now() when the PING on the wire was sent. */
   sentAt: number;
@@ -116,11 +117,12 @@ interface ProbeTarget {
   retryAt: number;
   lastError: string | null;
   slices: Slice[];
+  /** This node's PING timer: each node has its own, at its own phase (see schedule()). */
+  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class LatencyProbe implements LatencySource {
   private readonly targets = new Map<string, ProbeTarget>();
-  private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   /** Fixed by the caller, or null to follow probeIntervalMs() as nodes are tracked. */
   private readonly fixedIntervalMs: number | null;
@@ -146,12 +148,9 @@ export class LatencyProbe implements LatencySource {
       existing.node = node;
       return;
     }
-    this.targets.set(node.address, { node, client: null, inFlight: false, sentAt: 0, sent: 0, tally: this.tallyFor(node.address), failures: 0, retryAt: 0, lastError: null, slices: [] });
-    const intervalMs = this.fixedIntervalMs ?? probeIntervalMs(this.targets.size);
-    if (this.timer !== undefined && intervalMs === this.intervalMs) return;
-    clearInterval(this.timer);
-    this.intervalMs = intervalMs;
-    this.timer = setInterval(() => this.tick(), intervalMs);
+    this.targets.set(node.address, { node, pipe: null, inFlight: false, sentAt: 0, sent: 0, tally: this.tallyFor(node.address), failures: 0, retryAt: 0, lastError: null, slices: [], timer: undefined });
+    this.intervalMs = this.fixedIntervalMs ?? probeIntervalMs(this.targets.size);
+    this.schedule();
   }
 
   /** PINGs sent to a node so far; 0 for a node not tracked. */
@@ -176,7 +175,7 @@ export class LatencyProbe implements LatencySource {
       }
     }
     const ms = (us: number | null): number | null => (us === null ? null : us / 1000);
-    const waiting = target?.inFlight === true && target.client?.status === 'ready' ? this.now() - target.sentAt : 0;
+    const waiting = target?.inFlight === true && target.pipe !== null && !target.pipe.closed ? this.now() - target.sentAt : 0;
     return {
       samples: merged.count,
       errors,
@@ -192,37 +191,58 @@ export class LatencyProbe implements LatencySource {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-    const clients = [...this.targets.values()].flatMap((target) => (target.client === null ? [] : [target.client]));
+    for (const target of this.targets.values()) {
+      clearTimeout(target.timer);
+      target.pipe?.close();
+    }
     this.targets.clear();
-    await Promise.all(clients.map((client) => closeClient(client)));
   }
 
-  private tick(): void {
-    const now = this.now();
-    for (const target of this.targets.values()) {
-      // A PING still out is not doubled up: when it returns, its long round trip is the sample.
-      if (target.inFlight || now < target.retryAt) continue;
-      void this.ping(target);
-    }
+  /**
+   * Gives every node its own timer, the nodes' phases spread evenly over the interval, as
+   * `redis-cli --latency` processes run beside each other: PINGing all nodes at the same instant made
+   * six servers and six replies compete for the same cores at once, and on a loaded 2-core machine
+   * that queueing showed as every node's p99 (a 6-node Cluster at 10 ms: 18.9 ms against the
+   * references' 7.6-8.4 ms).
+   */
+  private schedule(): void {
+    const targets = [...this.targets.values()];
+    targets.forEach((target, index) => {
+      clearTimeout(target.timer);
+      const start = () => {
+        target.timer = setInterval(() => this.tick(target), this.intervalMs);
+        this.tick(target);
+      };
+      target.timer = setTimeout(start, Math.round((index * this.intervalMs) / targets.length));
+    });
+  }
+
+  private tick(target: ProbeTarget): void {
+    // A PING still out is not doubled up: when it returns, its long round trip is the sample.
+    if (this.closed || target.inFlight || this.now() < target.retryAt) return;
+    void this.ping(target);
   }
 
   private async ping(target: ProbeTarget): Promise<void> {
     target.inFlight = true;
     try {
-      if (target.client === null) {
-        target.client = target.node.newClient();
-        countCommands(target.client, target.tally);
-        await target.client.connect();
+      if (target.pipe === null) {
+        const pipe = await RespPipe.open(target.node.clientSpec, { onCommand: (args) => target.tally.add(statName(String(args[0]), args.slice(1))) });
+        if (this.closed) {
+          pipe.close();
+          return;
+        }
+        target.pipe = pipe;
       }
-      const client = target.client;
+      const pipe = target.pipe;
       target.sent += 1;
       target.sentAt = this.now();
       const started = process.hrtime.bigint();
-      await client.ping();
+      const reply = await pipe.ping();
       const us = Number(process.hrtime.bigint() - started) / 1000;
       if (this.closed) return;
+      // LOADING, MASTERDOWN, NOAUTH after an ACL change: the node answered but did not serve it.
+      if (reply instanceof RespError) throw reply;
       this.slice(target).histogram.record(us);
       target.failures = 0;
       target.lastError = null;
@@ -231,12 +251,8 @@ export class LatencyProbe implements LatencySource {
       this.slice(target).errors += 1;
       target.failures += 1;
       target.lastError = target.node.translate(error).message;
-      // Drop a client that gave up reconnecting; a fresh one is tried after a growing pause.
-      const client = target.client;
-      if (client !== null && (client.status === 'end' || client.status === 'close' || client.status === 'wait')) {
-        client.disconnect();
-        target.client = null;
-      }
+      // A lost or timed-out socket is dropped; a new one is opened after a growing pause.
+      if (target.pipe?.closed === true) target.pipe = null;
       target.retryAt = this.now() + backoffDelayMs(target.failures, { baseMs: RETRY_BASE_MS, maxMs: this.maxBackoffMs });
     } finally {
       target.inFlight = false;

@@ -1,5 +1,5 @@
-// The latency probe's worker thread: it owns its own connections (one per node, rebuilt from the
-// node's plain client spec) and its own event loop, so the PING round trips it times are the
+// The latency probe's worker thread: it owns its own connections (one raw RESP socket per node,
+// opened from the node's plain client spec) and its own event loop, so the PING round trips it times are the
 // server's and the network's, never a stall of the thread that renders the dashboard. It posts
 // each node's window figures to the main thread every `reportMs`.
 
@@ -25,7 +25,8 @@ const report = setInterval(() => {
 
 port.on('message', (message: ProbeRequest) => {
   if (message.type === 'track') {
-    const node = nodeClientFromSpec(message.spec as NodeClientSpec);
+    const spec = message.spec as NodeClientSpec;
+    const node = { ...nodeClientFromSpec(spec), clientSpec: spec };
     counters.set(node.address, new SharedCommandCounter(message.counter));
     addresses.add(node.address);
     probe.track(node);

@@ -24,7 +24,7 @@ export interface ThreadedLatencyProbeOptions extends Omit<LatencyProbeOptions, '
   workerUrl?: URL;
 }
 
-/** How long close() waits for the worker to QUIT its connections before ending it. */
+/** How long close() waits for the worker to close its connections and exit before ending it. */
 const CLOSE_GRACE_MS = 1000;
 
 export class ThreadedLatencyProbe implements LatencySource {
@@ -89,7 +89,7 @@ export class ThreadedLatencyProbe implements LatencySource {
     return this.failure === null ? reported : { ...reported, lastError: this.failure };
   }
 
-  /** Ends the worker: its connections QUIT, then it exits (ended outright if that takes too long). */
+  /** Ends the worker: its sockets close, then it exits (ended outright if that takes too long). */
   close(): Promise<void> {
     this.closing ??= (async () => {
       const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
