@@ -10,7 +10,7 @@ import { defaultConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
 import { LatencyProbe } from '../../src/core/dashboard/latency-probe.js';
 import { ThreadedLatencyProbe } from '../../src/core/dashboard/threaded-probe.js';
-import { startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
+import { adminClient, startRedis, waitFor, type RedisProcess } from '../fixtures/index.js';
 import { pingReferences } from '../helpers/ping-reference.js';
 
 const WORKER = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/core/dashboard/probe-worker.js'));
@@ -77,6 +77,45 @@ describe('latency measured off the render thread', () => {
       expect(old.p99Ms!).toBeGreaterThan(20);
     } finally {
       await Promise.all([threaded.close(), inThread.close()]);
+    }
+  });
+
+  it('opens a new PING socket when the node drops it or stops answering, and goes on timing', async () => {
+    const server = await startRedis({ name: 'threaded-probe-reopen' });
+    const own = await connect({ ...defaultConnectionOptions(), endpoints: [{ host: server.host, port: server.port }], timeoutMs: 1000 });
+    const admin = adminClient(server.port);
+    const threaded = new ThreadedLatencyProbe({ intervalMs: PING_EVERY_MS, maxBackoffMs: 500, workerUrl: WORKER });
+    const node = own.masters()[0]!;
+    /** Resolves once the probe has timed `count` more PINGs with no failure since. */
+    const answering = async (count: number) => {
+      const from = threaded.stats(node.address).samples;
+      await waitFor(`the probe to time ${count} more PINGs`, async () => {
+        const stats = threaded.stats(node.address);
+        return stats.samples >= from + count && stats.lastError === null ? true : undefined;
+      }, { timeoutMs: 15_000 });
+    };
+    try {
+      threaded.track(node);
+      await answering(20);
+      // The server closes the probe's socket: a new one is opened (RespPipe never reconnects).
+      expect(Number(await admin.call('CLIENT', 'KILL', 'SKIPME', 'yes', 'TYPE', 'normal'))).toBeGreaterThanOrEqual(1);
+      await waitFor('the dropped socket to be noticed', async () => (threaded.stats(node.address).errors > 0 ? true : undefined), { timeoutMs: 5000 });
+      await answering(50);
+      // The server stops answering past the timeout: the PING fails, and so does a new socket's
+      // handshake while it is stopped; once it answers again, a new socket is timed.
+      const errors = threaded.stats(node.address).errors;
+      server.kill('SIGSTOP');
+      try {
+        await waitFor('the timed-out PING to be counted', async () => (threaded.stats(node.address).errors > errors ? true : undefined), { timeoutMs: 5000 });
+      } finally {
+        server.kill('SIGCONT');
+      }
+      await answering(50);
+    } finally {
+      admin.disconnect();
+      await threaded.close();
+      await own.close();
+      await server.stop();
     }
   });
 

@@ -1,7 +1,7 @@
 // Client-side round-trip latency, measured continuously: a PING to every node at redis-cli
-// --latency's pace (every 10 ms, slower only past MAX_PROBE_PINGS_PER_SECOND) on a raw RESP socket of
-// its own (so it never waits behind INFO or a slow command of ours, and costs an ioredis client's
-// CPU per PING nowhere), kept as per-second histogram slices and
+// --latency's pace (every 10 ms, slower only past MAX_PROBE_PINGS_PER_SECOND) on a plain RESP socket
+// of its own (so it never waits behind INFO or a slow command of ours), kept as per-second histogram
+// slices and
 // read as p50 / p99 / max over a sliding window. On the thread that runs it, a stall of that thread
 // (rendering, GC) shows as latency: the dashboard runs it in a worker (threaded-probe.ts), where only
 // the server and the network are measured.
@@ -40,8 +40,9 @@ export interface LatencyProbeOptions {
 export const DEFAULT_PROBE_INTERVAL_MS = 10;
 /**
  * What all nodes together get at most: up to 10 nodes (a 6-node Cluster, a Sentinel group) each at
- * redis-cli's pace, larger Clusters spread over this budget. One tick PINGs every node, so the cost
- * is a wake-up per tick plus a write and a read per node on a raw socket.
+ * redis-cli's pace, larger Clusters spread over this budget. A PING costs its thread about 80 µs of
+ * CPU on a 2-core VM, most of it the wake-up and the socket calls, not the client (ioredis 81 µs,
+ * a RespPipe 77: bench/experiments/ping-cost.js), so 1,000 PINGs/s is ~8% of a core.
  */
 export const MAX_PROBE_PINGS_PER_SECOND = 1000;
 /** Never slower than this per node, however many nodes there are. */
@@ -117,12 +118,11 @@ interface ProbeTarget {
   retryAt: number;
   lastError: string | null;
   slices: Slice[];
-  /** This node's PING timer: each node has its own, at its own phase (see schedule()). */
-  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 export class LatencyProbe implements LatencySource {
   private readonly targets = new Map<string, ProbeTarget>();
+  private timer: ReturnType<typeof setInterval> | undefined;
   private closed = false;
   /** Fixed by the caller, or null to follow probeIntervalMs() as nodes are tracked. */
   private readonly fixedIntervalMs: number | null;
@@ -148,9 +148,12 @@ export class LatencyProbe implements LatencySource {
       existing.node = node;
       return;
     }
-    this.targets.set(node.address, { node, pipe: null, inFlight: false, sentAt: 0, sent: 0, tally: this.tallyFor(node.address), failures: 0, retryAt: 0, lastError: null, slices: [], timer: undefined });
-    this.intervalMs = this.fixedIntervalMs ?? probeIntervalMs(this.targets.size);
-    this.schedule();
+    this.targets.set(node.address, { node, pipe: null, inFlight: false, sentAt: 0, sent: 0, tally: this.tallyFor(node.address), failures: 0, retryAt: 0, lastError: null, slices: [] });
+    const intervalMs = this.fixedIntervalMs ?? probeIntervalMs(this.targets.size);
+    if (this.timer !== undefined && intervalMs === this.intervalMs) return;
+    clearInterval(this.timer);
+    this.intervalMs = intervalMs;
+    this.timer = setInterval(() => this.tick(), intervalMs);
   }
 
   /** PINGs sent to a node so far; 0 for a node not tracked. */
@@ -191,36 +194,25 @@ export class LatencyProbe implements LatencySource {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const target of this.targets.values()) {
-      clearTimeout(target.timer);
-      target.pipe?.close();
-    }
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    for (const target of this.targets.values()) target.pipe?.close();
     this.targets.clear();
   }
 
   /**
-   * Gives every node its own timer, the nodes' phases spread evenly over the interval, as
-   * `redis-cli --latency` processes run beside each other: PINGing all nodes at the same instant made
-   * six servers and six replies compete for the same cores at once, and on a loaded 2-core machine
-   * that queueing showed as every node's p99 (a 6-node Cluster at 10 ms: 18.9 ms against the
-   * references' 7.6-8.4 ms).
+   * One timer for all nodes: one wake-up per tick. Each node on a timer of its own, phases spread
+   * over the interval, cost a third more CPU per PING (bench/experiments/ping-cost.js: 104 against
+   * 77 µs) and did not bring the Cluster's p99s closer to the reference clients' (two alternating
+   * runs each of the Cluster case in test/integration/top-latency.test.tsx at load ~4).
    */
-  private schedule(): void {
-    const targets = [...this.targets.values()];
-    targets.forEach((target, index) => {
-      clearTimeout(target.timer);
-      const start = () => {
-        target.timer = setInterval(() => this.tick(target), this.intervalMs);
-        this.tick(target);
-      };
-      target.timer = setTimeout(start, Math.round((index * this.intervalMs) / targets.length));
-    });
-  }
-
-  private tick(target: ProbeTarget): void {
-    // A PING still out is not doubled up: when it returns, its long round trip is the sample.
-    if (this.closed || target.inFlight || this.now() < target.retryAt) return;
-    void this.ping(target);
+  private tick(): void {
+    const now = this.now();
+    for (const target of this.targets.values()) {
+      // A PING still out is not doubled up: when it returns, its long round trip is the sample.
+      if (target.inFlight || now < target.retryAt) continue;
+      void this.ping(target);
+    }
   }
 
   private async ping(target: ProbeTarget): Promise<void> {
