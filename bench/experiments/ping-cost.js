@@ -3,6 +3,7 @@
 // the same N throwaway redis-servers (started here on free loopback ports, stopped at the end),
 // one mode after the other; the process's CPU (process.cpuUsage, user + system) over the window is
 // divided by the PINGs it timed. Modes:
+//   raw-sync       a bare net.Socket per node, all nodes on one timer (the floor: no client at all)
 //   ioredis-sync   one ioredis client per node, all nodes PINGed on one timer (top's old probe path)
 //   pipe-sync      a RespPipe per node (dist/connection/resp-pipe.js), all nodes on one timer
 //   pipe-stagger   a RespPipe per node, each node on its own timer, phases spread over the 10 ms
@@ -19,7 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const [nodesText, secondsText, ...modeArgs] = process.argv.slice(2);
 const nodes = Number(nodesText ?? 6);
 const runMs = Number(secondsText ?? 20) * 1000;
-const modes = modeArgs.length > 0 ? modeArgs : ['ioredis-sync', 'pipe-sync', 'pipe-stagger'];
+const modes = modeArgs.length > 0 ? modeArgs : ['raw-sync', 'ioredis-sync', 'pipe-sync', 'pipe-stagger'];
 const root = path.resolve(import.meta.dirname, '../..');
 
 const CHILD = `
@@ -32,7 +33,16 @@ const spec = (port) => ({ endpoint: { host: '127.0.0.1', port: Number(port) }, o
 const targets = [];
 for (const port of ports) {
   const histogram = new LatencyHistogram();
-  if (mode.startsWith('ioredis')) {
+  if (mode.startsWith('raw')) {
+    // The floor: a bare socket, 'PING\\r\\n' out, any chunk back taken as the reply (as the test's reference clients do).
+    const net = await import('node:net');
+    const socket = net.connect(Number(port), '127.0.0.1');
+    socket.setNoDelay(true);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    let answer = () => {};
+    socket.on('data', () => answer());
+    targets.push({ histogram, busy: false, ping: () => new Promise((resolve) => { answer = resolve; socket.write('PING\\r\\n'); }), close: () => socket.destroy() });
+  } else if (mode.startsWith('ioredis')) {
     const client = new Redis({ host: '127.0.0.1', port: Number(port), lazyConnect: true, enableOfflineQueue: false });
     await client.connect();
     targets.push({ histogram, busy: false, ping: () => client.ping(), close: () => client.disconnect() });
