@@ -11,7 +11,7 @@ import { render } from 'ink-testing-library';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Poller } from '../../src/base/poller.js';
 import { connect } from '../../src/connection/connect.js';
-import { defaultConnectionOptions } from '../../src/connection/options.js';
+import { defaultConnectionOptions, type ConnectionOptions } from '../../src/connection/options.js';
 import type { Topology } from '../../src/connection/topology.js';
 import { DashboardModel } from '../../src/core/dashboard/model.js';
 import { ThreadedLatencyProbe } from '../../src/core/dashboard/threaded-probe.js';
@@ -128,26 +128,30 @@ describe("top's latency beside redis-cli --latency", () => {
     // A Cluster to start on a busy machine, the worker's first PINGs, 12 reference processes.
   }, 180_000);
 
-  it("PINGs TLS and ACL nodes at the same pace, with the node's TLS and credentials, on connections of its own", async () => {
+  it("PINGs TLS and ACL nodes and a Sentinel group's data nodes at the same pace, with the node's TLS and credentials, on connections of its own", async () => {
     const { port, caFile } = redis.tls;
     const { username, password } = redis.acl.users.limited;
-    const targets = [
+    const { sentinels, masterName } = redis.sentinel;
+    const targets: Partial<ConnectionOptions>[] = [
       { endpoints: [{ host: '127.0.0.1', port }], tls: { caFile } },
       { endpoints: [{ host: '127.0.0.1', port: redis.acl.port }], username, password },
+      { mode: 'sentinel', sentinels, masterName },
     ];
     for (const options of targets) {
       const secured = await connect({ ...defaultConnectionOptions(), ...options, timeoutMs: 2000 });
       const probe = new ThreadedLatencyProbe({ workerUrl: WORKER });
       try {
-        const node = secured.masters()[0]!;
-        probe.track(node);
+        const nodes = [...secured.masters(), ...secured.replicas()];
+        for (const node of nodes) probe.track(node);
         await probe.ready(10_000);
-        const first = probe.sent(node.address);
+        const first = nodes.map((node) => probe.sent(node.address));
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        const stats = probe.stats(node.address);
-        expect(stats.errors, stats.lastError ?? '').toBe(0);
-        // 100 a second at the 10 ms pace; half of it is the margin for a loaded machine.
-        expect(probe.sent(node.address) - first).toBeGreaterThan(50);
+        nodes.forEach((node, i) => {
+          const stats = probe.stats(node.address);
+          expect(stats.errors, `${node.address}: ${stats.lastError}`).toBe(0);
+          // 100 a second at the 10 ms pace; half of it is the margin for a loaded machine.
+          expect(probe.sent(node.address) - first[i]!, node.address).toBeGreaterThan(50);
+        });
       } finally {
         await probe.close();
         await secured.close();
