@@ -1,10 +1,9 @@
 // Client-side round-trip latency, measured continuously: a PING to every node at redis-cli
 // --latency's pace (every 10 ms, slower only past MAX_PROBE_PINGS_PER_SECOND) on a plain RESP socket
 // of its own (so it never waits behind INFO or a slow command of ours), kept as per-second histogram
-// slices and
-// read as p50 / p99 / max over a sliding window. On the thread that runs it, a stall of that thread
-// (rendering, GC) shows as latency: the dashboard runs it in a worker (threaded-probe.ts), where only
-// the server and the network are measured.
+// slices and read as p50 / p99 / max over a sliding window. On the thread that runs it, a stall of
+// that thread (rendering, GC) shows as latency: the dashboard runs it in a worker
+// (threaded-probe.ts), where only the server and the network are measured.
 
 import type { NodeHandle } from '../../connection/topology.js';
 import { RespError, RespPipe } from '../../connection/resp-pipe.js';
