@@ -130,9 +130,9 @@ describe('chooseReadPath', () => {
   const keys = { wantType: true, wantTtl: true, wantMemory: true };
   it('reads type / TTL / memory columns over the lean pipe, and keeps scripts where they measured as good or only they do the work', () => {
     expect(chooseReadPath(keys, false)).toBe('lean');
-    // The audit and bigkeys: scripts (see chooseReadPath's comment for the measurements).
+    // The audit: scripts (see chooseReadPath's comment for the measurements); bigkeys' lengths: lean.
     expect(chooseReadPath({ wantType: true, wantTtl: false, wantMemory: false, ttlFlagAbove: 1 }, false)).toBe('script');
-    expect(chooseReadPath({ ...keys, wantLength: true }, false)).toBe('script');
+    expect(chooseReadPath({ ...keys, wantLength: true }, false)).toBe('lean');
     // Hash field TTLs are classified by the scripts only.
     expect(chooseReadPath(keys, true)).toBe('script');
     // A bare SCAN (a purge plan without memory) keeps the batch sizing tuned on the script path.

@@ -89,8 +89,10 @@ export type ReadPath = 'script' | 'lean' | 'pipeline';
  * - the TTL audit (`ttlFlagAbove`): 7.1k vs 11.0k instructions per key, but the script sends back
  *   only the flagged keys' TTLs, and over the pipe the client's CPU doubled (one reply per key)
  *   while wall and server CPU time did not improve in paired runs on a shared 2-core machine;
- * - lengths (`wantLength`, bigkeys): 18.7k vs 25.5k instructions, but the length command needs the
- *   type first, so each key is looked up in a second pass, and server CPU time was not lower;
+ * - lengths (`wantLength`, bigkeys) go over the lean pipe too (18.7k vs 25.5k instructions): the
+ *   length command needs the type first, so each key is looked up in a second round, but with the
+ *   next batch read ahead that round overlaps the next batch's first, where the script path has
+ *   one call in flight and the server waits while the client decodes it;
  * - hash field TTLs (`fieldTtl`, Redis 7.4+) are classified by the scripts only;
  * - a bare SCAN (a purge plan without memory) keeps the batch sizing tuned on the scripts.
  * Without scripts (--no-scripts) the lean pipe does everything: ioredis pipelines cost the client
@@ -101,7 +103,7 @@ export function chooseReadPath(options: Pick<ScanOptions, 'readPath' | 'noScript
   if (options.noScripts === true) return chosen === 'pipeline' ? 'pipeline' : 'lean';
   if (chosen !== undefined) return chosen;
   const columns = options.wantType || options.wantTtl || options.wantMemory || options.wantFreq === true;
-  return columns && !fieldTtl && options.ttlFlagAbove === undefined && options.wantLength !== true ? 'lean' : 'script';
+  return columns && !fieldTtl && options.ttlFlagAbove === undefined ? 'lean' : 'script';
 }
 
 export type ScanEvent =
