@@ -221,6 +221,56 @@ export function encodeCommands(commands: readonly (readonly RespArg[])[]): Buffe
   return out;
 }
 
+/**
+ * One command around one key, encoded once: the multi-bulk header with the words before the key,
+ * and the words after it. Per-key reads send the same few commands for thousands of keys; encoding
+ * them from these needs no argument arrays and no per-word lookups.
+ */
+export class KeyCommand {
+  readonly head: Buffer;
+  readonly tail: Buffer;
+
+  constructor(
+    readonly before: readonly string[],
+    readonly after: readonly string[] = [],
+  ) {
+    const words = (list: readonly string[]) => list.map((word) => `$${Buffer.byteLength(word)}\r\n${word}\r\n`).join('');
+    this.head = Buffer.from(`*${before.length + 1 + after.length}\r\n${words(before)}`);
+    this.tail = Buffer.from(words(after));
+  }
+
+  /** The command's arguments with this key, for clients that take argument lists. */
+  args(key: Buffer): (string | Buffer)[] {
+    return [...this.before, key, ...this.after];
+  }
+}
+
+/** Encodes commands[i] around keys[i] for every i, into one buffer sized exactly (see encodeCommands). */
+export function encodeKeyCommands(commands: readonly KeyCommand[], keys: readonly Buffer[]): Buffer {
+  let size = 0;
+  for (let i = 0; i < commands.length; i += 1) {
+    const command = commands[i]!;
+    const length = keys[i]!.length;
+    size += command.head.length + command.tail.length + 5 + digits(length) + length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < commands.length; i += 1) {
+    const command = commands[i]!;
+    const key = keys[i]!;
+    at = copyBytes(command.head, out, at);
+    out[at++] = 0x24;
+    at = writeDigits(out, at, key.length);
+    out[at++] = CR;
+    out[at++] = LF;
+    at = copyBytes(key, out, at);
+    out[at++] = CR;
+    out[at++] = LF;
+    at = copyBytes(command.tail, out, at);
+  }
+  return out;
+}
+
 function copyBytes(from: Buffer, to: Buffer, at: number): number {
   if (from.length > 64) return at + from.copy(to, at);
   for (let i = 0; i < from.length; i += 1) to[at + i] = from[i]!;
@@ -243,7 +293,10 @@ const PING_COMMAND: readonly RespArg[] = ['PING'];
 
 /** What RespPipe.open() may be told besides the node's settings. */
 export interface RespPipeHooks {
-  /** Called with every command as it is written, the handshake's included (e.g. to count a connection's own commands). */
+  /**
+   * Called with every command `send` and `ping` write, the handshake's included (e.g. to count a
+   * connection's own commands); not for `sendKeyCommands`, the scan's per-key reads.
+   */
   onCommand?: (args: readonly RespArg[]) => void;
 }
 
@@ -325,25 +378,29 @@ export class RespPipe {
 
   /** Writes the commands in one write; resolves with one reply per command (a RespError for a refused one). */
   send(commands: readonly (readonly RespArg[])[]): Promise<RespValue[]> {
+    if (this.onCommand !== undefined && this.failure === undefined) for (const args of commands) this.onCommand(args);
+    return this.write(commands.length, () => encodeCommands(commands));
+  }
+
+  /** As send, for commands[i] around keys[i] (see KeyCommand). */
+  sendKeyCommands(commands: readonly KeyCommand[], keys: readonly Buffer[]): Promise<RespValue[]> {
+    return this.write(commands.length, () => encodeKeyCommands(commands, keys));
+  }
+
+  private write(count: number, encode: () => Buffer): Promise<RespValue[]> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
-    if (commands.length === 0) return Promise.resolve([]);
-    if (this.onCommand !== undefined) for (const args of commands) this.onCommand(args);
+    if (count === 0) return Promise.resolve([]);
     return new Promise<RespValue[]>((resolve, reject) => {
       if (this.waiting.length === 0) this.arm();
-      this.waiting.push({ count: commands.length, replies: [], resolve, reject });
-      this.socket.write(encodeCommands(commands));
+      this.waiting.push({ count, replies: [], resolve, reject });
+      this.socket.write(encode());
     });
   }
 
   /** One PING from prebuilt bytes; resolves with its reply (a RespError for a refusal such as LOADING). */
   ping(): Promise<RespValue> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
-    this.onCommand?.(PING_COMMAND);
-    return new Promise<RespValue>((resolve, reject) => {
-      if (this.waiting.length === 0) this.arm();
-      this.waiting.push({ count: 1, replies: [], resolve: (replies) => resolve(replies[0]!), reject });
-      this.socket.write(PING_REQUEST);
-    });
+    if (this.failure === undefined) this.onCommand?.(PING_COMMAND);
+    return this.write(1, () => PING_REQUEST).then((replies) => replies[0]!);
   }
 
   /** Drops the socket; whatever is in flight fails. */

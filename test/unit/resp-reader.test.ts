@@ -2,7 +2,7 @@
 // the bytes are cut into chunks (split headers, split bulk bodies, a CRLF split in two).
 import { describe, expect, it } from 'vitest';
 import type { RespValue } from '../../src/connection/resp-pipe.js';
-import { encodeCommands, RespError, RespReader } from '../../src/connection/resp-pipe.js';
+import { encodeCommands, encodeKeyCommands, KeyCommand, RespError, RespReader } from '../../src/connection/resp-pipe.js';
 
 const WIRE = Buffer.concat([
   Buffer.from(':0\r\n:-2\r\n:604800000\r\n+string\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n'),
@@ -92,5 +92,19 @@ describe('encodeCommands', () => {
       const wire = encodeCommands([['SCAN', '18446744073709551615', 'COUNT', '500'], ['GET', long]]);
       expect(wire.toString()).toBe(`*4\r\n$4\r\nSCAN\r\n$20\r\n18446744073709551615\r\n$5\r\nCOUNT\r\n$3\r\n500\r\n*2\r\n$3\r\nGET\r\n$42\r\n${long}\r\n`);
     }
+  });
+});
+
+describe('encodeKeyCommands', () => {
+  it('writes each command around its key exactly as encodeCommands writes the whole command', () => {
+    const keys = [Buffer.from([0x00, 0x0d, 0x0a, 0xff]), Buffer.alloc(0), Buffer.alloc(300, 0x62), Buffer.from('ключ')];
+    const commands = [new KeyCommand(['TYPE']), new KeyCommand(['MEMORY', 'USAGE'], ['SAMPLES', '0']), new KeyCommand(['OBJECT', 'FREQ']), new KeyCommand(['HLEN'])];
+    const wire = encodeKeyCommands(commands, keys);
+    expect(wire.equals(encodeCommands(commands.map((command, i) => command.args(keys[i]!))))).toBe(true);
+    expect(wire.subarray(0, 18).toString('latin1')).toBe('*2\r\n$4\r\nTYPE\r\n$4\r\n');
+    // And the reader reads the same commands back (a server's view of the requests).
+    const read: RespValue[] = [];
+    new RespReader((value) => read.push(value)).feed(wire);
+    expect(read).toEqual(commands.map((command, i) => command.args(keys[i]!).map((arg) => Buffer.from(arg))));
   });
 });

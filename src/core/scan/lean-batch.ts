@@ -41,7 +41,7 @@ export class LeanBatcher {
     private readonly pipe: RespPipe,
     private readonly continues?: (cursor: string) => boolean,
   ) {
-    this.exec = (commands) => pipe.send(commands);
+    this.exec = (commands, keys) => pipe.sendKeyCommands(commands, keys);
   }
 
   get memoryAllowed(): boolean {

@@ -5,6 +5,7 @@
 // work where scripting is not permitted.
 
 import type { Redis } from 'ioredis';
+import { KeyCommand } from '../../connection/resp-pipe.js';
 import { ScriptRunner } from '../../connection/script-runner.js';
 import { MsgpackReader } from './msgpack.js';
 
@@ -382,10 +383,39 @@ export class ScriptBatcher {
   }
 }
 
-const LENGTH_COMMANDS: Record<string, string> = { string: 'STRLEN', list: 'LLEN', set: 'SCARD', zset: 'ZCARD', hash: 'HLEN', stream: 'XLEN' };
+const LENGTH_COMMANDS: Record<string, KeyCommand> = {
+  string: new KeyCommand(['STRLEN']),
+  list: new KeyCommand(['LLEN']),
+  set: new KeyCommand(['SCARD']),
+  zset: new KeyCommand(['ZCARD']),
+  hash: new KeyCommand(['HLEN']),
+  stream: new KeyCommand(['XLEN']),
+};
+const TYPE = new KeyCommand(['TYPE']);
+const PTTL = new KeyCommand(['PTTL']);
+const FREQ = new KeyCommand(['OBJECT', 'FREQ']);
+const MEMORY_SAMPLED_DEFAULT = new KeyCommand(['MEMORY', 'USAGE']);
+const MEMORY_EXACT = new KeyCommand(['MEMORY', 'USAGE'], ['SAMPLES', '0']);
+const memoryCommands = new Map<number, KeyCommand>([
+  [5, MEMORY_SAMPLED_DEFAULT],
+  [0, MEMORY_EXACT],
+]);
 
-/** One round trip of commands; one result per command, an Error value for a refused one. */
-export type PerKeyExec = (commands: (string | Buffer)[][]) => Promise<unknown[]>;
+/** MEMORY USAGE with this many SAMPLES (the server's default of 5 without the option). */
+function memoryCommand(samples: number): KeyCommand {
+  let command = memoryCommands.get(samples);
+  if (command === undefined) {
+    command = new KeyCommand(['MEMORY', 'USAGE'], ['SAMPLES', String(samples)]);
+    if (memoryCommands.size < 16) memoryCommands.set(samples, command);
+  }
+  return command;
+}
+
+/**
+ * One round trip of commands: commands[i] around keys[i]; one result per command, an Error value
+ * for a refused one.
+ */
+export type PerKeyExec = (commands: KeyCommand[], keys: Buffer[]) => Promise<unknown[]>;
 
 /** What a per-key reader learns over a scan. */
 export interface PerKeyState {
@@ -459,21 +489,12 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   const freqs = wantFreq ? new Float64Array(size).fill(UNKNOWN) : undefined;
   if (freqs !== undefined) batch.freqs = freqs;
   const memoryNow = wantMemory && !exact;
-  const memoryCommand = request.samples === 5 ? [] : ['SAMPLES', String(request.samples)];
-  const firstPass = (): (string | Buffer)[][] => {
-    const commands: (string | Buffer)[][] = [];
-    for (let i = 0; i < size; i += 1) {
-      const key = keys[i]!;
-      if (needName) commands.push(['TYPE', key]);
-      // Before the length command, which counts as an access and would bump the counter.
-      if (wantFreq) commands.push(['OBJECT', 'FREQ', key]);
-      if (wantTtl) commands.push(['PTTL', key]);
-      if (memoryNow) commands.push(['MEMORY', 'USAGE', key, ...memoryCommand]);
-    }
-    return commands;
-  };
-  // Built in a call of its own, so the command lists are not kept alive while the replies travel.
-  const results = await exec(firstPass());
+  const memory = memoryCommand(request.samples);
+  const firstPass: KeyCommand[] = [];
+  for (const command of [needName && TYPE, wantFreq && FREQ, wantTtl && PTTL, memoryNow && memory]) if (command !== false) firstPass.push(command);
+  // Each key's commands one after another (OBJECT FREQ before the length command, which counts as
+  // an access and would bump the counter).
+  const results = await exec(...perKey(firstPass, keys));
   let index = 0;
   // A per-key error is thrown, not turned into "unknown": MOVED on a demoted cluster master or
   // LOADING would otherwise be counted as keys of no type and no TTL. Only a refused MEMORY is
@@ -493,8 +514,16 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   }
   if (lengths !== undefined) {
     const measured: number[] = [];
-    for (let i = 0; i < size; i += 1) if (LENGTH_COMMANDS[names[i]!] !== undefined) measured.push(i);
-    const lengthResults = await exec(measured.map((i) => [LENGTH_COMMANDS[names[i]!]!, keys[i]!]));
+    const commands: KeyCommand[] = [];
+    const measuredKeys: Buffer[] = [];
+    for (let i = 0; i < size; i += 1) {
+      const command = LENGTH_COMMANDS[names[i]!];
+      if (command === undefined) continue;
+      measured.push(i);
+      commands.push(command);
+      measuredKeys.push(keys[i]!);
+    }
+    const lengthResults = await exec(commands, measuredKeys);
     measured.forEach((keyIndex, n) => {
       lengths[keyIndex] = Number(valueOf(lengthResults[n]));
     });
@@ -502,7 +531,10 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   if (flagAbove !== undefined) await flagTtls(exec, request, batch, flagAbove);
   if (exact) {
     const sampled = (i: number) => names[i] !== 'string' && lengths![i]! > EXACT_MEMORY_MAX_ELEMENTS;
-    const memoryResults = await exec(keys.map((key, i) => (sampled(i) ? ['MEMORY', 'USAGE', key] : ['MEMORY', 'USAGE', key, 'SAMPLES', '0'])));
+    const memoryResults = await exec(
+      keys.map((_key, i) => (sampled(i) ? MEMORY_SAMPLED_DEFAULT : MEMORY_EXACT)),
+      keys,
+    );
     for (let i = 0; i < size; i += 1) {
       takeMemory(batch, i, memoryResults[i], state);
       if (sampled(i)) {
@@ -511,6 +543,21 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
       }
     }
   }
+}
+
+/** The commands of a round that sends the same commands for every key, key after key: [commands, keys] for PerKeyExec. */
+function perKey(commands: readonly KeyCommand[], keys: readonly Buffer[]): [KeyCommand[], Buffer[]] {
+  const all = new Array<KeyCommand>(commands.length * keys.length);
+  const targets = new Array<Buffer>(all.length);
+  let at = 0;
+  for (const key of keys) {
+    for (const command of commands) {
+      all[at] = command;
+      targets[at] = key;
+      at += 1;
+    }
+  }
+  return [all, targets];
 }
 
 /** Audit mode: keeps the PTTLs of keys without expiry, gone or above the threshold; types those under wantType. */
@@ -524,7 +571,10 @@ async function flagTtls(exec: PerKeyExec, request: BatchRequest, batch: KeyBatch
     else batch.ttls[i] = TTL_WITHIN;
   }
   if (!request.wantType || flagged.length === 0) return;
-  const results = await exec(flagged.map((i) => ['TYPE', batch.keys[i]!]));
+  const results = await exec(
+    flagged.map(() => TYPE),
+    flagged.map((i) => batch.keys[i]!),
+  );
   flagged.forEach((keyIndex, i) => {
     batch.types[keyIndex] = typeCode(String(valueOf(results[i])));
   });
@@ -544,9 +594,12 @@ export class PipelineBatcher {
   private readonly exec: PerKeyExec;
 
   constructor(private readonly client: Redis) {
-    this.exec = async (commands) => {
+    this.exec = async (commands, keys) => {
       const pipeline = client.pipeline();
-      for (const [name, ...args] of commands) pipeline.call(name as string, ...args);
+      commands.forEach((command, i) => {
+        const [name, ...args] = command.args(keys[i]!);
+        pipeline.call(name as string, ...args);
+      });
       return ((await pipeline.exec()) ?? []).map(([error, value]) => error ?? value);
     };
   }
