@@ -41,6 +41,24 @@ describe('SizeDistribution', () => {
     expect(distribution.total).toBe(values.reduce((a, b) => a + b, 0));
   });
 
+  it('puts whole sizes (its fast path) in the buckets the general path puts them in', () => {
+    const random = prng(11);
+    // Every octave up to 2^31: small sizes, where the buckets are fractions wide, and large ones.
+    const values = Array.from({ length: 20_000 }, (_, i) => (i < 64 ? i + 1 : Math.floor(2 ** (random() * 31))));
+    const whole = new SizeDistribution();
+    const nudged = new SizeDistribution();
+    for (const value of values) {
+      whole.add(value);
+      // A thousandth above a whole size is in the same bucket (bucket bounds are whole numbers, or
+      // sixteenths of small octaves), but takes the general path.
+      nudged.add(value + 0.001);
+    }
+    // Equal, or a thousandth apart where the smallest or largest value clamps the estimate; a wrong
+    // bucket would be a sixteenth of an octave (at least 1/16) off.
+    for (let q = 0.01; q < 1; q += 0.01) expect(Math.abs(whole.quantile(q)! - nudged.quantile(q)!), `q ${q.toFixed(2)}`).toBeLessThanOrEqual(0.001 + 1e-9);
+    expect(whole.log2Histogram()).toEqual(nudged.log2Histogram());
+  });
+
   it('stays within RELATIVE_ERROR of the exact percentile past the limit, on skewed sizes', () => {
     const random = prng(7);
     // Log-uniform from 1 to 2^30, plus a heavy clump: the shapes real key sizes have.

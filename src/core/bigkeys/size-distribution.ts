@@ -4,7 +4,8 @@
 // log-linear buckets and are within RELATIVE_ERROR of the exact nearest-rank value.
 
 /** Buckets per power of two: each spans 1/16 of its octave. */
-const SUB_BUCKETS = 16;
+const SUB_BITS = 4;
+const SUB_BUCKETS = 1 << SUB_BITS;
 const OCTAVES = 64;
 const BUCKETS = 1 + OCTAVES * SUB_BUCKETS;
 
@@ -29,6 +30,12 @@ function octaveOf(value: number): number {
 
 function bucketOf(value: number): number {
   if (value < 1) return 0;
+  // Sizes are whole numbers below 2^31 nearly always: the sixteenth of the octave is the four bits
+  // after the leading one (no division, no power of two): the bucket the general case below finds.
+  if ((value | 0) === value) {
+    const octave = 31 - Math.clz32(value);
+    return 1 + octave * SUB_BUCKETS + ((octave >= SUB_BITS ? value >>> (octave - SUB_BITS) : value << (SUB_BITS - octave)) & (SUB_BUCKETS - 1));
+  }
   const octave = Math.min(OCTAVES - 1, octaveOf(value));
   const sub = Math.min(SUB_BUCKETS - 1, Math.floor((value / 2 ** octave - 1) * SUB_BUCKETS));
   return 1 + octave * SUB_BUCKETS + sub;
