@@ -213,6 +213,20 @@ describe.each([
     const report = await buildBigKeysReport(topology, options(pattern, { noScripts: true }));
     expectMatchesTruth(report, truths);
   });
+
+  it('reads the TTLs of the listed keys after the scan, where the scan read none (keys below the no-TTL finding size)', async () => {
+    // No key is big enough for the no-TTL finding: the scan reads no TTL at all.
+    const report = await buildBigKeysReport(topology, { ...options(pattern), limits: { ...LIMITS, bigBytes: 2 ** 50 } });
+    const truthOf = new Map(truths.map((truth) => [truth.key.toString('hex'), truth]));
+    const listed = [...report.topByMemory, ...Object.values(report.topByLength).flat(), ...report.namespaces.map((row) => row.biggest)];
+    expect(listed.filter((key) => key.ttlMs !== null).length).toBeGreaterThan(0);
+    for (const key of listed) {
+      const truth = truthOf.get(keyOf(key))!;
+      // Read after the brute force: a little lower, never higher.
+      if (truth.ttl === -1) expect(key.ttlMs, key.key).toBeNull();
+      else expect(key.ttlMs, key.key).toSatisfy((ttl: number | null) => ttl !== null && ttl > truth.ttl - 600_000 && ttl <= truth.ttl);
+    }
+  });
 });
 
 describe('bigkeys on private servers', () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Topology } from '../../src/connection/topology.js';
 import type { ReadPath, ScanOptions } from '../../src/core/scan/scan.js';
 import { chooseReadPath, scanKeys } from '../../src/core/scan/scan.js';
-import { EXACT_MEMORY_MAX_ELEMENTS, KEY_TYPES } from '../../src/core/scan/scan-batch.js';
+import { EXACT_MEMORY_MAX_ELEMENTS, KEY_TYPES, UNKNOWN } from '../../src/core/scan/scan-batch.js';
 import { adminClient } from '../fixtures/index.js';
 import type { TopologySpec } from '../helpers/scan.js';
 import { openTopology, uniquePrefix } from '../helpers/scan.js';
@@ -123,6 +123,31 @@ describe.each(targets)('per-key reads on $name: script, lean pipe and ioredis pi
       }
     }
     if (request.samples === 0) expect(script.get(Buffer.from(`${prefix}:biglist`).toString('hex'))!.flags).toBe(1);
+  });
+
+  it('bigkeys without TTLs: PTTL only for keys of at least ttlFromMemory bytes (every key on the script path)', async () => {
+    const match = Buffer.from(`${prefix}:*`);
+    const base = { wantType: true, wantTtl: false, wantMemory: true, wantLength: true, match };
+    const truth = (await columns(topology, { ...base, wantTtl: true, readPath: 'script' })).rows;
+    const memories = [...truth.values()].map((row) => row.memory).sort((a, b) => a - b);
+    // Half the keys, the bigger half, get their TTL read.
+    const threshold = memories[Math.floor(memories.length / 2)]!;
+    for (const readPath of ['lean', 'pipeline', 'script'] as const) {
+      const { rows } = await columns(topology, { ...base, ttlFromMemory: threshold, readPath });
+      expect(rows.size, readPath).toBe(truth.size);
+      let read = 0;
+      for (const [hex, row] of rows) {
+        const expected = truth.get(hex)!;
+        const where = `${readPath} ${Buffer.from(hex, 'hex').toString('latin1')}`;
+        expect({ ...row, ttl: 0 }, where).toEqual({ ...expected, ttl: 0 });
+        if (readPath === 'script' || row.memory >= threshold) {
+          read += 1;
+          expect(sameTtl(row.ttl, expected.ttl), `${where}: ttl ${row.ttl} vs ${expected.ttl}`).toBe(true);
+        } else expect(row.ttl, where).toBe(UNKNOWN);
+      }
+      expect(read, readPath).toBeGreaterThanOrEqual(truth.size / 2);
+      if (readPath !== 'script') expect(read, readPath).toBeLessThan(truth.size);
+    }
   });
 });
 

@@ -5,7 +5,7 @@
 // on another node is dropped and counted again from its new start.
 
 import type { KeyBatch } from '../scan/scan-batch.js';
-import { KEY_TYPES, TTL_GONE, UNKNOWN, keptKey } from '../scan/scan-batch.js';
+import { KEY_TYPES, TTL_GONE, TYPE_NONE, UNKNOWN, keptKey } from '../scan/scan-batch.js';
 import type { ShardSink } from '../scan/scan-progress.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceSegments } from '../namespaces/namespace-key.js';
@@ -141,7 +141,8 @@ export class BigKeysAggregator implements ShardSink {
     for (let i = 0; i < batch.size; i += 1) {
       current = i;
       const ttl = batch.ttls[i]!;
-      if (ttl === TTL_GONE) {
+      // Gone before TYPE (or, where TTLs were read, before PTTL): not counted.
+      if (ttl === TTL_GONE || batch.types[i] === TYPE_NONE) {
         state.vanished += 1;
         continue;
       }

@@ -10,7 +10,7 @@ import type { RunStatus } from '../../base/status.js';
 import type { Topology } from '../../connection/topology.js';
 import type { NamespaceOptions } from '../namespaces/namespace-key.js';
 import { namespaceSegments } from '../namespaces/namespace-key.js';
-import { TTL_NONE, UNKNOWN } from '../scan/scan-batch.js';
+import { TTL_GONE, TTL_NONE, UNKNOWN } from '../scan/scan-batch.js';
 import type { ScanOptions } from '../scan/scan.js';
 import { scanKeys, shardsOf } from '../scan/scan.js';
 import type { NodeScanState, ScanProgress } from '../scan/scan-progress.js';
@@ -164,9 +164,57 @@ export async function buildBigKeysReport(topology: Topology, options: BigKeysOpt
     rules: [...findingRules(limits, facts.usedMemory), ...failOn.filter((rule) => rule.metric !== 'findings')],
     examples: options.examples ?? 5,
   });
-  const scan: ScanOptions = { ...options.scan, wantType: true, wantTtl: true, wantMemory: true, wantLength: true, wantFreq: lfu };
+  // TTLs only of keys big enough for the no-TTL finding: the listed keys' TTLs are read after the
+  // scan (readListedTtls), which spares the server one command per key.
+  const scan: ScanOptions = { ...options.scan, wantType: true, wantTtl: false, ttlFromMemory: limits.bigBytes, wantMemory: true, wantLength: true, wantFreq: lfu };
   const progress = await collectScan(scanKeys(topology, scan), aggregator, options.onProgress);
-  return summarizeBigKeys(aggregator.totals(), progress, { ...options, limits, failOn, facts, aborted: options.scan.signal?.aborted === true });
+  const totals = aggregator.totals();
+  // Also after an interrupted scan: the partial report lists keys too (a few thousand PTTLs at most).
+  await readListedTtls(topology, totals, facts.notices);
+  return summarizeBigKeys(totals, progress, { ...options, limits, failOn, facts, aborted: options.scan.signal?.aborted === true });
+}
+
+/**
+ * The TTLs of the keys the report lists (top lists, each namespace's biggest, finding examples)
+ * whose TTL the scan did not read, one pipeline per node once the scan is done: at most a few
+ * thousand keys, where reading every key's TTL in the scan cost the server a command per key.
+ * A key gone by then keeps no TTL.
+ */
+async function readListedTtls(topology: Topology, totals: BigKeysTotals, notices: string[]): Promise<void> {
+  const listed = new Set<KeyRecord>();
+  const take = (records: Iterable<KeyRecord | undefined>) => {
+    for (const record of records) if (record !== undefined && record.ttl === UNKNOWN) listed.add(record);
+  };
+  take(totals.topMemory);
+  take(totals.topFreq);
+  for (const records of totals.topLength.values()) take(records);
+  take([...totals.namespaces.values()].map((entry) => entry.biggest));
+  for (const matches of totals.rules.values()) take(matches.examples);
+  const byNode = new Map<string, KeyRecord[]>();
+  for (const record of listed) {
+    const records = byNode.get(record.node) ?? [];
+    records.push(record);
+    byNode.set(record.node, records);
+  }
+  const nodes = new Map([...topology.masters(), ...topology.replicas()].map((node) => [node.address, node]));
+  await Promise.all(
+    [...byNode].map(async ([address, records]) => {
+      const node = nodes.get(address);
+      try {
+        if (node === undefined) throw new Error('the node is no longer part of the deployment');
+        const pipeline = (await node.ready()).pipeline();
+        for (const record of records) pipeline.pttl(record.key);
+        const results = (await pipeline.exec()) ?? [];
+        records.forEach((record, i) => {
+          const [error, value] = results[i] ?? [];
+          if (error) throw error;
+          if (typeof value === 'number' && value !== TTL_GONE) record.ttl = value;
+        });
+      } catch (error) {
+        notices.push(`the TTLs of the keys listed from ${address} could not be read (${node === undefined ? (error as Error).message : node.translate(error).message}): they show none`);
+      }
+    }),
+  );
 }
 
 interface SummaryOptions {

@@ -72,6 +72,12 @@ export interface BatchRequest {
   wantLength?: boolean;
   /** LFU counter per key (OBJECT FREQ; UNKNOWN where the policy is not LFU, or the key vanished). */
   wantFreq?: boolean;
+  /**
+   * Without wantTtl: PTTL only for keys using at least this many bytes (read in the round after
+   * MEMORY USAGE), UNKNOWN for the others; one command per key fewer where few keys are that big
+   * (bigkeys: its no-TTL finding). Scripts read every key's TTL instead.
+   */
+  ttlFromMemory?: number;
   /** MEMORY USAGE SAMPLES; 0 means every element (exact; capped, see EXACT_MEMORY_MAX_ELEMENTS). */
   samples: number;
   /**
@@ -363,7 +369,7 @@ export class ScriptBatcher {
         this.flagLengths = true;
       }
     }
-    const reply = await scanScript.run(this.client, [], scriptArgs(request));
+    const reply = await scanScript.run(this.client, [], scriptArgs(request.ttlFromMemory === undefined ? request : { ...request, wantTtl: true }));
     const [cursor, packed, micros] = reply as [Buffer, Buffer, number];
     const { batch, deferred } = decodeColumns(cursor.toString(), packed, Number(micros));
     if (deferred.length > 0) await this.measureExactly(batch, deferred);
@@ -477,7 +483,11 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   const wantFreq = request.wantFreq === true;
   // In audit mode only the flagged keys are typed, once their PTTL is known.
   const wantType = request.wantType && flagAbove === undefined;
-  if (size === 0 || !(wantType || wantTtl || wantMemory || wantLength || wantFreq)) return;
+  const memoryNow = wantMemory && !exact;
+  // PTTL of the big keys only, once their memory is known (else of every key, as wantTtl).
+  const ttlFrom = !wantTtl && memoryNow ? request.ttlFromMemory : undefined;
+  const ttlNow = wantTtl || (!memoryNow && request.ttlFromMemory !== undefined);
+  if (size === 0 || !(wantType || ttlNow || wantMemory || wantLength || wantFreq)) return;
   // Every command that does not depend on the type goes in the first round trip, each key's
   // commands one after another while its entry is still in the server's cache; the length commands
   // (the command depends on the type) follow in a second, and exact memory (capped by the length)
@@ -488,10 +498,9 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
   if (request.wantLength === true) batch.lengths = lengths;
   const freqs = wantFreq ? new Float64Array(size).fill(UNKNOWN) : undefined;
   if (freqs !== undefined) batch.freqs = freqs;
-  const memoryNow = wantMemory && !exact;
   const memory = memoryCommand(request.samples);
   const firstPass: KeyCommand[] = [];
-  for (const command of [needName && TYPE, wantFreq && FREQ, wantTtl && PTTL, memoryNow && memory]) if (command !== false) firstPass.push(command);
+  for (const command of [needName && TYPE, wantFreq && FREQ, ttlNow && PTTL, memoryNow && memory]) if (command !== false) firstPass.push(command);
   // Each key's commands one after another (OBJECT FREQ before the length command, which counts as
   // an access and would bump the counter).
   const results = await exec(...perKey(firstPass, keys));
@@ -509,23 +518,34 @@ export async function readPerKey(exec: PerKeyExec, request: BatchRequest, batch:
       const value = results[index++];
       if (typeof value === 'number' || typeof value === 'string') freqs[i] = Number(value);
     }
-    if (wantTtl) batch.ttls[i] = Number(valueOf(results[index++]));
+    if (ttlNow) batch.ttls[i] = Number(valueOf(results[index++]));
     if (memoryNow) takeMemory(batch, i, results[index++], state);
   }
-  if (lengths !== undefined) {
-    const measured: number[] = [];
-    const commands: KeyCommand[] = [];
-    const measuredKeys: Buffer[] = [];
-    for (let i = 0; i < size; i += 1) {
-      const command = LENGTH_COMMANDS[names[i]!];
-      if (command === undefined) continue;
-      measured.push(i);
-      commands.push(command);
-      measuredKeys.push(keys[i]!);
-    }
-    const lengthResults = await exec(commands, measuredKeys);
+  // The second round: the length commands (they depend on the type), and PTTL of the big keys.
+  const measured: number[] = [];
+  const timed: number[] = [];
+  const commands: KeyCommand[] = [];
+  const secondKeys: Buffer[] = [];
+  for (let i = 0; lengths !== undefined && i < size; i += 1) {
+    const command = LENGTH_COMMANDS[names[i]!];
+    if (command === undefined) continue;
+    measured.push(i);
+    commands.push(command);
+    secondKeys.push(keys[i]!);
+  }
+  for (let i = 0; ttlFrom !== undefined && i < size; i += 1) {
+    if (batch.memory[i]! === UNKNOWN || batch.memory[i]! < ttlFrom) continue;
+    timed.push(i);
+    commands.push(PTTL);
+    secondKeys.push(keys[i]!);
+  }
+  if (commands.length > 0 || lengths !== undefined) {
+    const secondResults = await exec(commands, secondKeys);
     measured.forEach((keyIndex, n) => {
-      lengths[keyIndex] = Number(valueOf(lengthResults[n]));
+      lengths![keyIndex] = Number(valueOf(secondResults[n]));
+    });
+    timed.forEach((keyIndex, n) => {
+      batch.ttls[keyIndex] = Number(valueOf(secondResults[measured.length + n]));
     });
   }
   if (flagAbove !== undefined) await flagTtls(exec, request, batch, flagAbove);

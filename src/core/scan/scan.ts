@@ -32,6 +32,8 @@ export interface ScanOptions {
   /** Element count and LFU counter per key (see BatchRequest.wantLength, wantFreq). @default false */
   wantLength?: boolean;
   wantFreq?: boolean;
+  /** Without wantTtl, the TTLs of keys using at least this many bytes only (see BatchRequest.ttlFromMemory). */
+  ttlFromMemory?: number;
   /**
    * Classify hashes whose fields expire (BatchRequest.fieldTtl) on nodes whose INFO keyspace
    * reports hash fields with a TTL (`subexpiry` > 0, Redis 7.4+); elsewhere it costs nothing.
@@ -346,6 +348,7 @@ async function* scanBatches(
     if (options.ttlFlagAbove !== undefined) base.ttlFlagAbove = options.ttlFlagAbove;
     if (options.wantLength === true) base.wantLength = true;
     if (options.wantFreq === true) base.wantFreq = true;
+    if (options.ttlFromMemory !== undefined && !options.wantTtl) base.ttlFromMemory = options.ttlFromMemory;
     if (fieldTtl) base.fieldTtl = true;
     return base;
   };
