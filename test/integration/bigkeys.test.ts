@@ -4,7 +4,7 @@
 // no call may hold the server long (SLOWLOG); hot keys come from OBJECT FREQ under LFU only.
 import { Cluster } from 'ioredis';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { BigKey, BigKeysOptions, BigKeysReport } from '../../src/core/bigkeys/bigkeys-report.js';
 import { buildBigKeysReport } from '../../src/core/bigkeys/bigkeys-report.js';
 import { parseFailOn } from '../../src/core/bigkeys/key-rules.js';
@@ -177,7 +177,7 @@ describe.each([
     writer: () => new Cluster(redis.cluster.seeds, { redisOptions: { protocol: 2 } }),
     masters: async () => (await clusterRoles(redis.cluster.seeds[0]!)).masters,
   },
-])('bigkeys on the $name fixture', ({ spec, writer: makeWriter, masters }) => {
+])('bigkeys on the $name fixture', ({ name, spec, writer: makeWriter, masters }) => {
   const prefix = uniquePrefix('bigk');
   const pattern = `${prefix}:*`;
   let writer: Redis | Cluster;
@@ -214,18 +214,39 @@ describe.each([
     expectMatchesTruth(report, truths);
   });
 
-  it('reads the TTLs of the listed keys after the scan, where the scan read none (keys below the no-TTL finding size)', async () => {
-    // No key is big enough for the no-TTL finding: the scan reads no TTL at all.
-    const report = await buildBigKeysReport(topology, { ...options(pattern), limits: { ...LIMITS, bigBytes: 2 ** 50 } });
+  /** Every listed key's TTL as the brute force read it, a little lower (read later), never higher. */
+  const expectListedTtls = (report: BigKeysReport) => {
     const truthOf = new Map(truths.map((truth) => [truth.key.toString('hex'), truth]));
     const listed = [...report.topByMemory, ...Object.values(report.topByLength).flat(), ...report.namespaces.map((row) => row.biggest)];
     expect(listed.filter((key) => key.ttlMs !== null).length).toBeGreaterThan(0);
     for (const key of listed) {
       const truth = truthOf.get(keyOf(key))!;
-      // Read after the brute force: a little lower, never higher.
       if (truth.ttl === -1) expect(key.ttlMs, key.key).toBeNull();
       else expect(key.ttlMs, key.key).toSatisfy((ttl: number | null) => ttl !== null && ttl > truth.ttl - 600_000 && ttl <= truth.ttl);
     }
+  };
+  // No key is big enough for the no-TTL finding: the scan reads no TTL at all.
+  const noTtlScan = (extra: Partial<BigKeysOptions['scan']> = {}): BigKeysOptions => ({ ...options(pattern, extra), limits: { ...LIMITS, bigBytes: 2 ** 50 } });
+
+  it('reads the TTLs of the listed keys after the scan, where the scan read none (keys below the no-TTL finding size)', async () => {
+    expectListedTtls(await buildBigKeysReport(topology, noTtlScan()));
+  });
+
+  // The single fixture has no replica.
+  if (name === 'cluster') it('reads them from the replicas it scanned with --replica (READONLY connections)', async () => {
+    let report: BigKeysReport | undefined;
+    // Replication is asynchronous: wait until the replicas hold every seeded key.
+    await vi.waitFor(
+      async () => {
+        report = await buildBigKeysReport(topology, noTtlScan({ replica: true }));
+        expect(report.scanned).toBe(truths.length);
+      },
+      { timeout: 10_000, interval: 250 },
+    );
+    const replicas = new Set((await clusterRoles(redis.cluster.seeds[0]!)).replicas.map(({ host, port }) => `${host}:${port}`));
+    expect(report!.topByMemory.every((key) => replicas.has(key.node))).toBe(true);
+    expect(report!.notices).toEqual([]);
+    expectListedTtls(report!);
   });
 });
 
