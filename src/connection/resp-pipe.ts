@@ -222,31 +222,16 @@ export function encodeCommands(commands: readonly (readonly RespArg[])[]): Buffe
 }
 
 /**
- * One command around one key, encoded once: the multi-bulk header with the words before the key,
- * and the words after it. Per-key reads send the same few commands for thousands of keys; encoding
- * them from these needs no argument arrays and no per-word lookups.
+ * One command around one key, encoded once: `head` is the multi-bulk header with the words before
+ * the key, `tail` the words after it (see KeyCommand in core/scan/scan-batch.ts, which builds them).
  */
-export class KeyCommand {
+export interface EncodedKeyCommand {
   readonly head: Buffer;
   readonly tail: Buffer;
-
-  constructor(
-    readonly before: readonly string[],
-    readonly after: readonly string[] = [],
-  ) {
-    const words = (list: readonly string[]) => list.map((word) => `$${Buffer.byteLength(word)}\r\n${word}\r\n`).join('');
-    this.head = Buffer.from(`*${before.length + 1 + after.length}\r\n${words(before)}`);
-    this.tail = Buffer.from(words(after));
-  }
-
-  /** The command's arguments with this key, for clients that take argument lists. */
-  args(key: Buffer): (string | Buffer)[] {
-    return [...this.before, key, ...this.after];
-  }
 }
 
 /** Encodes commands[i] around keys[i] for every i, into one buffer sized exactly (see encodeCommands). */
-export function encodeKeyCommands(commands: readonly KeyCommand[], keys: readonly Buffer[]): Buffer {
+export function encodeKeyCommands(commands: readonly EncodedKeyCommand[], keys: readonly Buffer[]): Buffer {
   let size = 0;
   for (let i = 0; i < commands.length; i += 1) {
     const command = commands[i]!;
@@ -382,8 +367,8 @@ export class RespPipe {
     return this.write(commands.length, () => encodeCommands(commands));
   }
 
-  /** As send, for commands[i] around keys[i] (see KeyCommand). */
-  sendKeyCommands(commands: readonly KeyCommand[], keys: readonly Buffer[]): Promise<RespValue[]> {
+  /** As send, for commands[i] around keys[i] (see EncodedKeyCommand). */
+  sendKeyCommands(commands: readonly EncodedKeyCommand[], keys: readonly Buffer[]): Promise<RespValue[]> {
     return this.write(commands.length, () => encodeKeyCommands(commands, keys));
   }
 

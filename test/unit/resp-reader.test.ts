@@ -2,7 +2,8 @@
 // the bytes are cut into chunks (split headers, split bulk bodies, a CRLF split in two).
 import { describe, expect, it } from 'vitest';
 import type { RespValue } from '../../src/connection/resp-pipe.js';
-import { encodeCommands, encodeKeyCommands, KeyCommand, RespError, RespReader } from '../../src/connection/resp-pipe.js';
+import { encodeCommands, encodeKeyCommands, RespError, RespReader } from '../../src/connection/resp-pipe.js';
+import { KeyCommand } from '../../src/core/scan/scan-batch.js';
 
 const WIRE = Buffer.concat([
   Buffer.from(':0\r\n:-2\r\n:604800000\r\n+string\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n'),

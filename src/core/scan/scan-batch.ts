@@ -5,7 +5,7 @@
 // work where scripting is not permitted.
 
 import type { Redis } from 'ioredis';
-import { KeyCommand } from '../../connection/resp-pipe.js';
+import type { EncodedKeyCommand } from '../../connection/resp-pipe.js';
 import { ScriptRunner } from '../../connection/script-runner.js';
 import { MsgpackReader } from './msgpack.js';
 
@@ -386,6 +386,31 @@ export class ScriptBatcher {
       if (error) throw error;
       batch.memory[keyIndex] = value === null || value === undefined ? UNKNOWN : Number(value);
     });
+  }
+}
+
+/**
+ * One command around one key, encoded once for the lean pipe (EncodedKeyCommand): per-key reads
+ * send the same few commands for thousands of keys, and encoding them from these needs no argument
+ * arrays and no per-word lookups. Here rather than beside the pipe, so that what reads batches
+ * does not load the socket code.
+ */
+export class KeyCommand implements EncodedKeyCommand {
+  readonly head: Buffer;
+  readonly tail: Buffer;
+
+  constructor(
+    readonly before: readonly string[],
+    readonly after: readonly string[] = [],
+  ) {
+    const words = (list: readonly string[]) => list.map((word) => `$${Buffer.byteLength(word)}\r\n${word}\r\n`).join('');
+    this.head = Buffer.from(`*${before.length + 1 + after.length}\r\n${words(before)}`);
+    this.tail = Buffer.from(words(after));
+  }
+
+  /** The command's arguments with this key, for clients that take argument lists. */
+  args(key: Buffer): (string | Buffer)[] {
+    return [...this.before, key, ...this.after];
   }
 }
 
