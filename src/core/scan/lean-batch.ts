@@ -1,5 +1,5 @@
 // The per-key reads of a scan (readPerKey) over a lean RESP pipe of the node's own, with the next
-// batch read ahead. Per key, the server then runs plain pipelined commands instead of redis.call
+// batches read ahead. Per key, the server then runs plain pipelined commands instead of redis.call
 // inside a Lua script, which costs it about 30% fewer instructions (bench/README.md, "Where the
 // server's time goes"); the pipe keeps the client's cost per command small enough that the server
 // stays the bottleneck.
