@@ -155,44 +155,18 @@ function readInteger(bytes: Buffer, from: number, to: number): number {
 }
 
 /**
- * Encoded `$len\r\nvalue\r\n` of the short words that repeat for every key (command names,
- * SAMPLES, TYPE names, a MATCH pattern). Numbers are never kept: cursors and counts change with
- * every batch and would fill the cache with values never sent again. Each entry owns its bytes
- * (not a slice of Node's shared pool, which would keep a whole 8 KiB slab alive per entry).
- */
-const encodedWords = new Map<string, Buffer>();
-const MAX_CACHED_WORDS = 256;
-const NUMBER = /^-?\d+$/;
-
-function encodedWord(arg: string): Buffer | undefined {
-  const cached = encodedWords.get(arg);
-  if (cached !== undefined || arg.length > 32 || encodedWords.size >= MAX_CACHED_WORDS || NUMBER.test(arg)) return cached;
-  const bytes = Buffer.from(arg);
-  const header = `$${bytes.length}\r\n`;
-  const encoded = Buffer.allocUnsafeSlow(header.length + bytes.length + 2);
-  encoded.write(header, 0, 'latin1');
-  bytes.copy(encoded, header.length);
-  encoded.write('\r\n', header.length + bytes.length, 'latin1');
-  encodedWords.set(arg, encoded);
-  return encoded;
-}
-
-/**
  * Encodes commands as RESP multi-bulk requests into ONE buffer, sized exactly in a first pass:
  * no buffer per argument and no concatenation. Digits and short bytes are written by hand: a
- * native call per tiny piece cost more than the bytes themselves.
+ * native call per tiny piece cost more than the bytes themselves. (Per-key reads, the commands
+ * sent by the thousand, go through encodeKeyCommands; this carries a batch's SCAN and set-up.)
  */
 export function encodeCommands(commands: readonly (readonly RespArg[])[]): Buffer {
   let size = 0;
   for (const args of commands) {
     size += 3 + digits(args.length);
     for (const arg of args) {
-      if (typeof arg !== 'string') size += 5 + digits(arg.length) + arg.length;
-      else {
-        const word = encodedWord(arg);
-        const length = word === undefined ? Buffer.byteLength(arg) : 0;
-        size += word === undefined ? 5 + digits(length) + length : word.length;
-      }
+      const length = typeof arg === 'string' ? Buffer.byteLength(arg) : arg.length;
+      size += 5 + digits(length) + length;
     }
   }
   const out = Buffer.allocUnsafe(size);
@@ -203,17 +177,15 @@ export function encodeCommands(commands: readonly (readonly RespArg[])[]): Buffe
     out[at++] = CR;
     out[at++] = LF;
     for (const arg of args) {
-      const word = typeof arg === 'string' ? encodedWords.get(arg) : undefined;
-      if (word !== undefined) {
-        at = copyBytes(word, out, at);
+      if (typeof arg !== 'string') {
+        at = writeBulk(out, at, arg);
         continue;
       }
-      const length = typeof arg === 'string' ? Buffer.byteLength(arg) : arg.length;
       out[at++] = 0x24;
-      at = writeDigits(out, at, length);
+      at = writeDigits(out, at, Buffer.byteLength(arg));
       out[at++] = CR;
       out[at++] = LF;
-      at = typeof arg === 'string' ? at + out.write(arg, at) : copyBytes(arg, out, at);
+      at += out.write(arg, at);
       out[at++] = CR;
       out[at++] = LF;
     }
@@ -244,16 +216,22 @@ export function encodeKeyCommands(commands: readonly EncodedKeyCommand[], keys: 
     const command = commands[i]!;
     const key = keys[i]!;
     at = copyBytes(command.head, out, at);
-    out[at++] = 0x24;
-    at = writeDigits(out, at, key.length);
-    out[at++] = CR;
-    out[at++] = LF;
-    at = copyBytes(key, out, at);
-    out[at++] = CR;
-    out[at++] = LF;
+    at = writeBulk(out, at, key);
     at = copyBytes(command.tail, out, at);
   }
   return out;
+}
+
+/** `$len\r\nbytes\r\n` at `at`; returns where it ends. */
+function writeBulk(out: Buffer, at: number, bytes: Buffer): number {
+  out[at++] = 0x24;
+  at = writeDigits(out, at, bytes.length);
+  out[at++] = CR;
+  out[at++] = LF;
+  at = copyBytes(bytes, out, at);
+  out[at++] = CR;
+  out[at++] = LF;
+  return at;
 }
 
 function copyBytes(from: Buffer, to: Buffer, at: number): number {

@@ -87,7 +87,7 @@ describe('encodeCommands', () => {
     ]))).toBe(true);
   });
 
-  it('writes numbers (never cached: cursors change every batch) and long strings (past the cache) the same way', () => {
+  it('writes numbers and non-ASCII strings byte for byte, the same on every call', () => {
     const long = `é${'x'.repeat(40)}`;
     for (let round = 0; round < 2; round += 1) {
       const wire = encodeCommands([['SCAN', '18446744073709551615', 'COUNT', '500'], ['GET', long]]);
